@@ -1,0 +1,127 @@
+/**
+ * The one set of query and response types shared by the server (pkg/server validates with these schemas and
+ * generates its OpenAPI document from them) and the Grafana plugin (src/ builds requests with them).
+ * Browser-safe: imports nothing but zod.
+ */
+import { z } from 'zod';
+
+/** Milliseconds since the epoch, or one of Grafana's relative strings (`now`, `now-1h`, `now-7d/d`). */
+export const TimeParam = z.union([z.number(), z.string().min(1).max(64)]);
+export type TimeParam = z.infer<typeof TimeParam>;
+
+/** Prometheus-style label selector, e.g. `{service="api",pod=~"api-.*"}`; empty or `{}` selects everything. */
+export const Selector = z.string().max(4096);
+
+export const MetricSchema = z.enum(['time', 'alloc', 'entries']);
+export const ProfileKindSchema = z.enum(['prof', 'prof-json', 'hp', 'eventlog']);
+export const HeapModeSchema = z.enum(['hc', 'hm', 'hd', 'hy', 'hr', 'hb', 'hT', 'hi', 'he', 'unknown']);
+
+export const DEFAULT_MAX_NODES = 16384;
+
+/** What to read: profiles matching a selector in a time range, or explicit profile ids. */
+export const SelectionSchema = z.object({
+  selector: Selector.optional(),
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
+  /** Open exactly these profiles (ignores selector and range). */
+  profileIds: z.array(z.string().max(64)).max(1000).optional(),
+});
+export type Selection = z.infer<typeof SelectionSchema>;
+
+export const FlamegraphQuerySchema = SelectionSchema.extend({
+  metric: MetricSchema.default('time'),
+  maxNodes: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_NODES),
+  /** Leave out GHC's `GC` and `OVERHEAD_of` (module PROFILING) nodes that -pj adds. */
+  excludeSystem: z.boolean().default(false),
+});
+export type FlamegraphQuery = z.infer<typeof FlamegraphQuerySchema>;
+
+export const TopQuerySchema = FlamegraphQuerySchema.extend({
+  limit: z.number().int().min(1).max(100_000).default(1000),
+});
+export type TopQuery = z.infer<typeof TopQuerySchema>;
+
+export const DiffQuerySchema = z.object({
+  left: SelectionSchema,
+  right: SelectionSchema,
+  metric: MetricSchema.default('time'),
+  maxNodes: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_NODES),
+  excludeSystem: z.boolean().default(false),
+});
+export type DiffQuery = z.infer<typeof DiffQuerySchema>;
+
+export const HeapQuerySchema = SelectionSchema.extend({
+  /** Only profiles whose bands are of this kind (`hc`, `hT`, ...); default: whatever is there. */
+  mode: HeapModeSchema.optional(),
+  topN: z.number().int().min(1).max(1000).default(10),
+  /** Label that keeps overlapping processes apart instead of summing them. */
+  splitBy: z.string().max(128).default('pod'),
+});
+export type HeapQuery = z.infer<typeof HeapQuerySchema>;
+
+export const LeaksQuerySchema = HeapQuerySchema;
+export type LeaksQuery = z.infer<typeof LeaksQuerySchema>;
+
+export const AnnotationsQuerySchema = SelectionSchema;
+export type AnnotationsQuery = z.infer<typeof AnnotationsQuerySchema>;
+
+export const RtsPanelSchema = z.enum([
+  'allocRate',
+  'gcCpuFraction',
+  'liveBytes',
+  'maxMemInUse',
+  'gcRate',
+  'copiedRate',
+  'mutatorVsGc',
+]);
+export type RtsPanel = z.infer<typeof RtsPanelSchema>;
+
+export const RtsQuerySchema = z.object({
+  selector: Selector.optional(),
+  from: TimeParam,
+  to: TimeParam,
+  stepMs: z.number().int().min(1).max(86_400_000).optional(),
+  panel: RtsPanelSchema,
+});
+export type RtsQuery = z.infer<typeof RtsQuerySchema>;
+
+/** A stored profile's metadata as the API returns it. */
+export const ProfileMetaSchema = z.object({
+  id: z.string(),
+  kind: ProfileKindSchema,
+  labels: z.record(z.string(), z.string()),
+  /** ms since epoch. */
+  startTime: z.number(),
+  endTime: z.number().nullable(),
+  /** Where startTime came from. */
+  timeSource: z.enum(['artefact', 'parameter', 'upload']),
+  program: z.string(),
+  rtsArguments: z.array(z.string()),
+  size: z.number(),
+  sha256: z.string(),
+  uploader: z.string().nullable(),
+  createdAt: z.number(),
+  warnings: z.array(z.string()),
+  /** What the profile holds: a cost-centre tree, heap samples, RTS series. */
+  has: z.object({ tree: z.boolean(), heap: z.boolean(), rts: z.boolean() }),
+  heapMode: HeapModeSchema.nullable(),
+});
+export type ProfileMeta = z.infer<typeof ProfileMetaSchema>;
+
+export const ProfileListQuerySchema = z.object({
+  selector: Selector.optional(),
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
+  kind: ProfileKindSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+});
+export type ProfileListQuery = z.infer<typeof ProfileListQuerySchema>;
+
+export const ErrorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** Query types the datasource offers; each but `profiles` is a POST /api/v1/query/<type>. */
+export const QUERY_TYPES = ['flamegraph', 'diff', 'top', 'heap', 'leaks', 'rts', 'profiles', 'annotations'] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
