@@ -1,0 +1,102 @@
+/**
+ * The storage interface the server, CLI and agent endpoints use. Two implementations with the same file names:
+ * `sqlite/` (embedded default, better-sqlite3@12) and `postgres/` (scale-out, pg). One contract test suite
+ * (`store.contract.test.ts`) runs against both. Everything is scoped by tenant: a call never sees another tenant's
+ * rows, and a missing id and another tenant's id are indistinguishable (both `null` / `false`).
+ */
+import type { CallTree, HeapMode, HeapProfile, ProfileKind, RtsEvents } from '../model/types';
+import type { ProfileMeta } from '../api/query';
+import type { LabelMatcher } from '../api/selector';
+
+export type Scope = 'read' | 'write' | 'admin';
+
+/** What the server hands the store after parsing an upload. */
+export interface NewProfile {
+  tenant: string;
+  kind: ProfileKind;
+  labels: Record<string, string>;
+  startTime: number;
+  endTime: number | null;
+  timeSource: ProfileMeta['timeSource'];
+  program: string;
+  rtsArguments: string[];
+  /** Size of the artefact as uploaded (decompressed bytes). */
+  size: number;
+  /** sha256 (hex) of the decompressed bytes: the idempotency key per tenant. */
+  sha256: string;
+  uploader: string | null;
+  warnings: string[];
+  /** The artefact's bytes as uploaded (decompressed); the store compresses them. */
+  raw: Buffer;
+  /** Normalised data the queries read without re-parsing. */
+  tree?: CallTree;
+  heap?: HeapProfile;
+  heapMode?: HeapMode | null;
+  rts?: RtsEvents;
+}
+
+export interface ProfileFilter {
+  matchers: LabelMatcher[];
+  /** ms epoch; profiles overlapping [from, to] (a profile without end time is a point at its start). */
+  from?: number;
+  to?: number;
+  kind?: ProfileKind;
+  /** Only profiles that hold this kind of data. */
+  has?: 'tree' | 'heap' | 'rts';
+  limit?: number;
+}
+
+export interface TokenRecord {
+  id: string;
+  tenant: string;
+  scope: Scope;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface AuditEntry {
+  tenant: string;
+  action: 'upload' | 'append' | 'delete' | 'token.create' | 'token.revoke';
+  profileId?: string;
+  user: string | null;
+  tokenId: string | null;
+  detail?: string;
+}
+
+export interface Store {
+  /** Apply schema migrations (idempotent; safe with several replicas starting at once). */
+  migrate(): Promise<void>;
+  /** Cheap reachability check for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Store a parsed profile atomically (metadata, compressed raw bytes and normalised data in one transaction).
+   * Idempotent: if the tenant already has a profile with the same sha256, nothing is written and that profile is
+   * returned with `created: false`.
+   */
+  insertProfile(p: NewProfile): Promise<{ meta: ProfileMeta; created: boolean }>;
+  getProfile(tenant: string, id: string): Promise<ProfileMeta | null>;
+  listProfiles(tenant: string, filter: ProfileFilter): Promise<ProfileMeta[]>;
+  /** The artefact as uploaded (decompressed). */
+  getRaw(tenant: string, id: string): Promise<Buffer | null>;
+  getTree(tenant: string, id: string): Promise<CallTree | null>;
+  getHeap(tenant: string, id: string): Promise<HeapProfile | null>;
+  getRts(tenant: string, id: string): Promise<RtsEvents | null>;
+  /** Deletes metadata, raw bytes and normalised data in one transaction. */
+  deleteProfile(tenant: string, id: string): Promise<boolean>;
+
+  labelNames(tenant: string, filter: ProfileFilter): Promise<string[]>;
+  labelValues(tenant: string, name: string, filter: ProfileFilter): Promise<string[]>;
+
+  /** Tokens: only a hash of the secret is stored. */
+  createToken(t: { tenant: string; scope: Scope; name: string; hash: string }): Promise<TokenRecord>;
+  findTokenByHash(hash: string): Promise<TokenRecord | null>;
+  listTokens(tenant?: string): Promise<TokenRecord[]>;
+  revokeToken(id: string): Promise<boolean>;
+
+  audit(entry: AuditEntry): Promise<void>;
+  /** Approximate bytes used by the store (for /metrics). */
+  sizeBytes(): Promise<number>;
+}
