@@ -77,6 +77,12 @@ export interface Store {
    * returned with `created: false`.
    */
   insertProfile(p: NewProfile): Promise<{ meta: ProfileMeta; created: boolean }>;
+  /**
+   * Replace a stored profile's artefact and normalised data in one transaction, keeping its id, tenant and
+   * createdAt (POST /api/v1/profiles/:id/append: a growing .hp/.eventlog re-parsed). `null` when the id is not the
+   * tenant's. Optional: without it the server inserts the new version, then deletes the old one (a new id).
+   */
+  replaceProfile?(tenant: string, id: string, p: NewProfile): Promise<ProfileMeta | null>;
   getProfile(tenant: string, id: string): Promise<ProfileMeta | null>;
   listProfiles(tenant: string, filter: ProfileFilter): Promise<ProfileMeta[]>;
   /** The artefact as uploaded (decompressed). */
