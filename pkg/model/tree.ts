@@ -1,0 +1,583 @@
+/**
+ * Pure operations on cost-centre call trees: values per metric, merge, diff, prune, focus, system-node filter and
+ * the per-function table. Nothing here mutates its input. Every walk is iterative (GHC stacks can be thousands of
+ * frames deep, deeper than the JS call stack allows for recursion).
+ *
+ * Truncation is represented in the tree itself: what pruneTree cuts under a parent becomes one child with module ''
+ * and label `other` (OTHER_LABEL). Real cost centres always have a module, so that identity is unambiguous, and it
+ * survives merging (two `other` nodes at the same path merge like any other node). Grafana's flame graph also reads
+ * a node labelled exactly `other` as truncated.
+ */
+import { newNode } from './builder';
+import type { CallTree, Metric, TreeNode } from './types';
+
+/** The per-node values every side of a tree carries (a TreeNode is one; a DiffNode has a second in `right`). */
+export interface SideValues {
+  entries: number;
+  ticks: number;
+  alloc: number;
+}
+
+/** A node of a diff: the left (baseline) values are the TreeNode fields, the right (comparison) ones in `right`. */
+export interface DiffNode extends TreeNode {
+  right: SideValues;
+  children: DiffNode[];
+}
+
+/** Two trees aligned by (module, label) path, both in ticks of one common `tickIntervalUs`. */
+export interface DiffTree {
+  root: DiffNode;
+  tickIntervalUs: number;
+  approximate: boolean;
+}
+
+/** Identifies a cost centre: the merge identity of a node under its parent. */
+export interface FrameRef {
+  module: string;
+  label: string;
+}
+
+export type ValueOf = (v: SideValues) => number;
+
+/** Label of the node that stands for everything pruneTree cut under one parent. */
+export const OTHER_LABEL = 'other';
+/** Module of that node: empty, which no real cost centre has. */
+export const OTHER_MODULE = '';
+
+/** Display units of the metrics, as Grafana field units: ns for time, bytes for allocation, plain counts. */
+export const METRIC_UNITS: Record<Metric, 'ns' | 'bytes' | 'short'> = { time: 'ns', alloc: 'bytes', entries: 'short' };
+
+/** True for the node pruneTree puts where it cut children. */
+export function isTruncatedNode(node: FrameRef): boolean {
+  return node.module === OTHER_MODULE && node.label === OTHER_LABEL;
+}
+
+/**
+ * The self value of a node in the metric's display unit: time in ns (ticks × tickIntervalUs × 1000), allocation in
+ * bytes, entries as counts. Works on a TreeNode (left side) and on a DiffNode's `right`.
+ */
+export function selfValueOf(metric: Metric, tickIntervalUs: number): ValueOf {
+  switch (metric) {
+    case 'time': {
+      const nsPerTick = tickIntervalUs * 1000;
+      return (v) => v.ticks * nsPerTick;
+    }
+    case 'alloc':
+      return (v) => v.alloc;
+    case 'entries':
+      return (v) => v.entries;
+  }
+}
+
+/** Right-side self values of a diff in the metric's display unit. */
+export function rightSelfValueOf(metric: Metric, tickIntervalUs: number): (n: DiffNode) => number {
+  const valueOf = selfValueOf(metric, tickIntervalUs);
+  return (n) => valueOf(n.right);
+}
+
+/** A tree laid out in depth-first pre-order (children in stored order): the order Grafana's flame graph wants. */
+export interface FlatTree<N extends TreeNode = TreeNode> {
+  /** nodes[0] is the root. */
+  nodes: N[];
+  /** Depth of each node, the root at 0. */
+  levels: Int32Array;
+  /** Index of each node's parent in `nodes`, -1 for the root. A parent always comes before its children. */
+  parents: Int32Array;
+}
+
+export function flattenTree<N extends TreeNode>(root: N): FlatTree<N> {
+  const nodes: N[] = [];
+  const levels: number[] = [];
+  const parents: number[] = [];
+  const stack: Array<{ node: N; level: number; parent: number }> = [{ node: root, level: 0, parent: -1 }];
+  while (stack.length > 0) {
+    const { node, level, parent } = stack.pop()!;
+    const index = nodes.length;
+    nodes.push(node);
+    levels.push(level);
+    parents.push(parent);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      stack.push({ node: node.children[i] as N, level: level + 1, parent: index });
+    }
+  }
+  return { nodes, levels: Int32Array.from(levels), parents: Int32Array.from(parents) };
+}
+
+/** Inclusive (self + all descendants) values of a flattened tree, index-aligned with `flat.nodes`. */
+export function inclusiveValues<N extends TreeNode>(flat: FlatTree<N>, selfOf: (n: N) => number): Float64Array {
+  const inclusive = new Float64Array(flat.nodes.length);
+  for (let i = 0; i < flat.nodes.length; i++) {
+    inclusive[i] = selfOf(flat.nodes[i]);
+  }
+  // Children come after their parent in pre-order, so a reverse sweep finishes every child before its parent.
+  for (let i = flat.nodes.length - 1; i > 0; i--) {
+    inclusive[flat.parents[i]] += inclusive[i];
+  }
+  return inclusive;
+}
+
+/** Inclusive value of the whole tree (the root's) in the metric's display unit. */
+export function totalValue(tree: CallTree, metric: Metric): number {
+  const valueOf = selfValueOf(metric, tree.tickIntervalUs);
+  let total = 0;
+  forEachNode(tree.root, (n) => {
+    total += valueOf(n);
+  });
+  return total;
+}
+
+/** Visits every node once, in pre-order, without recursion. */
+export function forEachNode<N extends TreeNode>(root: N, visit: (node: N, depth: number) => void): void {
+  const stack: Array<[N, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    visit(node, depth);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      stack.push([node.children[i] as N, depth + 1]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Merge and diff
+
+/** Nanoseconds per tick as an exact integer (GHC's tick intervals are whole microseconds). */
+function tickIntervalNs(tickIntervalUs: number): number {
+  const ns = Math.round(tickIntervalUs * 1000);
+  if (!Number.isFinite(tickIntervalUs) || tickIntervalUs <= 0 || ns < 1) {
+    throw new RangeError(`tick interval must be a positive number of microseconds, got ${tickIntervalUs}`);
+  }
+  return ns;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) {
+    [a, b] = [b, a % b];
+  }
+  return a;
+}
+
+/**
+ * The largest tick interval (µs) that divides every given one, so ticks of each convert to it by an integer factor:
+ * merging 1000 µs and 250 µs trees counts in 250 µs ticks, and no value is rounded.
+ */
+export function commonTickIntervalUs(intervalsUs: number[]): number {
+  let common = 0;
+  for (const us of intervalsUs) {
+    common = gcd(common, tickIntervalNs(us));
+  }
+  return common === 0 ? 1000 : common / 1000;
+}
+
+function frameKey(f: FrameRef): string {
+  return `${f.module}\u0000${f.label}`;
+}
+
+function copyFrame<N extends TreeNode>(n: N): TreeNode {
+  return newNode({ label: n.label, module: n.module, src: n.src });
+}
+
+/** The right-side values of a diff node; undefined for a plain TreeNode. */
+function rightOf(n: TreeNode): SideValues | undefined {
+  return (n as { right?: SideValues }).right;
+}
+
+/** Adds `src`'s self values (ticks scaled to the common interval) to one side of `dst`. */
+type AddValues = (dst: TreeNode, src: TreeNode, tickScale: number) => void;
+
+function addSides(dst: SideValues, src: SideValues, tickScale = 1): void {
+  dst.entries += src.entries;
+  dst.ticks += src.ticks * tickScale;
+  dst.alloc += src.alloc;
+}
+
+const addLeft: AddValues = (dst, src, tickScale) => addSides(dst, src, tickScale);
+const addRight: AddValues = (dst, src, tickScale) => addSides((dst as DiffNode).right, src, tickScale);
+
+/**
+ * Accumulates trees into one, node by (module, label) path. Trees may arrive one at a time (the server streams them
+ * from the store) and with different tick intervals: when a new interval does not divide the current common one,
+ * the ticks accumulated so far are rescaled by an integer factor, so the result stays exact.
+ */
+export class TreeAccumulator {
+  private root: TreeNode | null = null;
+  private tickIntervalUs = 0;
+  private approximate = false;
+  private readonly childIndex = new Map<TreeNode, Map<string, TreeNode>>();
+
+  constructor(private readonly makeNode: (src: TreeNode) => TreeNode = copyFrame) {}
+
+  add(tree: CallTree, addValues: AddValues = addLeft): void {
+    this.approximate ||= tree.approximate;
+    const common = commonTickIntervalUs(this.tickIntervalUs === 0 ? [tree.tickIntervalUs] : [this.tickIntervalUs, tree.tickIntervalUs]);
+    if (this.root !== null && common !== this.tickIntervalUs) {
+      this.rescaleTicks(tickIntervalNs(this.tickIntervalUs) / tickIntervalNs(common));
+    }
+    this.tickIntervalUs = common;
+    const tickScale = tickIntervalNs(tree.tickIntervalUs) / tickIntervalNs(common);
+    if (this.root === null) {
+      this.root = this.makeNode(tree.root);
+    }
+    // A root with another identity (never seen from GHC, whose roots are all MAIN) hangs under the first root.
+    const rootTarget = frameKey(tree.root) === frameKey(this.root) ? this.root : this.childFor(this.root, tree.root);
+    const stack: Array<[TreeNode, TreeNode]> = [[tree.root, rootTarget]];
+    while (stack.length > 0) {
+      const [src, dst] = stack.pop()!;
+      addValues(dst, src, tickScale);
+      for (const child of src.children) {
+        stack.push([child, this.childFor(dst, child)]);
+      }
+    }
+  }
+
+  result(): CallTree {
+    return {
+      root: this.root ?? this.makeNode(newNode({ label: 'MAIN', module: 'MAIN', src: '<built-in>' })),
+      tickIntervalUs: this.tickIntervalUs === 0 ? 1000 : this.tickIntervalUs,
+      approximate: this.approximate,
+    };
+  }
+
+  private childFor(parent: TreeNode, frame: TreeNode): TreeNode {
+    let index = this.childIndex.get(parent);
+    if (index === undefined) {
+      index = new Map();
+      this.childIndex.set(parent, index);
+    }
+    const key = frameKey(frame);
+    let child = index.get(key);
+    if (child === undefined) {
+      child = this.makeNode(frame);
+      index.set(key, child);
+      parent.children.push(child);
+    }
+    return child;
+  }
+
+  private rescaleTicks(factor: number): void {
+    forEachNode(this.root!, (n) => {
+      n.ticks *= factor;
+      const right = rightOf(n);
+      if (right !== undefined) {
+        right.ticks *= factor;
+      }
+    });
+  }
+}
+
+/**
+ * Merges trees into one: nodes at the same (module, label) path are one node and their self values add up. Ticks are
+ * counted in the common tick interval (commonTickIntervalUs), `approximate` is true if any input is. Merged nodes
+ * have ccId/ccsId -1. No input: a lone MAIN root.
+ */
+export function mergeTrees(trees: Iterable<CallTree>): CallTree {
+  const acc = new TreeAccumulator();
+  for (const t of trees) {
+    acc.add(t);
+  }
+  return acc.result();
+}
+
+function newDiffNode(src: TreeNode): TreeNode {
+  const n = copyFrame(src) as DiffNode;
+  n.right = { entries: 0, ticks: 0, alloc: 0 };
+  return n;
+}
+
+/**
+ * Aligns two trees by (module, label) path: each node carries the left tree's self values in its TreeNode fields and
+ * the right tree's in `right` (zero where a side lacks the node). Ticks of both sides are in one common interval.
+ */
+export function diffTrees(left: CallTree, right: CallTree): DiffTree {
+  const acc = new TreeAccumulator(newDiffNode);
+  acc.add(left, addLeft);
+  acc.add(right, addRight);
+  const merged = acc.result();
+  return { root: merged.root as DiffNode, tickIntervalUs: merged.tickIntervalUs, approximate: merged.approximate };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Prune
+
+/** Copies a node's frame and values (both sides for a diff node), without children. */
+function copyNode<N extends TreeNode>(n: N): N {
+  const { children: _children, ...rest } = n;
+  const copy = { ...rest, children: [] } as unknown as N;
+  const right = rightOf(n);
+  if (right !== undefined) {
+    (copy as unknown as DiffNode).right = { ...right };
+  }
+  return copy;
+}
+
+/** Adds the values of `src` and its whole subtree to `dst` (both sides for diff nodes). */
+function addSubtree(dst: TreeNode, src: TreeNode): void {
+  const dstRight = rightOf(dst);
+  forEachNode(src, (n) => {
+    addLeft(dst, n, 1);
+    const right = rightOf(n);
+    if (dstRight !== undefined && right !== undefined) {
+      addSides(dstRight, right);
+    }
+  });
+}
+
+function otherNodeLike<N extends TreeNode>(parent: N): N {
+  const other = newNode({ label: OTHER_LABEL, module: OTHER_MODULE, src: '' }) as N;
+  if (rightOf(parent) !== undefined) {
+    (other as unknown as DiffNode).right = { entries: 0, ticks: 0, alloc: 0 };
+  }
+  return other;
+}
+
+/**
+ * Chooses which nodes to keep: the largest by `rank` (an inclusive value), never a child without its parent, and at
+ * most `maxNodes` rows counting the `other` node each cut parent gets. Nodes with rank 0 are never kept.
+ */
+function chooseKept(flat: FlatTree, rank: Float64Array, maxNodes: number): Uint8Array {
+  const n = flat.nodes.length;
+  const kept = new Uint8Array(n);
+  const unkeptChildren = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    unkeptChildren[i] = flat.nodes[i].children.length;
+  }
+  // Inclusive values never exceed the parent's; ties go to the earlier (pre-order) node, so parents come first.
+  const order = Array.from({ length: n - 1 }, (_, i) => i + 1).sort((a, b) => rank[b] - rank[a] || a - b);
+  kept[0] = 1;
+  let rows = 1 + (unkeptChildren[0] > 0 ? 1 : 0);
+  for (const i of order) {
+    if (rank[i] <= 0) {
+      break;
+    }
+    const p = flat.parents[i];
+    // Keeping i adds its row and an `other` under it if it has children, and removes p's `other` if i was p's last.
+    const delta = 1 + (unkeptChildren[i] > 0 ? 1 : 0) - (unkeptChildren[p] === 1 ? 1 : 0);
+    if (rows + delta > maxNodes) {
+      break;
+    }
+    kept[i] = 1;
+    unkeptChildren[p]--;
+    rows += delta;
+  }
+  return kept;
+}
+
+function pruneFlat<T extends { root: N }, N extends TreeNode>(tree: T, rank: Float64Array, flat: FlatTree<N>, maxNodes: number): T {
+  const kept = chooseKept(flat as FlatTree, rank, maxNodes);
+  const copies: N[] = new Array(flat.nodes.length);
+  const others = new Map<number, N>();
+  for (let i = 0; i < flat.nodes.length; i++) {
+    const p = flat.parents[i];
+    if (kept[i]) {
+      copies[i] = copyNode(flat.nodes[i]);
+      if (p >= 0) {
+        copies[p].children.push(copies[i]);
+      }
+    } else if (kept[p] && rank[i] > 0) {
+      let other = others.get(p);
+      if (other === undefined) {
+        other = otherNodeLike(copies[p]);
+        others.set(p, other);
+      }
+      addSubtree(other, flat.nodes[i]);
+    }
+  }
+  // `other` goes last under its parent, after the kept children.
+  for (const [p, other] of others) {
+    copies[p].children.push(other);
+  }
+  return { ...tree, root: copies[0] };
+}
+
+/**
+ * Keeps the nodes with the largest inclusive value of `metric`, at most `maxNodes` rows including the truncation
+ * nodes: under every parent whose children were cut, one node (module '', label `other`, see isTruncatedNode) holds
+ * the summed values of everything cut there. Nodes whose inclusive value is 0 for the metric are dropped (zero-width
+ * in a flame graph). The root always stays; a root with children needs at least 2 rows. Derive function tables from
+ * the tree BEFORE pruning (functionTable).
+ */
+export function pruneTree(tree: CallTree, metric: Metric, maxNodes: number): CallTree {
+  const flat = flattenTree(tree.root);
+  const rank = inclusiveValues(flat, selfValueOf(metric, tree.tickIntervalUs));
+  return pruneFlat(tree, rank, flat, maxNodes);
+}
+
+/** pruneTree for a diff: ranks nodes by left + right inclusive value; `other` nodes carry both sides. */
+export function pruneDiffTree(tree: DiffTree, metric: Metric, maxNodes: number): DiffTree {
+  const flat = flattenTree(tree.root);
+  const valueOf = selfValueOf(metric, tree.tickIntervalUs);
+  const rank = inclusiveValues(flat, (n) => valueOf(n) + valueOf(n.right));
+  return pruneFlat(tree, rank, flat, maxNodes);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Focus and filter
+
+/**
+ * The subtree at `path` (frames from the root, the root included: `[{MAIN,MAIN},{Main,main}]`), or null when no node
+ * has that path. With `keepAncestors`, the result keeps the path's ancestors (with zero self values and only the one
+ * child each) so a flame graph still shows where the subtree sits. Shares nodes with the input: treat as read-only.
+ */
+export function focusSubtree<T extends CallTree | DiffTree>(tree: T, path: FrameRef[], opts: { keepAncestors?: boolean } = {}): T | null {
+  if (path.length === 0 || frameKey(path[0]) !== frameKey(tree.root)) {
+    return null;
+  }
+  const chain: TreeNode[] = [tree.root];
+  for (const frame of path.slice(1)) {
+    const key = frameKey(frame);
+    const next = chain[chain.length - 1].children.find((c) => frameKey(c) === key);
+    if (next === undefined) {
+      return null;
+    }
+    chain.push(next);
+  }
+  let root = chain[chain.length - 1];
+  if (opts.keepAncestors) {
+    for (let i = chain.length - 2; i >= 0; i--) {
+      const ancestor = copyNode(chain[i]);
+      zeroValues(ancestor);
+      ancestor.children.push(root);
+      root = ancestor;
+    }
+  }
+  return { ...tree, root };
+}
+
+function zeroValues(n: TreeNode): void {
+  n.entries = 0;
+  n.ticks = 0;
+  n.alloc = 0;
+  const right = rightOf(n);
+  if (right !== undefined) {
+    right.entries = 0;
+    right.ticks = 0;
+    right.alloc = 0;
+  }
+}
+
+/**
+ * Copies the tree without the nodes `keep` rejects (and without their subtrees; their values are dropped, not moved
+ * to the parent). The root is always kept.
+ */
+export function filterTree<T extends CallTree | DiffTree>(tree: T, keep: (n: TreeNode) => boolean): T {
+  const root = copyNode(tree.root as TreeNode);
+  const stack: Array<[TreeNode, TreeNode]> = [[tree.root, root]];
+  while (stack.length > 0) {
+    const [src, dst] = stack.pop()!;
+    for (const child of src.children) {
+      if (keep(child)) {
+        const copy = copyNode(child);
+        dst.children.push(copy);
+        stack.push([child, copy]);
+      }
+    }
+  }
+  return { ...tree, root };
+}
+
+/**
+ * The RTS's built-in cost centres that `-pj` reports and the text `.prof` hides (GHC's `ignoreCC`): GC time, idle
+ * time, profiling overhead, SYSTEM/PINNED and DONT_CARE. Keys are `module\0label`.
+ */
+const SYSTEM_FRAMES = new Set(
+  [
+    { module: 'GC', label: 'GC' },
+    { module: 'IDLE', label: 'IDLE' },
+    { module: 'PROFILING', label: 'OVERHEAD_of' },
+    { module: 'SYSTEM', label: 'SYSTEM' },
+    { module: 'SYSTEM', label: 'PINNED' },
+    { module: 'MAIN', label: 'DONT_CARE' },
+  ].map(frameKey)
+);
+
+export function isSystemNode(n: FrameRef): boolean {
+  return SYSTEM_FRAMES.has(frameKey(n));
+}
+
+/** Leaves out the RTS's built-in nodes (isSystemNode) with their subtrees: what the text `.prof` report shows. */
+export function excludeSystemNodes<T extends CallTree | DiffTree>(tree: T): T {
+  return filterTree(tree, (n) => !isSystemNode(n));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Function table
+
+export interface FunctionRow {
+  module: string;
+  label: string;
+  /** Sum of the self values of every node of this cost centre. */
+  self: number;
+  /** Inclusive value, counting a cost centre that recurses (appears again below itself) once: its outermost node. */
+  total: number;
+  selfRight?: number;
+  totalRight?: number;
+}
+
+function aggregateFunctions<N extends TreeNode>(flat: FlatTree<N>, selfOf: (n: N) => number): Map<string, FunctionRow> {
+  const inclusive = inclusiveValues(flat, selfOf);
+  const rows = new Map<string, FunctionRow>();
+  const onPath = new Map<string, number>();
+  const pathKeys: string[] = [];
+  for (let i = 0; i < flat.nodes.length; i++) {
+    const node = flat.nodes[i];
+    // Leave the frames of the previous branch that are not ancestors of this node.
+    while (pathKeys.length > flat.levels[i]) {
+      const k = pathKeys.pop()!;
+      onPath.set(k, onPath.get(k)! - 1);
+    }
+    const key = frameKey(node);
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { module: node.module, label: node.label, self: 0, total: 0 };
+      rows.set(key, row);
+    }
+    row.self += selfOf(node);
+    const depthOnPath = onPath.get(key) ?? 0;
+    if (depthOnPath === 0) {
+      row.total += inclusive[i];
+    }
+    onPath.set(key, depthOnPath + 1);
+    pathKeys.push(key);
+  }
+  return rows;
+}
+
+function sortRows(rows: FunctionRow[]): FunctionRow[] {
+  return rows.sort(
+    (a, b) =>
+      b.self + (b.selfRight ?? 0) - (a.self + (a.selfRight ?? 0)) ||
+      b.total + (b.totalRight ?? 0) - (a.total + (a.totalRight ?? 0)) ||
+      a.module.localeCompare(b.module) ||
+      a.label.localeCompare(b.label)
+  );
+}
+
+/**
+ * Self and total per cost centre (module, label) in the metric's display unit, largest self first; cost centres with
+ * zero self and zero total are left out. Pass the UNPRUNED tree: pruning folds nodes into `other`.
+ */
+export function functionTable(tree: CallTree, metric: Metric): FunctionRow[] {
+  const rows = aggregateFunctions(flattenTree(tree.root), selfValueOf(metric, tree.tickIntervalUs));
+  return sortRows([...rows.values()].filter((r) => r.self !== 0 || r.total !== 0));
+}
+
+/** functionTable of both sides of a diff: `self`/`total` are the left side, `selfRight`/`totalRight` the right. */
+export function diffFunctionTable(tree: DiffTree, metric: Metric): FunctionRow[] {
+  const flat = flattenTree(tree.root);
+  const valueOf = selfValueOf(metric, tree.tickIntervalUs);
+  const left = aggregateFunctions(flat, valueOf);
+  const right = aggregateFunctions(flat, (n) => valueOf(n.right));
+  const rows: FunctionRow[] = [];
+  for (const [key, l] of left) {
+    const r = right.get(key)!;
+    if (l.self !== 0 || l.total !== 0 || r.self !== 0 || r.total !== 0) {
+      rows.push({ ...l, selfRight: r.self, totalRight: r.total });
+    }
+  }
+  return sortRows(rows);
+}
+
+/** The text a frame shows for a node: `Module.label`, or just `other` for a truncation node. */
+export function frameName(n: FrameRef): string {
+  return isTruncatedNode(n) ? OTHER_LABEL : `${n.module}.${n.label}`;
+}
