@@ -125,3 +125,53 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 /** Query types the datasource offers; each but `profiles` is a POST /api/v1/query/<type>. */
 export const QUERY_TYPES = ['flamegraph', 'diff', 'top', 'heap', 'leaks', 'rts', 'profiles', 'annotations'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP response bodies of the API v1 routes (added with the server; the plugin parses the same shapes).
+
+/** POST /api/v1/profiles: 201 (new) or 200 (same bytes already stored, same id). */
+export const UploadResponseSchema = ProfileMetaSchema;
+export type UploadResponse = z.infer<typeof UploadResponseSchema>;
+
+/** POST /api/v1/profiles/:id/append. */
+export const AppendResponseSchema = z.object({
+  profile: ProfileMetaSchema,
+  /** False when the request held only bytes the server already had. */
+  changed: z.boolean(),
+  /** Length of the stored artefact after the request: where the next chunk starts. */
+  storedBytes: z.number(),
+});
+export type AppendResponse = z.infer<typeof AppendResponseSchema>;
+
+/** GET /api/v1/profiles. */
+export const ProfileListResponseSchema = z.object({ profiles: z.array(ProfileMetaSchema) });
+export type ProfileListResponse = z.infer<typeof ProfileListResponseSchema>;
+
+/** GET /api/v1/labels. */
+export const LabelNamesResponseSchema = z.object({ names: z.array(z.string()) });
+export type LabelNamesResponse = z.infer<typeof LabelNamesResponseSchema>;
+
+/** GET /api/v1/labels/:name/values. */
+export const LabelValuesResponseSchema = z.object({ name: z.string(), values: z.array(z.string()) });
+export type LabelValuesResponse = z.infer<typeof LabelValuesResponseSchema>;
+
+/** GET /api/v1/auth/check: what the token may do (the datasource's "Save & test"). */
+export const AuthCheckResponseSchema = z.object({
+  tenant: z.string(),
+  scope: z.enum(['read', 'write', 'admin']),
+  tokenId: z.string(),
+  tokenName: z.string(),
+});
+export type AuthCheckResponse = z.infer<typeof AuthCheckResponseSchema>;
+
+/** `{frames: DataFrameJSON[]}` of every POST /api/v1/query/<type> (see dataframe.ts for the frame's fields). */
+export const DataFrameJSONSchema = z.object({
+  schema: z.looseObject({
+    name: z.string().optional(),
+    refId: z.string().optional(),
+    meta: z.looseObject({}).optional(),
+    fields: z.array(z.looseObject({ name: z.string(), type: z.string(), config: z.looseObject({}) })),
+  }),
+  data: z.object({ values: z.array(z.array(z.unknown())) }),
+});
+export const FramesResponseSchema = z.object({ frames: z.array(DataFrameJSONSchema) });
