@@ -1,0 +1,131 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HeapProfile } from './types';
+import { censusSamples, combineHeapProfiles, fitLine, integratedSizes, leakTable, rankBands, topBands } from './heap';
+
+/** A .hp-like profile: empty opening and closing samples around three censuses. */
+function sampleHeap(overrides: Partial<HeapProfile> = {}): HeapProfile {
+  return {
+    mode: 'hc',
+    job: 'leaky 400000',
+    timeBase: 'mutator-cpu',
+    sampleUnit: 'seconds',
+    valueUnit: 'bytes',
+    bands: ['B', 'A', 'C'],
+    samples: [
+      { time: 0, values: {} },
+      { time: 1, values: { A: 100, B: 10 } },
+      { time: 2, values: { A: 200, B: 10, C: 5 } },
+      { time: 3, values: { A: 300, B: 10 } },
+      { time: 4, values: {} },
+    ],
+    marks: [],
+    ...overrides,
+  };
+}
+
+describe('integratedSizes and rankBands', () => {
+  it('integrates each band over the censuses with the trapezoid rule', () => {
+    assert.equal(censusSamples(sampleHeap()).length, 3);
+    assert.deepEqual([...integratedSizes(sampleHeap())], [
+      ['B', 20],
+      ['A', 400],
+      ['C', 5],
+    ]);
+    assert.deepEqual(rankBands(sampleHeap()), ['A', 'B', 'C']);
+  });
+});
+
+describe('topBands', () => {
+  it('keeps the top N by integrated size and sums the rest into `other`', () => {
+    const top = topBands(sampleHeap(), 1);
+    assert.deepEqual(top.bands, ['A', 'other']);
+    assert.deepEqual(
+      top.samples.map((s) => s.values),
+      [
+        { A: 0, other: 0 },
+        { A: 100, other: 10 },
+        { A: 200, other: 15 },
+        { A: 300, other: 10 },
+        { A: 0, other: 0 },
+      ]
+    );
+  });
+
+  it('without N fills every band in every sample, in first-appearance order, and adds no `other`', () => {
+    const all = topBands(sampleHeap());
+    assert.deepEqual(all.bands, ['B', 'A', 'C']);
+    assert.deepEqual(all.samples[3].values, { B: 10, A: 300, C: 0 });
+    assert.deepEqual(topBands(sampleHeap(), 3).bands, ['A', 'B', 'C']);
+  });
+});
+
+describe('leakTable', () => {
+  it('fits a least-squares line per band over the censuses', () => {
+    const rows = leakTable(sampleHeap());
+    assert.deepEqual(
+      rows.map((r) => [r.band, r.slope, r.intercept, r.integrated, r.max, r.last]),
+      [
+        ['A', 100, 0, 400, 300, 300],
+        ['B', 0, 10, 20, 10, 10],
+        ['C', 0, 5 / 3, 5, 5, 0],
+      ]
+    );
+    assert.deepEqual(rows[0].values, [100, 200, 300]);
+  });
+
+  it('can limit to the top N plus `other`', () => {
+    const rows = leakTable(sampleHeap(), 1);
+    assert.deepEqual(
+      rows.map((r) => r.band),
+      ['A', 'other']
+    );
+    assert.deepEqual(rows[1].values, [10, 15, 10]);
+  });
+
+  it('fitLine is flat through the mean when time does not vary', () => {
+    assert.deepEqual(fitLine([2, 2], [1, 3]), { slope: 0, intercept: 2 });
+    assert.deepEqual(fitLine([], []), { slope: 0, intercept: 0 });
+    const { slope, intercept } = fitLine([0, 1, 2, 3], [1, 3, 5, 7]);
+    assert.equal(slope, 2);
+    assert.equal(intercept, 1);
+  });
+});
+
+describe('combineHeapProfiles', () => {
+  it('places runs on one axis from the earliest start and adds samples at the same instant', () => {
+    const combined = combineHeapProfiles([
+      { heap: sampleHeap(), startTimeMs: 1_000 },
+      { heap: sampleHeap({ bands: ['D'], samples: [{ time: 0, values: { D: 7 } }, { time: 1, values: { D: 9 } }] }), startTimeMs: 3_000 },
+    ]);
+    assert.equal(combined.originMs, 1_000);
+    assert.deepEqual(combined.heap.bands, ['B', 'A', 'C', 'D']);
+    assert.deepEqual(
+      combined.heap.samples.map((s) => [s.time, s.values]),
+      [
+        [0, {}],
+        [1, { A: 100, B: 10 }],
+        [2, { A: 200, B: 10, C: 5, D: 7 }],
+        [3, { A: 300, B: 10, D: 9 }],
+        [4, {}],
+      ]
+    );
+    assert.equal(combined.heap.timeBase, 'mutator-cpu');
+    assert.match(combined.notices[0], /2 of 2 heap profile\(s\).*mutator CPU seconds/);
+  });
+
+  it('says nothing about time for wall-clock (eventlog) runs', () => {
+    const combined = combineHeapProfiles([{ heap: sampleHeap({ timeBase: 'wall-clock' }), startTimeMs: 5 }]);
+    assert.deepEqual(combined.notices, []);
+    assert.equal(combined.heap.timeBase, 'wall-clock');
+    assert.equal(combined.heap.mode, 'hc');
+  });
+
+  it('reports mode unknown when runs differ', () => {
+    const combined = combineHeapProfiles([
+      { heap: sampleHeap(), startTimeMs: 0 },
+      { heap: sampleHeap({ mode: 'hT' }), startTimeMs: 0 },
+    ]);
+    assert.equal(combined.heap.mode, 'unknown');
+  });
+});

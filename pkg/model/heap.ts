@@ -1,0 +1,229 @@
+/**
+ * Pure operations on heap profiles: ranking bands by integrated size, collapsing to the top N plus `other`, the leak
+ * table (least-squares growth per band), and placing several profiles on one absolute time axis.
+ *
+ * Census samples: a `.hp` opens with an empty sample at t=0 and closes with an empty one at exit, whatever the heap
+ * held (the eventlog of the same run has neither). Integration and the leak table use only samples that hold at least
+ * one band, so a `.hp` and the eventlog of one run rank and fit the same; timelines still show every sample.
+ */
+import type { HeapMode, HeapProfile, HeapSample } from './types';
+
+/** Name of the band holding the sum of the bands outside the top N. */
+export const OTHER_BAND = 'other';
+
+/** Samples that hold at least one band (the censuses proper). */
+export function censusSamples(heap: HeapProfile): HeapSample[] {
+  return heap.samples.filter(isCensus);
+}
+
+function isCensus(sample: HeapSample): boolean {
+  for (const _ in sample.values) {
+    return true;
+  }
+  return false;
+}
+
+/** Largest of the values, 0 for none (no spread: samples can number in the hundreds of thousands). */
+function maxOf(values: Iterable<number>): number {
+  let max = 0;
+  for (const v of values) {
+    max = Math.max(max, v);
+  }
+  return max;
+}
+
+function valueAt(sample: HeapSample, band: string): number {
+  return sample.values[band] ?? 0;
+}
+
+/** Area under one band's curve in byte-seconds (trapezoid rule between consecutive samples). */
+function integrate(samples: HeapSample[], band: string): number {
+  let area = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const dt = samples[i].time - samples[i - 1].time;
+    area += (dt * (valueAt(samples[i], band) + valueAt(samples[i - 1], band))) / 2;
+  }
+  return area;
+}
+
+/** Integrated size (byte-seconds) of every band over the census samples, in heap.bands order. */
+export function integratedSizes(heap: HeapProfile): Map<string, number> {
+  const samples = censusSamples(heap);
+  return new Map(heap.bands.map((b) => [b, integrate(samples, b)]));
+}
+
+/**
+ * Bands ordered by integrated size, largest first. Ties (bands that only appear in one census integrate to 0 there)
+ * fall back to the peak value, then the name, so the order is stable.
+ */
+export function rankBands(heap: HeapProfile): string[] {
+  const sizes = integratedSizes(heap);
+  const peaks = new Map(heap.bands.map((b) => [b, maxOf(heap.samples.map((s) => valueAt(s, b)))]));
+  return [...heap.bands].sort(
+    (a, b) => sizes.get(b)! - sizes.get(a)! || peaks.get(b)! - peaks.get(a)! || a.localeCompare(b)
+  );
+}
+
+/**
+ * The same profile with every sample holding a value (0 when absent) for each band, keeping the top `n` bands by
+ * integrated size (in rank order) and summing the rest into `other` (added only when something was cut). Without `n`,
+ * all bands stay in their order of first appearance. A real band named `other` is kept apart only if it ranks in the
+ * top N; otherwise it is summed into the `other` band like the rest.
+ */
+export function topBands(heap: HeapProfile, n?: number): HeapProfile {
+  const keep = n === undefined ? heap.bands : rankBands(heap).slice(0, n);
+  const cut = heap.bands.filter((b) => !keep.includes(b));
+  const bands = cut.length > 0 ? [...keep, OTHER_BAND] : [...keep];
+  const samples = heap.samples.map((s) => {
+    const values: Record<string, number> = {};
+    for (const b of keep) {
+      values[b] = valueAt(s, b);
+    }
+    if (cut.length > 0) {
+      values[OTHER_BAND] = cut.reduce((sum, b) => sum + valueAt(s, b), 0);
+    }
+    return { time: s.time, values };
+  });
+  return { ...heap, bands, samples };
+}
+
+export interface LeakRow {
+  band: string;
+  /** Least-squares growth in bytes per second of the profile's time base. */
+  slope: number;
+  /** The fitted line's value at time 0 of the profile (its start), in bytes. */
+  intercept: number;
+  /** Area under the band's curve in byte-seconds. */
+  integrated: number;
+  max: number;
+  /** Bytes in the last census. */
+  last: number;
+  /** The band's bytes at each census (0 where absent), for a sparkline. */
+  values: number[];
+}
+
+/** Least-squares line through (t, v); flat through the mean when the times do not vary. */
+export function fitLine(times: number[], values: number[]): { slope: number; intercept: number } {
+  const n = times.length;
+  if (n === 0) {
+    return { slope: 0, intercept: 0 };
+  }
+  const meanT = times.reduce((a, b) => a + b, 0) / n;
+  const meanV = values.reduce((a, b) => a + b, 0) / n;
+  let sTV = 0;
+  let sTT = 0;
+  for (let i = 0; i < n; i++) {
+    sTV += (times[i] - meanT) * (values[i] - meanV);
+    sTT += (times[i] - meanT) ** 2;
+  }
+  const slope = sTT === 0 ? 0 : sTV / sTT;
+  return { slope, intercept: meanV - slope * meanT };
+}
+
+/**
+ * One row per band over the census samples, steepest growth first: the bands most likely to leak. With `n`, the
+ * table covers the top `n` bands by integrated size plus `other` (topBands).
+ */
+export function leakTable(heap: HeapProfile, n?: number): LeakRow[] {
+  const shaped = topBands(heap, n);
+  // topBands maps samples one to one, so the census positions are the original's.
+  const samples = shaped.samples.filter((_, i) => isCensus(heap.samples[i]));
+  const times = samples.map((s) => s.time);
+  const rows = shaped.bands.map((band) => {
+    const values = samples.map((s) => valueAt(s, band));
+    return {
+      band,
+      ...fitLine(times, values),
+      integrated: integrate(samples, band),
+      max: maxOf(values),
+      last: values.length > 0 ? values[values.length - 1] : 0,
+      values,
+    };
+  });
+  return rows.sort((a, b) => b.slope - a.slope || b.integrated - a.integrated || a.band.localeCompare(b.band));
+}
+
+/** One heap profile of a run, with the run's absolute start. */
+export interface HeapRun {
+  heap: HeapProfile;
+  /** Wall-clock start of the run, ms since the epoch. */
+  startTimeMs: number;
+}
+
+/** Heap profiles on one absolute axis: sample times are seconds since `originMs`. */
+export interface CombinedHeap {
+  /** ms since the epoch of time 0 (the earliest run start). */
+  originMs: number;
+  heap: HeapProfile;
+  /** What a reader of the timeline must know about it, e.g. that times are mutator CPU seconds. */
+  notices: string[];
+}
+
+/**
+ * Places runs on one time axis: each sample at its run's startTimeMs + sample time. Samples of different runs that
+ * fall on the same instant add up (split runs that overlap by a label before combining them, or they stack).
+ * `.hp` sample times are the program's mutator CPU seconds, not wall-clock (GC and profiling time excluded, faster
+ * than wall time with -N>1): such runs are drawn compressed, and a notice says so; the combined profile's time base
+ * is `mutator-cpu` if any run's is.
+ */
+export function combineHeapProfiles(runs: HeapRun[]): CombinedHeap {
+  const originMs = runs.length > 0 ? Math.min(...runs.map((r) => r.startTimeMs)) : 0;
+  const bySecond = new Map<number, Record<string, number>>();
+  const bands: string[] = [];
+  const seen = new Set<string>();
+  const marks: number[] = [];
+  for (const { heap, startTimeMs } of runs) {
+    const offset = (startTimeMs - originMs) / 1000;
+    for (const b of heap.bands) {
+      if (!seen.has(b)) {
+        seen.add(b);
+        bands.push(b);
+      }
+    }
+    for (const s of heap.samples) {
+      addValues(bySecond, offset + s.time, s.values);
+    }
+    marks.push(...heap.marks.map((m) => offset + m));
+  }
+  const samples = [...bySecond.entries()].sort((a, b) => a[0] - b[0]).map(([time, values]) => ({ time, values }));
+  const cpuRuns = runs.filter((r) => r.heap.timeBase === 'mutator-cpu').length;
+  const notices =
+    cpuRuns > 0
+      ? [
+          `${cpuRuns} of ${runs.length} heap profile(s) time their samples in mutator CPU seconds (.hp), not wall-clock: ` +
+            'each is placed at its start time plus that CPU time, so it looks shorter than it ran',
+        ]
+      : [];
+  const heap: HeapProfile = {
+    mode: commonMode(runs.map((r) => r.heap.mode)),
+    job: runs.length === 1 ? runs[0].heap.job : [...new Set(runs.map((r) => r.heap.job))].join('; '),
+    timeBase: cpuRuns > 0 ? 'mutator-cpu' : 'wall-clock',
+    sampleUnit: 'seconds',
+    valueUnit: 'bytes',
+    bands,
+    samples,
+    marks: marks.sort((a, b) => a - b),
+    bandStacks: mergeBandStacks(runs.map((r) => r.heap.bandStacks)),
+  };
+  return { originMs, heap, notices };
+}
+
+function addValues(bySecond: Map<number, Record<string, number>>, time: number, values: Record<string, number>): void {
+  let target = bySecond.get(time);
+  if (target === undefined) {
+    target = {};
+    bySecond.set(time, target);
+  }
+  for (const [band, bytes] of Object.entries(values)) {
+    target[band] = (target[band] ?? 0) + bytes;
+  }
+}
+
+function commonMode(modes: HeapMode[]): HeapMode {
+  return modes.length > 0 && modes.every((m) => m === modes[0]) ? modes[0] : 'unknown';
+}
+
+function mergeBandStacks(all: Array<Record<string, string[]> | undefined>): Record<string, string[]> | undefined {
+  const present = all.filter((s): s is Record<string, string[]> => s !== undefined);
+  return present.length === 0 ? undefined : Object.assign({}, ...present);
+}
