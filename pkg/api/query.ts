@@ -166,11 +166,18 @@ export type AuthCheckResponse = z.infer<typeof AuthCheckResponseSchema>;
 
 /** `{frames: DataFrameJSON[]}` of every POST /api/v1/query/<type> (see dataframe.ts for the frame's fields). */
 export const DataFrameJSONSchema = z.object({
-  schema: z.looseObject({
+  schema: z.object({
     name: z.string().optional(),
     refId: z.string().optional(),
     meta: z.looseObject({}).optional(),
-    fields: z.array(z.looseObject({ name: z.string(), type: z.string(), config: z.looseObject({}) })),
+    fields: z.array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['time', 'number', 'string', 'boolean', 'enum', 'other']),
+        config: z.looseObject({}),
+        labels: z.record(z.string(), z.string()).optional(),
+      })
+    ),
   }),
   data: z.object({ values: z.array(z.array(z.unknown())) }),
 });
