@@ -1,28 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HeapProfile } from './types';
+import { sampleHeap } from './__tests__/fixtures';
 import { censusSamples, combineHeapProfiles, fitLine, integratedSizes, leakTable, rankBands, topBands } from './heap';
-
-/** A .hp-like profile: empty opening and closing samples around three censuses. */
-function sampleHeap(overrides: Partial<HeapProfile> = {}): HeapProfile {
-  return {
-    mode: 'hc',
-    job: 'leaky 400000',
-    timeBase: 'mutator-cpu',
-    sampleUnit: 'seconds',
-    valueUnit: 'bytes',
-    bands: ['B', 'A', 'C'],
-    samples: [
-      { time: 0, values: {} },
-      { time: 1, values: { A: 100, B: 10 } },
-      { time: 2, values: { A: 200, B: 10, C: 5 } },
-      { time: 3, values: { A: 300, B: 10 } },
-      { time: 4, values: {} },
-    ],
-    marks: [],
-    ...overrides,
-  };
-}
 
 describe('integratedSizes and rankBands', () => {
   it('integrates each band over the censuses with the trapezoid rule', () => {

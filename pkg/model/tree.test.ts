@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TreeBuilder } from './builder';
-import type { CallTree, TreeNode } from './types';
+import type { TreeNode } from './types';
+import { gc, go, insert, leaf, main, sampleTree } from './__tests__/fixtures';
 import {
   commonTickIntervalUs,
   diffFunctionTable,
@@ -21,39 +22,6 @@ import {
   totalValue,
   TreeAccumulator,
 } from './tree';
-
-const main = { module: 'Main', label: 'main' };
-const go = { module: 'Main', label: 'go' };
-const leaf = { module: 'Main', label: 'leaf' };
-const insert = { module: 'Data.Map', label: 'insert' };
-const gc = { module: 'GC', label: 'GC' };
-
-/**
- * MAIN (alloc 100)
- *   Main.main (2 ticks, 10 B, 1 entry)
- *     Main.go (5 ticks, 3 entries)
- *       Main.go (3 ticks, 2 entries)      recursion
- *         Main.leaf (1 tick, 40 B)
- *     Data.Map.insert (4 ticks)
- *   GC.GC (7 ticks)
- */
-function sampleTree(tickIntervalUs = 1000): CallTree {
-  const b = new TreeBuilder(undefined, tickIntervalUs);
-  b.addRootSelf({ alloc: 100 });
-  b.enter(main, { ticks: 2, alloc: 10, entries: 1 });
-  b.enter(go, { ticks: 5, entries: 3 });
-  b.enter(go, { ticks: 3, entries: 2 });
-  b.enter(leaf, { ticks: 1, alloc: 40 });
-  b.leave();
-  b.leave();
-  b.leave();
-  b.enter(insert, { ticks: 4 });
-  b.leave();
-  b.leave();
-  b.enter(gc, { ticks: 7 });
-  b.leave();
-  return b.build();
-}
 
 function find(tree: { root: TreeNode }, ...path: Array<{ module: string; label: string }>): TreeNode {
   let node = tree.root;

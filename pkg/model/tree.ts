@@ -351,9 +351,11 @@ function chooseKept(flat: FlatTree, rank: Float64Array, maxNodes: number): Uint8
     }
     const p = flat.parents[i];
     // Keeping i adds its row and an `other` under it if it has children, and removes p's `other` if i was p's last.
+    // A node that does not fit is skipped (its subtree with it: its children find their parent unkept); a smaller
+    // one later may still fit, e.g. a parent's last child, which costs nothing as it replaces the parent's `other`.
     const delta = 1 + (unkeptChildren[i] > 0 ? 1 : 0) - (unkeptChildren[p] === 1 ? 1 : 0);
-    if (rows + delta > maxNodes) {
-      break;
+    if (!kept[p] || rows + delta > maxNodes) {
+      continue;
     }
     kept[i] = 1;
     unkeptChildren[p]--;
