@@ -1,0 +1,239 @@
+/**
+ * Entry point of the format readers: detects what an input is by content, unwraps gzip (bounded, so a gzip bomb
+ * fails cleanly), and hands it to the right reader. Files are streamed: eventlogs go chunk by chunk into the
+ * eventlog reader and the .prof/.hp text is split into lines as it is read; only -pj JSON is read whole.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { ProfileData, ProfileKind } from '../model/types';
+import { FormatError, UnknownFormatError } from './errors';
+import { DETECT_HEAD_BYTES, describeUnknown, detectKind, isGzip } from './detect';
+import { HpParser, readHp } from './hp';
+import { readProfJson } from './prof-json';
+import { ProfReportParser, readProf, type TextReadOptions } from './prof-text';
+import { ChunkedLineSplitter, type LineSink } from './text-lines';
+
+export { detectKind } from './detect';
+export { readProf, type TextReadOptions } from './prof-text';
+export { readProfJson } from './prof-json';
+export { readHp } from './hp';
+
+export interface ReadOptions extends TextReadOptions {
+  /** Largest decompressed size accepted from gzip input, in bytes (default 2 GiB). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** The eventlog reader (pkg/formats/eventlog), loaded when first needed: text-only uses never pay for it. */
+function eventlogReader(): typeof import('./eventlog') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./eventlog') as typeof import('./eventlog');
+}
+
+/** Reads any supported artefact held in memory (gzip-compressed or not). */
+export async function readProfile(input: Buffer, opts: ReadOptions = {}): Promise<ProfileData> {
+  if (input.length === 0) {
+    throw new UnknownFormatError(opts.file, 'empty file (0 bytes)');
+  }
+  if (isGzip(input)) {
+    return readSource(gunzipBounded(oneChunk(input), opts), opts);
+  }
+  const kind = detectKind(input) ?? unknown(input, opts);
+  const text = kind === 'eventlog' ? '' : input.toString('utf8');
+  const data = await readWhole(kind, input, text, opts);
+  return data ?? unknown(input, opts);
+}
+
+/** Reads a file from disk, streaming it (eventlogs can be gigabytes). */
+export async function readProfileFile(path: string, opts: ReadOptions = {}): Promise<ProfileData> {
+  const o = { ...opts, file: opts.file ?? path };
+  const head = await readHead(path);
+  if (head.length === 0) {
+    throw new UnknownFormatError(o.file, 'empty file (0 bytes)');
+  }
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  return readSource(isGzip(head) ? gunzipBounded(raw, o) : raw, o);
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(DETECT_HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function unknown(head: Buffer, opts: ReadOptions): never {
+  throw new UnknownFormatError(opts.file, describeUnknown(head));
+}
+
+async function readWhole(kind: ProfileKind, bytes: Buffer, text: string, opts: ReadOptions): Promise<ProfileData | null> {
+  switch (kind) {
+    case 'eventlog':
+      return eventlogReader().readEventlog(bytes, { file: opts.file });
+    case 'prof-json':
+      return readProfJson(text, opts);
+    case 'prof':
+      return readProf(text, opts);
+    case 'hp':
+      return readHp(text, opts);
+  }
+}
+
+/** Detects the kind from the first bytes of a stream, then streams the rest into the right reader. */
+async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Promise<ProfileData> {
+  const { head, chunks, damage } = await peek(source, DETECT_HEAD_BYTES).catch((err: unknown) => {
+    // Only a tiny maxBytes can be passed before detection; there is no kind to name yet.
+    throw err instanceof TooLargeError ? new UnknownFormatError(opts.file, err.message) : err;
+  });
+  if (head.length === 0) {
+    throw new UnknownFormatError(opts.file, damage.message ? `nothing readable after decompression: ${damage.message}` : 'empty (0 bytes of data)');
+  }
+  const kind = detectKind(head) ?? unknown(head, opts);
+  let data: ProfileData | null;
+  try {
+    if (kind === 'eventlog') {
+      data = await eventlogReader().readEventlog(chunks, { file: opts.file });
+    } else if (kind === 'prof-json') {
+      const parts: Buffer[] = [];
+      for await (const c of chunks) {
+        parts.push(c);
+      }
+      data = readProfJson(Buffer.concat(parts).toString('utf8'), opts);
+    } else {
+      data = await streamLines(chunks, kind === 'prof' ? new ProfReportParser(opts) : new HpParser(opts));
+    }
+  } catch (err) {
+    throw err instanceof TooLargeError ? new FormatError({ format: kind, file: opts.file, message: err.message }) : err;
+  }
+  if (data === null) {
+    return unknown(head, opts);
+  }
+  if (damage.message) {
+    data.warnings.push(damage.message);
+    data.truncated = true;
+  }
+  return data;
+}
+
+async function streamLines(chunks: AsyncIterable<Buffer>, sink: LineSink<ProfileData | null>): Promise<ProfileData | null> {
+  const splitter = new ChunkedLineSplitter(sink);
+  for await (const c of chunks) {
+    if (!splitter.push(c)) {
+      break;
+    }
+  }
+  return splitter.end();
+}
+
+/** Damage found while decompressing: set once the stream ended early (a cut-off or corrupt .gz). */
+interface Damage {
+  message: string;
+}
+
+/**
+ * Reads chunks until `n` bytes are buffered, returning them and an iterable that replays them followed by the
+ * rest of the source. Damage (a broken gzip stream) ends the data where it happened; it is recorded in `damage`
+ * for the caller to report as truncation.
+ */
+async function peek(
+  source: AsyncIterable<Buffer>,
+  n: number
+): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer>; damage: Damage }> {
+  const damage: Damage = { message: '' };
+  const it = source[Symbol.asyncIterator]();
+  const buffered: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  const next = async (): Promise<Buffer | null> => {
+    try {
+      const r = await it.next();
+      return r.done ? null : r.value;
+    } catch (err) {
+      if (err instanceof GzipDamage) {
+        damage.message = err.message;
+        return null;
+      }
+      throw err;
+    }
+  };
+  while (size < n) {
+    const c = await next();
+    if (c === null) {
+      done = true;
+      break;
+    }
+    buffered.push(c);
+    size += c.length;
+  }
+  const head = Buffer.concat(buffered);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) {
+      yield head;
+    }
+    while (!done) {
+      const c = await next();
+      if (c === null) {
+        return;
+      }
+      yield c;
+    }
+  }
+  return { head, chunks: replay(), damage };
+}
+
+async function* oneChunk(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
+}
+
+class TooLargeError extends Error {}
+class GzipDamage extends Error {}
+
+/**
+ * Gunzips a stream, failing once the output passes `maxBytes` (a few KB of gzip can expand to terabytes).
+ * A damaged or cut-off gzip stream ends the output where the damage is (GzipDamage), so the readers still get
+ * the intact part.
+ */
+async function* gunzipBounded(source: AsyncIterable<Buffer>, opts: ReadOptions): AsyncGenerator<Buffer> {
+  const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const gunzip = createGunzip();
+  const feeding = (async () => {
+    try {
+      for await (const c of source) {
+        if (!gunzip.write(c)) {
+          await new Promise<void>((resolve) => gunzip.once('drain', resolve));
+        }
+      }
+      gunzip.end();
+    } catch (err) {
+      gunzip.destroy(err as Error);
+    }
+  })();
+  let total = 0;
+  try {
+    for await (const out of gunzip) {
+      total += (out as Buffer).length;
+      if (total > limit) {
+        throw new TooLargeError(
+          `gzip data decompresses to more than ${limit} bytes (the maxBytes limit): refused (a gzip bomb, or raise maxBytes)`
+        );
+      }
+      yield out as Buffer;
+    }
+  } catch (err) {
+    if (err instanceof TooLargeError) {
+      throw err;
+    }
+    throw new GzipDamage(
+      `the gzip data is damaged or cut off after ${total} decompressed bytes (${(err as Error).message}): read the intact part before it`
+    );
+  } finally {
+    gunzip.destroy();
+    await feeding;
+  }
+}

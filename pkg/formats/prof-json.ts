@@ -1,0 +1,263 @@
+/**
+ * Reader for GHC's JSON cost-centre report (`+RTS -pj`, rts/ProfilerReportJson.c): header fields, a
+ * `cost_centres` table and a `profile` tree whose nodes carry a *cost-centre* id (no stack ids) and exact self
+ * `ticks`, `alloc` (bytes) and `entries`. The tree keeps GHC's own `GC` and `OVERHEAD_of` (module PROFILING) nodes:
+ * `total_ticks` and `total_alloc` include them.
+ */
+import type { ProfileData, TreeNode } from '../model/types';
+import { newNode } from '../model/builder';
+import { FormatError } from './errors';
+import { parseGhcDate } from './ghc-header';
+import type { TextReadOptions } from './prof-text';
+
+/** True when the start of a file looks like a -pj report: a JSON object naming `rts_arguments`. */
+export function looksLikeProfJson(head: string): boolean {
+  const start = head.search(/\S/);
+  return start !== -1 && head.charCodeAt(start) === 0x7b /* { */ && head.includes('"rts_arguments"');
+}
+
+interface CostCentre {
+  label: string;
+  module: string;
+  src: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** Reads a -pj report; null when the text is not one (not a JSON object with `rts_arguments` and `profile`). */
+export function readProfJson(text: string, opts: TextReadOptions = {}): ProfileData | null {
+  if (!looksLikeProfJson(text.slice(0, 65536))) {
+    return null;
+  }
+  const warnings: string[] = [];
+  const { doc, truncated } = parseOrRecover(text, opts.file, warnings);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('rts_arguments' in doc)) {
+    return null;
+  }
+  const obj = doc as Json;
+  const fail = (key: string, expected: string): never => {
+    const at = text.indexOf(`"${key}"`);
+    throw new FormatError({
+      format: 'prof-json',
+      file: opts.file,
+      line: at === -1 ? undefined : lineColumn(text, at).line,
+      message: `expected "${key}" to be ${expected}`,
+    });
+  };
+  const str = (key: string): string => (typeof obj[key] === 'string' ? (obj[key] as string) : fail(key, 'a string'));
+  const num = (key: string): number =>
+    typeof obj[key] === 'number' && (obj[key] as number) >= 0 ? (obj[key] as number) : fail(key, 'a non-negative number');
+  const strings = (key: string): string[] =>
+    Array.isArray(obj[key]) && (obj[key] as unknown[]).every((s) => typeof s === 'string')
+      ? (obj[key] as string[])
+      : fail(key, 'an array of strings');
+
+  const argv = strings('arguments');
+  const ccs = costCentres(obj.cost_centres, () => fail('cost_centres', 'an array of {id, label, module, src_loc}'));
+  if (typeof obj.profile !== 'object' || obj.profile === null) {
+    if (truncated) {
+      throw new FormatError({ format: 'prof-json', file: opts.file, message: `${warnings[0]}; no profile tree before the cut` });
+    }
+    fail('profile', 'the cost-centre tree object');
+  }
+  const root = buildTree(obj.profile as Json, ccs, opts.file);
+  const totals = {
+    ticks: num('total_ticks'),
+    tickIntervalUs: num('tick_interval'),
+    allocBytes: num('total_alloc'),
+    timeSeconds: num('total_time'),
+    processors: typeof obj.initial_capabilities === 'number' ? obj.initial_capabilities : undefined,
+  };
+  if (!truncated) {
+    checkTotals(root, totals.ticks, totals.allocBytes, warnings);
+  }
+  const endTimeMs = typeof obj.end_time === 'string' ? parseGhcDate(obj.end_time, opts.utcOffsetMinutes) : null;
+  return {
+    kind: 'prof-json',
+    program: str('program'),
+    // argv[0] is the program as invoked (`./leaky`); the model keeps only its arguments.
+    arguments: argv.slice(1),
+    rtsArguments: strings('rts_arguments'),
+    endTimeMs,
+    // end_time is when the report was written (minute precision); the start is estimated as end - total_time.
+    startTimeMs: endTimeMs === null ? null : endTimeMs - Math.round(totals.timeSeconds * 1000),
+    totals,
+    tree: { root, tickIntervalUs: totals.tickIntervalUs, approximate: false },
+    warnings,
+    truncated,
+  };
+}
+
+function costCentres(value: unknown, fail: () => never): Map<number, CostCentre> {
+  if (!Array.isArray(value)) {
+    fail();
+  }
+  const byId = new Map<number, CostCentre>();
+  for (const cc of value as Json[]) {
+    if (
+      typeof cc !== 'object' ||
+      cc === null ||
+      typeof cc.id !== 'number' ||
+      typeof cc.label !== 'string' ||
+      typeof cc.module !== 'string'
+    ) {
+      fail();
+    }
+    byId.set(cc.id as number, {
+      label: cc.label as string,
+      module: cc.module as string,
+      src: typeof cc.src_loc === 'string' ? cc.src_loc : '',
+    });
+  }
+  return byId;
+}
+
+/** Converts the JSON tree without recursion (call stacks thousands deep are normal in Haskell profiles). */
+function buildTree(profile: Json, ccs: Map<number, CostCentre>, file: string | undefined): TreeNode {
+  let count = 0;
+  const convert = (n: Json): TreeNode => {
+    count++;
+    const bad = (what: string): never => {
+      throw new FormatError({
+        format: 'prof-json',
+        file,
+        message: `profile tree node #${count} (cost-centre id ${String(n?.id)}): ${what}`,
+      });
+    };
+    if (typeof n !== 'object' || n === null || typeof n.id !== 'number') {
+      bad('expected an object with a numeric "id"');
+    }
+    const cc = ccs.get(n.id as number) ?? bad('id is not in "cost_centres"');
+    for (const key of ['entries', 'alloc', 'ticks']) {
+      if (typeof n[key] !== 'number' || (n[key] as number) < 0) {
+        bad(`expected "${key}" to be a non-negative number`);
+      }
+    }
+    if (!Array.isArray(n.children)) {
+      bad('expected "children" to be an array');
+    }
+    const node = newNode({ label: cc.label, module: cc.module, src: cc.src, ccId: n.id as number });
+    node.entries = n.entries as number;
+    node.alloc = n.alloc as number;
+    node.ticks = n.ticks as number;
+    return node;
+  };
+  const root = convert(profile);
+  const pending: Array<[Json, TreeNode]> = [[profile, root]];
+  while (pending.length > 0) {
+    const [json, node] = pending.pop() as [Json, TreeNode];
+    for (const child of json.children as Json[]) {
+      const c = convert(child);
+      node.children.push(c);
+      pending.push([child, c]);
+    }
+  }
+  return root;
+}
+
+function checkTotals(root: TreeNode, ticks: number, alloc: number, warnings: string[]): void {
+  let sumTicks = 0;
+  let sumAlloc = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as TreeNode;
+    sumTicks += n.ticks;
+    sumAlloc += n.alloc;
+    stack.push(...n.children);
+  }
+  if (sumTicks !== ticks || sumAlloc !== alloc) {
+    warnings.push(
+      `the tree adds up to ${sumTicks} ticks and ${sumAlloc} bytes but the header says total_ticks ${ticks} and total_alloc ${alloc}`
+    );
+  }
+  if (ticks === 0) {
+    warnings.push('total_ticks is 0: the time flame graph is empty (the run was shorter than one tick)');
+  }
+}
+
+export function lineColumn(text: string, index: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: index - lineStart + 1 };
+}
+
+/**
+ * JSON.parse, and when that fails because the file is cut off (the error is at its end), a parse of the longest
+ * prefix that ends after a complete object or array, closed with the brackets still open there: GHC writes the
+ * header fields and cost centres first, so a cut-off report keeps them and the tree nodes written before the cut.
+ * Damage elsewhere is a FormatError naming the line and column.
+ */
+function parseOrRecover(text: string, file: string | undefined, warnings: string[]): { doc: unknown; truncated: boolean } {
+  try {
+    return { doc: JSON.parse(text), truncated: false };
+  } catch (err) {
+    const scan = scanJson(text);
+    const v8At = /position (\d+)/.exec((err as Error).message);
+    const errorAt = v8At ? Number(v8At[1]) : text.length;
+    const atEnd = errorAt >= text.trimEnd().length && scan.stack.length > 0;
+    const where = scan.openStringAt !== -1 && atEnd ? scan.openStringAt : errorAt;
+    const { line, column } = lineColumn(text, where);
+    const reason = atEnd
+      ? scan.openStringAt !== -1
+        ? 'the file ends inside a string that starts there'
+        : `the file ends with ${scan.stack.length} bracket(s) still open`
+      : (err as Error).message.replace(/ in JSON at position \d+.*$/, '');
+    const message = `invalid JSON at line ${line}, column ${column} (character ${where}): ${reason}`;
+    if (!atEnd || scan.lastCompleteEnd === -1) {
+      throw new FormatError({ format: 'prof-json', file, line, message });
+    }
+    warnings.push(`${message}: the report is cut off; read what was complete before it`);
+    const closers = scan.stackAtLastComplete
+      .split('')
+      .reverse()
+      .map((b) => (b === '{' ? '}' : ']'))
+      .join('');
+    try {
+      return { doc: JSON.parse(text.slice(0, scan.lastCompleteEnd) + closers), truncated: true };
+    } catch {
+      throw new FormatError({ format: 'prof-json', file, line, message });
+    }
+  }
+}
+
+interface JsonScan {
+  /** Brackets open at the end of the text. */
+  stack: string[];
+  /** Index just after the last `}`/`]` (outside strings), and the brackets still open there (as a string). */
+  lastCompleteEnd: number;
+  stackAtLastComplete: string;
+  /** Where the string the text ends inside starts, or -1. */
+  openStringAt: number;
+}
+
+function scanJson(text: string): JsonScan {
+  const stack: string[] = [];
+  let lastCompleteEnd = -1;
+  let stackAtLastComplete = '';
+  let stringAt = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (stringAt !== -1) {
+      if (c === 0x5c /* \ */) {
+        i++;
+      } else if (c === 0x22 /* " */) {
+        stringAt = -1;
+      }
+      continue;
+    }
+    if (c === 0x22) {
+      stringAt = i;
+    } else if (c === 0x7b || c === 0x5b) {
+      stack.push(c === 0x7b ? '{' : '[');
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      lastCompleteEnd = i + 1;
+      stackAtLastComplete = stack.join('');
+    }
+  }
+  return { stack, lastCompleteEnd, stackAtLastComplete, openStringAt: stringAt };
+}

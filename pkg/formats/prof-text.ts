@@ -1,0 +1,456 @@
+/**
+ * Reader for GHC's text cost-centre report (`+RTS -p`, and `-P` which adds exact `ticks` and `bytes` columns),
+ * as written by rts/ProfilerReport.c:
+ *
+ *   \t<date> Time and Allocation Profiling Report  (Final)
+ *   \t   prog +RTS <rts args> -RTS <args>
+ *   \ttotal time  =  0.53 secs   (530 ticks @ 1000 us, 1 processor)
+ *   \ttotal alloc = 1,850,865,008 bytes  (excludes profiling overheads)
+ *   <flat table of the biggest cost centres>            (skipped: the tree has everything)
+ *   COST CENTRE  MODULE  SRC  no.  entries  %time %alloc  %time %alloc  [ticks bytes]
+ *   <tree rows; depth = leading spaces>
+ *
+ * Name columns are padded to the widest entry, so the header gives their start columns; numeric columns are split
+ * off from the right (names may be operators, SRC may contain spaces: `<no location info>`).
+ */
+import type { ProfileData, ProfileTotals, TreeNode } from '../model/types';
+import { newNode } from '../model/builder';
+import { FormatError } from './errors';
+import { parseGhcDate, splitCommandLine, type CommandLine } from './ghc-header';
+import {
+  excerpt,
+  feedText,
+  isBlank,
+  leadingSpaces,
+  parseUnsigned,
+  parseUnsignedDecimal,
+  parseWithCommas,
+  splitFieldsFromRight,
+  type LineSink,
+} from './text-lines';
+
+export interface TextReadOptions {
+  /** File name for messages. */
+  file?: string;
+  /**
+   * Skip malformed lines (each becomes a warning) instead of throwing one FormatError that lists them all.
+   * Truncation is never an error: a cut-off file always gives what was complete before the cut, plus a warning.
+   */
+  lenient?: boolean;
+  /** Offset from UTC of the machine that wrote the file (GHC prints local time without a zone); default 0. */
+  utcOffsetMinutes?: number;
+}
+
+export const REPORT_TITLE = 'Time and Allocation Profiling Report';
+/** Errors listed in one FormatError message; the rest are counted. */
+const MAX_LISTED_ERRORS = 10;
+
+/** Reads a `.prof` text report; null when the text is not one (no report title on its first line). */
+export function readProf(text: string, opts: TextReadOptions = {}): ProfileData | null {
+  return feedText(text, new ProfReportParser(opts));
+}
+
+/** Positions of the name columns, from the tree table's header line. */
+interface TreeColumns {
+  moduleAt: number;
+  /** -1 when the report has no SRC column (GHC < 8.0). */
+  srcAt: number;
+  /** 6 (`no. entries %time %alloc %time %alloc`) or 8 with `-P` (`ticks bytes`). */
+  numericCount: number;
+}
+
+interface RowError {
+  line: number;
+  message: string;
+}
+
+/** One open node on the path from the root to the last row, with what is needed to check it adds up. */
+interface OpenNode {
+  node: TreeNode;
+  lineNo: number;
+  inheritedTime: number;
+  inheritedAlloc: number;
+  selfTime: number;
+  selfAlloc: number;
+  childrenTime: number;
+  childrenAlloc: number;
+  childCount: number;
+}
+
+type State = 'title' | 'header' | 'tables' | 'tree';
+
+export class ProfReportParser implements LineSink<ProfileData | null> {
+  private state: State = 'title';
+  private rejected = false;
+  private endTimeMs: number | null = null;
+  private command: CommandLine | null = null;
+  private readonly totals: ProfileTotals = {};
+  private columns: TreeColumns | null = null;
+  private root: TreeNode | null = null;
+  private readonly path: OpenNode[] = [];
+  private readonly errors: RowError[] = [];
+  private readonly warnings: string[] = [];
+  private rows = 0;
+  private anyTime = false;
+  private lastLineNo = 0;
+  private lastLineFailed = false;
+  private readonly strings = new Map<string, string>();
+  private readonly fields: string[] = [];
+
+  constructor(private readonly opts: TextReadOptions = {}) {}
+
+  line(text: string, lineNo: number): boolean {
+    this.lastLineNo = lineNo;
+    this.lastLineFailed = false;
+    switch (this.state) {
+      case 'title':
+        return this.titleLine(text);
+      case 'header':
+        this.headerLine(text, lineNo);
+        return true;
+      case 'tables':
+        this.tableHeaderLine(text);
+        return true;
+      case 'tree':
+        this.treeLine(text, lineNo);
+        return true;
+    }
+  }
+
+  finish(endsWithNewline: boolean): ProfileData | null {
+    if (this.rejected || this.state === 'title') {
+      return null;
+    }
+    const truncated = this.noteTruncation(endsWithNewline);
+    this.throwCollectedErrors();
+    this.closePath(0);
+    if (this.root && !this.anyTime) {
+      this.warnings.push(
+        'every individual %time in the report is 0.0 (time is spread too thin for its 0.1 % resolution, or no ticks were recorded): the time flame graph is empty; profile with +RTS -P or -pj for exact ticks'
+      );
+    }
+    const approximate = this.columns !== null && this.columns.numericCount === 6;
+    if (this.root && approximate) {
+      this.warnings.push(
+        'self time and allocation are derived from the rounded individual %time/%alloc columns (0.1 % resolution) and the header totals: profile with +RTS -P or -pj for exact ticks and bytes'
+      );
+    }
+    const timeSeconds = this.totals.timeSeconds;
+    return {
+      kind: 'prof',
+      program: this.command?.program ?? '',
+      arguments: this.command?.arguments ?? [],
+      rtsArguments: this.command?.rtsArguments ?? [],
+      // The title's date is when the report was written, i.e. the end of the run (minute precision); the start is
+      // estimated as end - total time.
+      endTimeMs: this.endTimeMs,
+      startTimeMs:
+        this.endTimeMs !== null && timeSeconds !== undefined ? this.endTimeMs - Math.round(timeSeconds * 1000) : null,
+      totals: this.totals,
+      tree: this.root
+        ? { root: this.root, tickIntervalUs: this.totals.tickIntervalUs ?? 1000, approximate }
+        : undefined,
+      warnings: this.warnings,
+      truncated,
+    };
+  }
+
+  private titleLine(text: string): boolean {
+    if (isBlank(text)) {
+      return true;
+    }
+    const at = text.indexOf(REPORT_TITLE);
+    if (at === -1) {
+      this.rejected = true;
+      return false;
+    }
+    this.endTimeMs = parseGhcDate(text.slice(0, at), this.opts.utcOffsetMinutes);
+    if (this.endTimeMs === null) {
+      this.warnings.push(`line 1: no date before "${REPORT_TITLE}": start and end time unknown`);
+    }
+    this.state = 'header';
+    return true;
+  }
+
+  private headerLine(text: string, lineNo: number): void {
+    const t = text.trim();
+    if (t === '') {
+      return;
+    }
+    if (t.startsWith('total time')) {
+      this.parseTotalTime(t, lineNo);
+    } else if (t.startsWith('total alloc')) {
+      this.parseTotalAlloc(t, lineNo);
+    } else if (t.startsWith('COST CENTRE')) {
+      this.state = 'tables';
+      this.tableHeaderLine(text);
+    } else if (this.command === null) {
+      this.command = splitCommandLine(t.split(/\s+/));
+    } else {
+      this.error(lineNo, `unexpected header line "${excerpt(t)}" (expected "total time", "total alloc" or "COST CENTRE")`);
+    }
+  }
+
+  private parseTotalTime(t: string, lineNo: number): void {
+    const m = /^total time\s*=\s*(\d+(?:\.\d+)?) secs\s*\((\d+) ticks @ (\d+) us, (\d+) processors?\)/.exec(t);
+    if (!m) {
+      this.error(lineNo, `expected "total time = S secs (T ticks @ I us, P processor)", found "${excerpt(t)}"`);
+      return;
+    }
+    this.totals.timeSeconds = Number(m[1]);
+    this.totals.ticks = Number(m[2]);
+    this.totals.tickIntervalUs = Number(m[3]);
+    this.totals.processors = Number(m[4]);
+  }
+
+  private parseTotalAlloc(t: string, lineNo: number): void {
+    const m = /^total alloc\s*=\s*([\d,]+) bytes/.exec(t);
+    const bytes = m ? parseWithCommas(m[1]) : NaN;
+    if (Number.isNaN(bytes)) {
+      this.error(lineNo, `expected "total alloc = N bytes", found "${excerpt(t)}"`);
+      return;
+    }
+    this.totals.allocBytes = bytes;
+  }
+
+  /** In the tables section: skips the flat table until the tree's header (the one with `no.` and `entries`). */
+  private tableHeaderLine(text: string): void {
+    const t = text.trimStart();
+    if (!t.startsWith('COST CENTRE')) {
+      return;
+    }
+    const words = t.split(/\s+/);
+    if (!words.includes('no.') || !words.includes('entries')) {
+      return;
+    }
+    const moduleAt = text.indexOf(' MODULE ') + 1;
+    const srcMatch = text.indexOf(' SRC ', moduleAt);
+    this.columns = {
+      moduleAt,
+      srcAt: srcMatch === -1 ? -1 : srcMatch + 1,
+      numericCount: words.includes('ticks') && words.includes('bytes') ? 8 : 6,
+    };
+    this.state = 'tree';
+  }
+
+  private treeLine(text: string, lineNo: number): void {
+    if (isBlank(text)) {
+      return;
+    }
+    const cols = this.columns as TreeColumns;
+    const f = this.fields;
+    const tailAt = splitFieldsFromRight(text, cols.numericCount, f);
+    const names = tailAt > 0 ? this.splitNames(text, tailAt, cols) : null;
+    if (names === null) {
+      this.error(
+        lineNo,
+        `expected a tree row (COST CENTRE, MODULE, SRC, then ${cols.numericCount} numeric columns), found "${excerpt(text)}"`
+      );
+      return;
+    }
+    const ccsId = parseUnsigned(f[0]);
+    const entries = parseUnsigned(f[1]);
+    const pct = [parseUnsignedDecimal(f[2]), parseUnsignedDecimal(f[3]), parseUnsignedDecimal(f[4]), parseUnsignedDecimal(f[5])];
+    const exact = cols.numericCount === 8 ? [parseUnsigned(f[6]), parseUnsigned(f[7])] : [];
+    const bad = this.firstBadNumber(ccsId, entries, pct, exact);
+    if (bad !== null) {
+      this.error(lineNo, `expected ${bad.expected} in column "${bad.column}", found "${excerpt(bad.found)}"`);
+      return;
+    }
+    const node = newNode({ label: names[0], module: names[1], src: names[2], ccsId });
+    node.entries = entries;
+    if (exact.length > 0) {
+      node.ticks = exact[0];
+      node.alloc = exact[1];
+    } else {
+      node.ticks = ((this.totals.ticks ?? 0) * pct[0]) / 100;
+      node.alloc = Math.round(((this.totals.allocBytes ?? 0) * pct[1]) / 100);
+    }
+    if (pct[0] > 0 || node.ticks > 0) {
+      this.anyTime = true;
+    }
+    this.attach(node, leadingSpaces(text), lineNo, pct);
+  }
+
+  private firstBadNumber(
+    ccsId: number,
+    entries: number,
+    pct: number[],
+    exact: number[]
+  ): { column: string; expected: string; found: string } | null {
+    const f = this.fields;
+    const checks: Array<[number, string, string, string]> = [
+      [ccsId, 'no.', 'an integer', f[0]],
+      [entries, 'entries', 'an integer', f[1]],
+      [pct[0], 'individual %time', 'a percentage', f[2]],
+      [pct[1], 'individual %alloc', 'a percentage', f[3]],
+      [pct[2], 'inherited %time', 'a percentage', f[4]],
+      [pct[3], 'inherited %alloc', 'a percentage', f[5]],
+    ];
+    if (exact.length > 0) {
+      checks.push([exact[0], 'ticks', 'an integer', f[6]], [exact[1], 'bytes', 'an integer', f[7]]);
+    }
+    for (const [v, column, expected, found] of checks) {
+      if (Number.isNaN(v)) {
+        return { column, expected, found };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * COST CENTRE / MODULE / SRC from the part of the row before the numbers: by the header's column positions
+   * (exact, allows spaces in names), else by words when the row does not line up with the header.
+   */
+  private splitNames(text: string, tailAt: number, cols: TreeColumns): [string, string, string] | null {
+    const indent = leadingSpaces(text);
+    const srcEnd = tailAt;
+    const moduleEnd = cols.srcAt === -1 ? srcEnd : cols.srcAt - 1;
+    const aligned =
+      cols.moduleAt > indent &&
+      moduleEnd <= srcEnd &&
+      text.charCodeAt(cols.moduleAt - 1) === 32 &&
+      text.charCodeAt(cols.moduleAt) !== 32 &&
+      (cols.srcAt === -1 || text.charCodeAt(cols.srcAt - 1) === 32);
+    if (aligned) {
+      const label = text.slice(indent, cols.moduleAt - 1).trimEnd();
+      const module = text.slice(cols.moduleAt, moduleEnd).trimEnd();
+      const src = cols.srcAt === -1 ? '' : text.slice(cols.srcAt, srcEnd).trim();
+      if (label !== '' && module !== '' && !module.includes(' ')) {
+        return [this.intern(label), this.intern(module), this.intern(src)];
+      }
+    }
+    const words = text.slice(indent, tailAt).trim().split(/ +/);
+    const needed = cols.srcAt === -1 ? 2 : 3;
+    if (words.length < needed || words[0] === '') {
+      return null;
+    }
+    return [this.intern(words[0]), this.intern(words[1]), this.intern(words.slice(2).join(' '))];
+  }
+
+  /** Labels, modules and source spans repeat on thousands of rows: keep one copy of each. */
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) {
+      return known;
+    }
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private attach(node: TreeNode, depth: number, lineNo: number, pct: number[]): void {
+    if (depth === 0) {
+      if (this.root !== null) {
+        this.error(lineNo, `a second root row (no indentation) after the root at line ${this.path[0]?.lineNo ?? '?'}`);
+        return;
+      }
+      this.root = node;
+    } else if (this.root === null) {
+      this.error(lineNo, `expected the root row (MAIN, not indented) before indented rows`);
+      return;
+    } else if (depth > this.path.length) {
+      this.error(lineNo, `row indented ${depth} spaces under a row indented ${this.path.length - 1} (one space per level expected)`);
+      if (!this.opts.lenient) {
+        return;
+      }
+      depth = this.path.length; // lenient: hang it under the deepest open row
+    }
+    this.closePath(depth);
+    if (depth > 0) {
+      const parent = this.path[depth - 1];
+      parent.node.children.push(node);
+      parent.childCount++;
+    }
+    this.rows++;
+    this.path.push({
+      node,
+      lineNo,
+      selfTime: pct[0],
+      selfAlloc: pct[1],
+      inheritedTime: pct[2],
+      inheritedAlloc: pct[3],
+      childrenTime: 0,
+      childrenAlloc: 0,
+      childCount: 0,
+    });
+  }
+
+  /** Pops open rows deeper than `depth`, adding their inherited percentages to their parents'. */
+  private closePath(depth: number): void {
+    while (this.path.length > depth) {
+      const done = this.path.pop() as OpenNode;
+      const parent = this.path[this.path.length - 1];
+      if (parent) {
+        parent.childrenTime += done.inheritedTime;
+        parent.childrenAlloc += done.inheritedAlloc;
+      }
+    }
+  }
+
+  /**
+   * Decides whether the report was cut off: it ends inside a row (no final newline and the last line did not
+   * parse), before the tree, or exactly at a row boundary, which shows as an open row whose inherited % exceeds
+   * its own % plus its children's by more than rounding allows (each printed % is within 0.05 of the truth).
+   */
+  private noteTruncation(endsWithNewline: boolean): boolean {
+    if (!endsWithNewline && this.lastLineFailed) {
+      const cut = this.errors.pop() as RowError;
+      this.warnings.push(
+        `line ${cut.line}: the file ends inside this line (${cut.message}): the report is cut off; the ${this.rows} tree rows before it were read`
+      );
+      return true;
+    }
+    if (this.state !== 'tree' || this.root === null) {
+      this.warnings.push(
+        `line ${this.lastLineNo}: the file ends before the cost-centre tree (the report is cut off or not a complete -p report)`
+      );
+      return true;
+    }
+    for (let i = this.path.length - 1; i >= 0; i--) {
+      const open = this.path[i];
+      const slack = 0.05 * (open.childCount + 2) + 1e-9;
+      const missingTime = open.inheritedTime - open.selfTime - open.childrenTime;
+      const missingAlloc = open.inheritedAlloc - open.selfAlloc - open.childrenAlloc;
+      if (missingTime > slack || missingAlloc > slack) {
+        this.warnings.push(
+          `line ${this.lastLineNo}: the report ends while the row at line ${open.lineNo} (${open.node.label}) is missing ` +
+            `${Math.max(missingTime, missingAlloc).toFixed(1)} % of its inherited cost: the report is cut off after line ${this.lastLineNo}`
+        );
+        return true;
+      }
+      this.closePath(i);
+    }
+    return false;
+  }
+
+  private error(line: number, message: string): void {
+    this.lastLineFailed = true;
+    this.errors.push({ line, message });
+  }
+
+  private throwCollectedErrors(): void {
+    if (this.errors.length === 0) {
+      return;
+    }
+    if (this.opts.lenient) {
+      for (const e of this.errors) {
+        this.warnings.push(`line ${e.line}: skipped: ${e.message}`);
+      }
+      return;
+    }
+    throw collectedError('prof', this.opts.file, this.errors);
+  }
+}
+
+/** One FormatError for every bad line of a text file: `line` is the first, the message lists them. */
+export function collectedError(
+  format: 'prof' | 'hp',
+  file: string | undefined,
+  errors: Array<{ line: number; message: string }>
+): FormatError {
+  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `line ${e.line}: ${e.message}`);
+  const more = errors.length > MAX_LISTED_ERRORS ? `; and ${errors.length - MAX_LISTED_ERRORS} more` : '';
+  const message =
+    errors.length === 1 ? errors[0].message : `${errors.length} malformed lines: ${listed.join('; ')}${more}`;
+  return new FormatError({ format, file, line: errors[0].line, message });
+}

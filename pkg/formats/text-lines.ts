@@ -1,0 +1,171 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * A line-oriented reader (the .prof and .hp parsers). Lines arrive one at a time, numbered from 1, without their
+ * line terminator (`\n` or `\r\n`), so the same parser reads a whole string or a file streamed in chunks.
+ */
+export interface LineSink<T> {
+  /** Takes one line; returns false to stop early (the input turned out not to be this sink's format). */
+  line(text: string, lineNo: number): boolean;
+  /** Called once after the last line; `endsWithNewline` is false when the input stopped mid-line (a cut-off file). */
+  finish(endsWithNewline: boolean): T;
+}
+
+/** Drops a trailing `\r` (files written on Windows or edited there). */
+function chompCR(line: string): string {
+  return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+}
+
+/** Feeds every line of `text` to `sink` (indexOf scanning: no split, no regex, no copy of the whole text). */
+export function feedText<T>(text: string, sink: LineSink<T>): T {
+  let start = 0;
+  let lineNo = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    lineNo++;
+    if (!sink.line(chompCR(text.slice(start, end)), lineNo)) {
+      return sink.finish(true);
+    }
+    if (nl === -1) {
+      return sink.finish(false);
+    }
+    start = nl + 1;
+  }
+  return sink.finish(true);
+}
+
+/** Splits a byte stream (UTF-8, chunk boundaries anywhere, even inside a character) into lines for a sink. */
+export class ChunkedLineSplitter<T> {
+  private readonly decoder = new StringDecoder('utf8');
+  private carry = '';
+  private lineNo = 0;
+  private stopped = false;
+
+  constructor(private readonly sink: LineSink<T>) {}
+
+  /** False once the sink has stopped (the caller can stop reading). */
+  push(chunk: Buffer): boolean {
+    if (this.stopped) {
+      return false;
+    }
+    const text = this.carry + this.decoder.write(chunk);
+    let start = 0;
+    let nl = text.indexOf('\n');
+    while (nl !== -1) {
+      this.lineNo++;
+      if (!this.sink.line(chompCR(text.slice(start, nl)), this.lineNo)) {
+        this.stopped = true;
+        this.carry = '';
+        return false;
+      }
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    this.carry = text.slice(start);
+    return true;
+  }
+
+  end(): T {
+    if (this.stopped) {
+      return this.sink.finish(true);
+    }
+    const rest = this.carry + this.decoder.end();
+    this.carry = '';
+    if (rest.length === 0) {
+      return this.sink.finish(true);
+    }
+    this.lineNo++;
+    if (!this.sink.line(chompCR(rest), this.lineNo)) {
+      return this.sink.finish(true);
+    }
+    return this.sink.finish(false);
+  }
+}
+
+const SPACE = 32;
+const TAB = 9;
+
+export function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) {
+      return false;
+    }
+  }
+  return true;
+}
+
+export function leadingSpaces(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === SPACE) {
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Splits the last `n` space-separated fields off the end of `line` (columns padded with runs of spaces), writing
+ * them into `out` left to right. Returns the index where the first of them starts, or -1 when the line has fewer
+ * than `n` fields. Used to peel the numeric columns off report rows whose name fields may contain spaces.
+ */
+export function splitFieldsFromRight(line: string, n: number, out: string[]): number {
+  let end = line.length;
+  for (let k = n - 1; k >= 0; k--) {
+    while (end > 0 && line.charCodeAt(end - 1) === SPACE) {
+      end--;
+    }
+    let start = end;
+    while (start > 0 && line.charCodeAt(start - 1) !== SPACE) {
+      start--;
+    }
+    if (start === end) {
+      return -1;
+    }
+    out[k] = line.slice(start, end);
+    end = start;
+  }
+  return end;
+}
+
+/** A non-negative decimal integer of digits only (no sign, exponent or hex: `Number()` would accept those), else NaN. */
+export function parseUnsigned(s: string, from = 0, to = s.length): number {
+  if (to <= from) {
+    return NaN;
+  }
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) {
+      return NaN;
+    }
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** An unsigned decimal with optional fraction (`12.5`, `0.0`, `100`), as printf's `%f` writes it, else NaN. */
+export function parseUnsignedDecimal(s: string): number {
+  const dot = s.indexOf('.');
+  if (dot === -1) {
+    return parseUnsigned(s);
+  }
+  const whole = parseUnsigned(s, 0, dot);
+  const frac = s.length - dot - 1;
+  if (Number.isNaN(whole) || frac === 0 || Number.isNaN(parseUnsigned(s, dot + 1))) {
+    return NaN;
+  }
+  return Number(s);
+}
+
+/** `1,850,865,008` -> 1850865008 (GHC prints header totals with thousands separators). */
+export function parseWithCommas(s: string): number {
+  return parseUnsigned(s.replace(/,/g, ''));
+}
+
+/** Shortens a line for an error message (binary junk can be long and unprintable). */
+export function excerpt(line: string, max = 60): string {
+  // eslint-disable-next-line no-control-regex
+  const printable = line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '?');
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}
