@@ -1,0 +1,85 @@
+import { TreeBuilder, type FrameInfo } from '../../model/builder';
+import type { CallTree } from '../../model/types';
+import type { CostCentreTable } from './cost-centres';
+import type { Payload } from './payload';
+import { u64 } from './payload';
+import { StackTrie } from './stack-trie';
+
+/**
+ * The `-p` time profile as the eventlog carries it: ProfBegin (168) gives the tick interval, then every tick each
+ * capability posts a ProfSampleCostCentre (167) with its current cost-centre stack (innermost first, MAIN left
+ * out). A sample is one tick of its stack; the call tree is the sum over samples.
+ */
+export class TimeProfileCollector {
+  private tickIntervalNs = 0;
+  private sampleCount = 0;
+  private malformed = 0;
+  private readonly stacks = new StackTrie();
+  private readonly ticksByNode: number[] = [];
+
+  constructor(private readonly costCentres: CostCentreTable) {}
+
+  /** ProfBegin: tick interval u64 in ns. */
+  begin(p: Payload): void {
+    if (p.end - p.start >= 8) {
+      this.tickIntervalNs = u64(p.view, p.start);
+    }
+  }
+
+  /** ProfSampleCostCentre: capability u32, current tick u64, depth u8, depth × cost-centre id u32. */
+  sample(p: Payload): void {
+    const depth = p.end - p.start >= 13 ? p.bytes[p.start + 12] : -1;
+    if (depth < 0 || p.start + 13 + depth * 4 > p.end) {
+      this.malformed++;
+      return;
+    }
+    const node = this.stacks.find(p, p.start + 13, depth);
+    this.ticksByNode[node.index] = (this.ticksByNode[node.index] ?? 0) + 1;
+    this.sampleCount++;
+  }
+
+  get samples(): number {
+    return this.sampleCount;
+  }
+
+  /** Microseconds per tick, when ProfBegin was seen. */
+  get tickIntervalUs(): number | undefined {
+    return this.tickIntervalNs > 0 ? this.tickIntervalNs / 1000 : undefined;
+  }
+
+  warnings(): string[] {
+    const w: string[] = [];
+    if (this.malformed > 0) {
+      w.push(`${this.malformed} time-profile sample event(s) too short for their fields were skipped`);
+    }
+    if (this.sampleCount > 0 && this.tickIntervalNs === 0) {
+      w.push('time-profile samples without a ProfBegin event: tick interval assumed to be 1000 us');
+    }
+    return w;
+  }
+
+  build(): CallTree | undefined {
+    if (this.sampleCount === 0) {
+      return undefined;
+    }
+    const ccs = this.costCentres;
+    const root = { label: 'MAIN', module: 'MAIN', src: '<built-in>', ccId: ccs.mainId() };
+    const builder = new TreeBuilder(root, this.tickIntervalUs ?? 1000);
+    for (const node of this.stacks.nodes) {
+      const ticks = this.ticksByNode[node.index];
+      if (!ticks) {
+        continue;
+      }
+      const frames: FrameInfo[] = StackTrie.innermostFirst(node)
+        .reverse()
+        .filter((id, i) => !(i === 0 && ccs.isMain(id)))
+        .map((id) => ccs.frame(id));
+      if (frames.length === 0) {
+        builder.addRootSelf({ ticks });
+      } else {
+        builder.addStack(frames, { ticks });
+      }
+    }
+    return builder.build();
+  }
+}
