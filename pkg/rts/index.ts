@@ -1,18 +1,27 @@
 /**
- * Entry point of live GHC RTS metrics: the server calls `runRtsQuery` for `POST /api/v1/query/rts`.
- * (Signature committed first so the server can code against it; the implementation follows.)
+ * Live GHC RTS metrics: the server calls `runRtsQuery` for `POST /api/v1/query/rts`.
+ *
+ * Sources, in order: Prometheus (`deps.prometheusUrl`), else the `--ekg-url` poller (`deps.ekg`). The answer is
+ * one frame per process and panel series (frames.ts), plus an `exemplar` frame linking to stored profiles when
+ * `deps.profilesInRange` is given. Errors are RtsError with the HTTP status to answer: 400 bad selector or range,
+ * 404 no source configured, 422 no matching series / panel unavailable, 502 Prometheus or ekg unreachable or
+ * refusing.
  */
 import type { ProfileMeta, RtsQuery } from '../api/query';
 import type { DataFrameJSON } from '../api/dataframe';
+import { parseSelector } from '../api/selector';
+import type { LabelMatcher } from '../api/selector';
 import { RtsError } from './errors';
+import { profileExemplarFrame } from './exemplars';
+import { EkgPoller, pollerPanelFrames } from './poller';
+import { prometheusPanelFrames } from './prometheus-runner';
 
 export { RtsError } from './errors';
 export type { RtsErrorCode } from './errors';
-
-/** A poller of an ekg JSON (or Prometheus text) endpoint; see pkg/rts/poller.ts. */
-export interface EkgPoller {
-  readonly url: string;
-}
+export { EkgPoller } from './poller';
+export type { EkgPollerOptions } from './poller';
+export { parseLabelMapOptions } from './labels';
+export { profileExemplarFrame } from './exemplars';
 
 export interface RtsDeps {
   /** Base URL of Prometheus (or anything speaking its HTTP API: Thanos, Mimir, VictoriaMetrics). */
@@ -24,13 +33,48 @@ export interface RtsDeps {
   /** Stored profiles overlapping the range, for the `exemplar` frame. */
   profilesInRange?: ProfileMeta[];
   fetch?: typeof fetch;
-  /** Scrape interval when it cannot be measured from the samples (default 15 s). */
+  /** Scrape interval to assume instead of measuring it from the samples. */
   scrapeIntervalMs?: number;
 }
 
 /** `query.from` / `query.to` must already be resolved to ms since the epoch. */
 export async function runRtsQuery(query: RtsQuery, deps: RtsDeps): Promise<{ frames: DataFrameJSON[] }> {
-  void query;
-  void deps;
-  throw new RtsError('no_source', 'RTS queries are not implemented yet');
+  const { from, to } = checkRange(query);
+  const matchers = parseQuerySelector(query.selector);
+  let frames: DataFrameJSON[];
+  if (deps.prometheusUrl) {
+    frames = await prometheusPanelFrames(
+      query.panel,
+      matchers,
+      { from, to, stepMs: query.stepMs },
+      { url: deps.prometheusUrl, labelMap: deps.labelMap, fetch: deps.fetch, scrapeIntervalMs: deps.scrapeIntervalMs }
+    );
+  } else if (deps.ekg) {
+    frames = pollerPanelFrames(deps.ekg, query.panel, matchers, from, to);
+  } else {
+    throw new RtsError('no_source', 'RTS metrics need a source: start ghcprof with --prometheus-url or --ekg-url');
+  }
+  if (deps.profilesInRange && deps.profilesInRange.length > 0) {
+    frames.push(profileExemplarFrame(deps.profilesInRange, { from, to, series: frames }));
+  }
+  return { frames };
+}
+
+function checkRange(query: RtsQuery): { from: number; to: number } {
+  const { from, to } = query;
+  if (typeof from !== 'number' || typeof to !== 'number' || !Number.isFinite(from) || !Number.isFinite(to)) {
+    throw new RtsError('bad_range', `from and to must be resolved to ms since the epoch, got ${JSON.stringify({ from, to })}`);
+  }
+  if (to <= from) {
+    throw new RtsError('bad_range', `the range is empty: to (${to}) is not after from (${from})`);
+  }
+  return { from, to };
+}
+
+function parseQuerySelector(selector: string | undefined): LabelMatcher[] {
+  try {
+    return parseSelector(selector ?? '');
+  } catch (e) {
+    throw new RtsError('bad_selector', (e as Error).message);
+  }
 }
