@@ -9,6 +9,7 @@ import { newNode } from '../model/builder';
 import { FormatError } from './errors';
 import { parseGhcDate } from './ghc-header';
 import type { TextReadOptions } from './prof-text';
+import { locateJsonProblem } from './json-locate';
 
 /** True when the start of a file looks like a -pj report: a JSON object naming `rts_arguments`. */
 export function looksLikeProfJson(head: string): boolean {
@@ -186,78 +187,45 @@ export function lineColumn(text: string, index: number): { line: number; column:
 }
 
 /**
- * JSON.parse, and when that fails because the file is cut off (the error is at its end), a parse of the longest
- * prefix that ends after a complete object or array, closed with the brackets still open there: GHC writes the
- * header fields and cost centres first, so a cut-off report keeps them and the tree nodes written before the cut.
- * Damage elsewhere is a FormatError naming the line and column.
+ * JSON.parse, and when that fails because the file is cut off (a valid prefix that ends too soon), a parse of the
+ * longest prefix that ends after a complete object or array, closed with the brackets still open there: GHC writes
+ * the header fields and cost centres first, so a cut-off report keeps them and the tree nodes written before the
+ * cut. Damage elsewhere is a FormatError naming the line and column.
  */
 function parseOrRecover(text: string, file: string | undefined, warnings: string[]): { doc: unknown; truncated: boolean } {
   try {
     return { doc: JSON.parse(text), truncated: false };
   } catch (err) {
-    const scan = scanJson(text);
-    const v8At = /position (\d+)/.exec((err as Error).message);
-    const errorAt = v8At ? Number(v8At[1]) : text.length;
-    const atEnd = errorAt >= text.trimEnd().length && scan.stack.length > 0;
-    const where = scan.openStringAt !== -1 && atEnd ? scan.openStringAt : errorAt;
+    const p = locateJsonProblem(text) ?? {
+      at: 0,
+      expected: `valid JSON (${(err as Error).message})`,
+      endsEarly: false,
+      lastCompleteEnd: -1,
+      openAtLastComplete: '',
+      openStringAt: -1,
+    };
+    const where = p.openStringAt !== -1 ? p.openStringAt : p.at;
     const { line, column } = lineColumn(text, where);
-    const reason = atEnd
-      ? scan.openStringAt !== -1
+    const reason =
+      p.openStringAt !== -1
         ? 'the file ends inside a string that starts there'
-        : `the file ends with ${scan.stack.length} bracket(s) still open`
-      : (err as Error).message.replace(/ in JSON at position \d+.*$/, '');
+        : p.endsEarly
+          ? `the file ends where ${p.expected} was expected`
+          : `expected ${p.expected}, found ${JSON.stringify(text.slice(p.at, p.at + 12))}`;
     const message = `invalid JSON at line ${line}, column ${column} (character ${where}): ${reason}`;
-    if (!atEnd || scan.lastCompleteEnd === -1) {
+    if (!p.endsEarly || p.lastCompleteEnd === -1) {
       throw new FormatError({ format: 'prof-json', file, line, message });
     }
     warnings.push(`${message}: the report is cut off; read what was complete before it`);
-    const closers = scan.stackAtLastComplete
+    const closers = p.openAtLastComplete
       .split('')
       .reverse()
       .map((b) => (b === '{' ? '}' : ']'))
       .join('');
     try {
-      return { doc: JSON.parse(text.slice(0, scan.lastCompleteEnd) + closers), truncated: true };
+      return { doc: JSON.parse(text.slice(0, p.lastCompleteEnd) + closers), truncated: true };
     } catch {
       throw new FormatError({ format: 'prof-json', file, line, message });
     }
   }
-}
-
-interface JsonScan {
-  /** Brackets open at the end of the text. */
-  stack: string[];
-  /** Index just after the last `}`/`]` (outside strings), and the brackets still open there (as a string). */
-  lastCompleteEnd: number;
-  stackAtLastComplete: string;
-  /** Where the string the text ends inside starts, or -1. */
-  openStringAt: number;
-}
-
-function scanJson(text: string): JsonScan {
-  const stack: string[] = [];
-  let lastCompleteEnd = -1;
-  let stackAtLastComplete = '';
-  let stringAt = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (stringAt !== -1) {
-      if (c === 0x5c /* \ */) {
-        i++;
-      } else if (c === 0x22 /* " */) {
-        stringAt = -1;
-      }
-      continue;
-    }
-    if (c === 0x22) {
-      stringAt = i;
-    } else if (c === 0x7b || c === 0x5b) {
-      stack.push(c === 0x7b ? '{' : '[');
-    } else if (c === 0x7d || c === 0x5d) {
-      stack.pop();
-      lastCompleteEnd = i + 1;
-      stackAtLastComplete = stack.join('');
-    }
-  }
-  return { stack, lastCompleteEnd, stackAtLastComplete, openStringAt: stringAt };
 }
