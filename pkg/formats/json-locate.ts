@@ -19,6 +19,8 @@ export interface JsonProblem {
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
+type Want = 'value' | 'key-or-close' | 'key' | 'colon' | 'comma-or-close' | 'value-or-close' | 'end';
+
 /** Validates `text` as one JSON value; null when it is valid. */
 export function locateJsonProblem(text: string): JsonProblem | null {
   const stack: string[] = []; // '{' or '['
@@ -26,7 +28,7 @@ export function locateJsonProblem(text: string): JsonProblem | null {
   let openAtLastComplete = '';
   let i = 0;
   // what the grammar allows next
-  let want: 'value' | 'key-or-close' | 'key' | 'colon' | 'comma-or-close' | 'value-or-close' | 'end' = 'value';
+  let want = 'value' as Want;
   const problem = (expected: string, openStringAt = -1): JsonProblem => ({
     at: i,
     expected,
@@ -35,9 +37,7 @@ export function locateJsonProblem(text: string): JsonProblem | null {
     openAtLastComplete,
     openStringAt,
   });
-  const afterValue = (): void => {
-    want = stack.length === 0 ? 'end' : 'comma-or-close';
-  };
+  const afterValue = (): Want => (stack.length === 0 ? 'end' : 'comma-or-close');
   for (;;) {
     while (i < text.length && WS.has(text.charCodeAt(i))) {
       i++;
@@ -62,7 +62,7 @@ export function locateJsonProblem(text: string): JsonProblem | null {
         i++;
         lastCompleteEnd = i;
         openAtLastComplete = stack.join('');
-        afterValue();
+        want = afterValue();
         continue;
       }
       if (want === 'comma-or-close') {
@@ -92,7 +92,7 @@ export function locateJsonProblem(text: string): JsonProblem | null {
       const end = skipString(text, i);
       if (end < 0) return { ...problem('the end of the string'), at: text.length, endsEarly: true, openStringAt: i };
       i = end;
-      afterValue();
+      want = afterValue();
       continue;
     }
     const end = skipLiteral(text, i);
@@ -102,7 +102,7 @@ export function locateJsonProblem(text: string): JsonProblem | null {
       return problem('a complete literal');
     }
     i = end;
-    afterValue();
+    want = afterValue();
   }
 }
 
