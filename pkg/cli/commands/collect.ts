@@ -1,5 +1,111 @@
-import type { Command } from 'commander';
+/** `ghcprof push` and `ghcprof agent`: getting artefacts from laptops, CI jobs and pods to the server. */
+import { Option, type Command } from 'commander';
+import { join } from 'node:path';
+import { Agent } from '../../agent/agent';
+import { labelsFromEnvironment, parseLabelArgs } from '../../agent/labels';
+import { lineLog } from '../../agent/log';
+import { DEFAULT_PUSH_RETRY, push } from '../../agent/push';
+import { parseByteSize, parseDuration } from '../../agent/units';
+
+const collectRepeated = (value: string, previous: string[]): string[] => [...previous, value];
+
+function serverOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--url <url>', 'ghcprof server base URL').env('GHCPROF_URL').makeOptionMandatory())
+    .addOption(
+      new Option('--token <token>', 'write-scope token (ghcprof token create --scope write)')
+        .env('GHCPROF_TOKEN')
+        .makeOptionMandatory()
+    )
+    .option('--label <name=value>', 'label every upload (repeatable)', collectRepeated, [] as string[])
+    .option('--gzip', 'compress uploads on the fly', false);
+}
 
 export function registerCollectCommands(program: Command): void {
-  void program;
+  serverOptions(
+    program
+      .command('push')
+      .description('upload .prof, -pj JSON, .hp and .eventlog files; prints ID<TAB>FILE<TAB>created|existing per file')
+      .argument('<files...>', 'artefacts to upload')
+  )
+    .option('--retry-for <duration>', 'keep retrying transient failures (server down, 5xx, 429) this long', '60s')
+    .action(
+      async (files: string[], o: { url: string; token: string; label: string[]; gzip: boolean; retryFor: string }) => {
+        const results = await push({
+          files,
+          target: { url: o.url, token: o.token },
+          labels: parseLabelArgs(o.label),
+          gzip: o.gzip,
+          retry: { ...DEFAULT_PUSH_RETRY, deadlineMs: parseDuration(o.retryFor, '--retry-for') },
+          stdout: process.stdout,
+          stderr: process.stderr,
+        });
+        const failed = results.filter((r) => r.error).length;
+        if (failed > 0) {
+          process.stderr.write(`ghcprof push: ${failed} of ${results.length} file(s) failed\n`);
+          process.exitCode = 1;
+        }
+      }
+    );
+
+  serverOptions(
+    program
+      .command('agent')
+      .description('sidecar: watch a directory for GHC artefacts and upload them (growing .hp/.eventlog incrementally)')
+      .requiredOption('--watch <dir>', 'directory the Haskell program writes its .prof/.hp/.eventlog into')
+  )
+    .option('--settle <duration>', 'a file unchanged this long is finished', '5s')
+    .option('--interval <duration>', 'upload new complete samples of growing .hp/.eventlog files this often', '30s')
+    .option('--poll <duration>', 'directory scan period (default: settle/2, at most 1s)')
+    .option('--spool <dir>', 'durable spool directory (default: WATCH/.ghcprof-spool)')
+    .option(
+      '--spool-max-bytes <size>',
+      'spool size limit (e.g. 256MiB); when full, data waits in the source files',
+      '256MiB'
+    )
+    .option('--delete-after-upload', 'delete an artefact once it is finished and fully uploaded', false)
+    .option('--listen <host:port>', 'serve /healthz and /metrics here (e.g. 0.0.0.0:9464)')
+    .action(async (o: AgentFlags) => {
+      const log = lineLog();
+      const agent = await Agent.start({
+        watchDir: o.watch,
+        target: { url: o.url, token: o.token },
+        // Flags win over the downward-API environment.
+        labels: { ...labelsFromEnvironment(process.env), ...parseLabelArgs(o.label) },
+        settleMs: parseDuration(o.settle, '--settle'),
+        intervalMs: parseDuration(o.interval, '--interval'),
+        pollMs: o.poll ? parseDuration(o.poll, '--poll') : undefined,
+        spoolDir: o.spool ?? join(o.watch, '.ghcprof-spool'),
+        spoolMaxBytes: parseByteSize(o.spoolMaxBytes, '--spool-max-bytes'),
+        deleteAfterUpload: o.deleteAfterUpload,
+        listen: o.listen,
+        gzip: o.gzip,
+        log,
+      });
+      if (agent.address)
+        log.info(`agent: /healthz and /metrics on http://${agent.address.address}:${agent.address.port}`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log.info(`agent: ${signal}, stopping (the spool keeps what is not uploaded yet)`);
+          agent.stop().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}
+
+interface AgentFlags {
+  watch: string;
+  url: string;
+  token: string;
+  label: string[];
+  gzip: boolean;
+  settle: string;
+  interval: string;
+  poll?: string;
+  spool?: string;
+  spoolMaxBytes: string;
+  deleteAfterUpload: boolean;
+  listen?: string;
 }

@@ -1,0 +1,142 @@
+/**
+ * `ghcprof agent`: the sidecar. Wires the three units together (watcher -> spool -> uploader) and serves
+ * /healthz and /metrics for the kubelet and Prometheus.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { ServerTarget } from './client';
+import type { Labels } from './labels';
+import type { AgentLog } from './log';
+import { AgentMetrics } from './metrics';
+import type { RetryPolicy } from './retry';
+import { Spool } from './spool';
+import { formatBytes } from './units';
+import { Uploader } from './uploader';
+import { Watcher } from './watcher';
+
+export interface AgentOptions {
+  watchDir: string;
+  target: ServerTarget;
+  labels: Labels;
+  settleMs: number;
+  intervalMs: number;
+  pollMs?: number;
+  spoolDir: string;
+  spoolMaxBytes: number;
+  deleteAfterUpload: boolean;
+  /** `host:port` for /healthz and /metrics; port 0 picks a free one. */
+  listen?: string;
+  gzip?: boolean;
+  retry?: RetryPolicy;
+  log: AgentLog;
+}
+
+export const DEFAULT_AGENT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 60_000 };
+
+export class Agent {
+  readonly spool: Spool;
+  readonly metrics: AgentMetrics;
+  readonly watcher: Watcher;
+  readonly uploader: Uploader;
+  private http: Server | null = null;
+
+  private constructor(
+    private readonly opts: AgentOptions,
+    spool: Spool
+  ) {
+    this.spool = spool;
+    this.metrics = new AgentMetrics(spool);
+    this.watcher = new Watcher({
+      dir: opts.watchDir,
+      spool,
+      labels: opts.labels,
+      settleMs: opts.settleMs,
+      intervalMs: opts.intervalMs,
+      pollMs: opts.pollMs,
+      deleteAfterUpload: opts.deleteAfterUpload,
+      log: opts.log,
+      metrics: this.metrics,
+    });
+    this.uploader = new Uploader({
+      target: opts.target,
+      spool,
+      policy: opts.retry ?? DEFAULT_AGENT_RETRY,
+      log: opts.log,
+      metrics: this.metrics,
+      gzip: opts.gzip,
+    });
+  }
+
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const spool = await Spool.open(opts.spoolDir, opts.spoolMaxBytes);
+    const agent = new Agent(opts, spool);
+    if (opts.listen) await agent.listen(opts.listen);
+    const pending = spool.pieces();
+    opts.log.info(
+      `agent: watching ${resolve(opts.watchDir)}, uploading to ${opts.target.url}, spool ${resolve(opts.spoolDir)} ` +
+        `(${pending.length} piece(s), ${formatBytes(spool.pendingBytes())} left from before; limit ${formatBytes(opts.spoolMaxBytes)})`
+    );
+    agent.uploader.start();
+    agent.watcher.start();
+    return agent;
+  }
+
+  /** The address /healthz and /metrics listen on. */
+  get address(): AddressInfo | null {
+    return (this.http?.address() as AddressInfo | null) ?? null;
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher.stop();
+    await this.uploader.stop();
+    await new Promise<void>((done) => (this.http ? this.http.close(() => done()) : done()));
+  }
+
+  health(): {
+    status: 'ok' | 'degraded';
+    queuePieces: number;
+    queueBytes: number;
+    lastSuccessAt: number | null;
+    lastError: string | null;
+  } {
+    const { lastSuccessAt, lastError, failingAttempts } = this.uploader.status;
+    return {
+      // Degraded (still 200: restarting the sidecar would not bring the server back) while uploads keep failing.
+      status: failingAttempts > 0 ? 'degraded' : 'ok',
+      queuePieces: this.spool.pieces().length,
+      queueBytes: this.spool.pendingBytes(),
+      lastSuccessAt,
+      lastError,
+    };
+  }
+
+  private async listen(address: string): Promise<void> {
+    const { host, port } = parseListen(address);
+    this.http = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.health()));
+      } else if (req.method === 'GET' && path === '/metrics') {
+        this.metrics.registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text),
+          (err: Error) => res.writeHead(500).end(err.message)
+        );
+      } else {
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'not_found', message: `${path}: try /healthz or /metrics` } }));
+      }
+    });
+    await new Promise<void>((done, fail) => {
+      this.http!.once('error', fail);
+      this.http!.listen(port, host, () => done());
+    });
+  }
+}
+
+export function parseListen(address: string): { host: string; port: number } {
+  const m = /^(?:\[?([^\]]*)\]?:)?(\d+)$/.exec(address.trim());
+  if (!m) throw new Error(`--listen "${address}": expected HOST:PORT or PORT (e.g. 127.0.0.1:9090)`);
+  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+}

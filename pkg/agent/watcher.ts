@@ -1,0 +1,366 @@
+/**
+ * Watches the directory the Haskell container writes its profiling artefacts into (polling: it works the same on
+ * emptyDir, NFS and bind mounts, and a scan of a few files per second costs nothing) and hands complete data to
+ * the spool:
+ *   - a written-once artefact (`.prof` text or `-pj` JSON) once it has not changed for `settleMs`;
+ *   - a growing `.hp` / `.eventlog` every `intervalMs` (and when it settles): the bytes from where the last piece
+ *     ended up to the last complete heap sample / event block.
+ * A file rewritten from scratch (the program restarted and truncated its `.hp`) is detected by its inode, its size
+ * and the bytes around what was already spooled, and becomes a new artefact.
+ */
+import { createHash } from 'node:crypto';
+import { open, readdir, stat, unlink } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import {
+  CANDIDATE_NAME,
+  SNIFF_BYTES,
+  eventlogCompleteExtent,
+  hpCompleteExtent,
+  isGrowingKind,
+  readEventlogHeader,
+  sniffKind,
+  type CompleteExtent,
+  type EventlogHeader,
+} from './artefact';
+import type { Labels } from './labels';
+import type { AgentLog } from './log';
+import type { AgentMetrics } from './metrics';
+import { Spool, type ArtefactRecord, type SourceIdentity } from './spool';
+import { formatBytes } from './units';
+
+export interface WatcherOptions {
+  dir: string;
+  spool: Spool;
+  labels: Labels;
+  settleMs: number;
+  intervalMs: number;
+  /** How often the directory is scanned. */
+  pollMs?: number;
+  deleteAfterUpload?: boolean;
+  /** Largest piece cut from a growing file in one go (a big backlog is cut into several pieces). */
+  maxPieceBytes?: number;
+  log: AgentLog;
+  metrics?: AgentMetrics;
+  now?: () => number;
+}
+
+/** What the watcher remembers about a file between scans (in memory only; the spool holds what must survive). */
+interface Observation {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** When size, mtime or inode last changed. */
+  changedAt: number;
+  /** When the last piece was cut (growing files). */
+  lastCutAt: number;
+  /** Identity checked against the spool since the last change. */
+  verified: boolean;
+  header?: EventlogHeader;
+  /** Warnings already logged for this file, so a problem is reported once, not every scan. */
+  warned: Set<string>;
+}
+
+const HEAD_IDENTITY_BYTES = 4096;
+const MAX_HEADER_BYTES = 1 << 20;
+
+export class Watcher {
+  private readonly observed = new Map<string, Observation>();
+  private readonly root: string;
+  private timer: NodeJS.Timeout | null = null;
+  private scanning: Promise<void> | null = null;
+  private spoolFullSince: number | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: WatcherOptions) {
+    this.root = resolve(opts.dir);
+    this.now = opts.now ?? Date.now;
+  }
+
+  start(): void {
+    const pollMs = this.opts.pollMs ?? Math.max(100, Math.min(1000, this.opts.settleMs / 2));
+    const tick = () => {
+      this.scanning = this.scan()
+        .catch((err: Error) => this.opts.log.error(`watcher: scanning ${this.root} failed: ${err.message}`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, pollMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.scanning;
+  }
+
+  /** One pass over the directory. */
+  async scan(): Promise<void> {
+    const seen = new Set<string>();
+    for (const path of await this.candidates(this.root)) {
+      const rel = relative(this.root, path).split(sep).join('/');
+      seen.add(rel);
+      await this.visit(rel, path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') this.warnOnce(rel, `error:${err.message}`, `${rel}: ${err.message}`);
+      });
+    }
+    for (const rel of [...this.observed.keys()]) {
+      if (seen.has(rel)) continue;
+      this.observed.delete(rel);
+      await this.opts.spool.forget(rel);
+    }
+  }
+
+  private async candidates(dir: string): Promise<string[]> {
+    const found: string[] = [];
+    const spoolDir = resolve(this.opts.spool.dir);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.name.startsWith('.')) continue;
+      if (entry.isDirectory() && path !== spoolDir) found.push(...(await this.candidates(path)));
+      else if (entry.isFile() && CANDIDATE_NAME.test(entry.name)) found.push(path);
+    }
+    return found;
+  }
+
+  private async visit(rel: string, path: string): Promise<void> {
+    const st = await stat(path);
+    const now = this.now();
+    const obs = this.observe(rel, st, now);
+    const settled = now - obs.changedAt >= this.opts.settleMs;
+    let record = this.opts.spool.current(rel);
+    if (record && !obs.verified) {
+      if (!(await this.sameArtefact(record, path, st))) record = undefined;
+      obs.verified = true;
+    }
+    if (!record || (record.complete && !this.stillSameCompleted(record, st))) {
+      record = await this.beginArtefact(rel, path, st, obs, settled);
+      if (!record) return;
+    }
+    if (!record.complete) {
+      if (isGrowingKind(record.kind)) {
+        if (settled || now - obs.lastCutAt >= this.opts.intervalMs)
+          await this.cutGrowing(record, path, obs, now, settled);
+      } else if (settled) {
+        await this.cutWhole(record, path, st);
+      }
+    }
+    if (settled && this.opts.deleteAfterUpload) await this.deleteIfUploaded(record, rel, path, st.size);
+  }
+
+  private observe(rel: string, st: { size: number; mtimeMs: number; ino: number }, now: number): Observation {
+    let obs = this.observed.get(rel);
+    if (!obs) {
+      obs = {
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        ino: st.ino,
+        changedAt: now,
+        lastCutAt: 0,
+        verified: false,
+        warned: new Set(),
+      };
+      this.observed.set(rel, obs);
+    } else if (obs.size !== st.size || obs.mtimeMs !== st.mtimeMs || obs.ino !== st.ino) {
+      if (obs.ino !== st.ino || st.size < obs.size) obs.header = undefined;
+      Object.assign(obs, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, changedAt: now, verified: false });
+    }
+    return obs;
+  }
+
+  /** Is the file at `path` still the artefact the spool knows (not replaced, truncated or rewritten)? */
+  private async sameArtefact(
+    record: ArtefactRecord,
+    path: string,
+    st: { size: number; ino: number }
+  ): Promise<boolean> {
+    if (st.ino !== record.identity.ino || st.size < record.spooledOffset) return false;
+    const head = await readRange(path, 0, record.identity.headLength);
+    if (sha256(head) !== record.identity.headHash) return false;
+    const tailLength = Spool.tailLength(record);
+    const tail = await readRange(path, record.spooledOffset - tailLength, tailLength);
+    return Spool.tailMatches(record, tail);
+  }
+
+  /** A completed written-once artefact whose file changed since was written again (a new run). */
+  private stillSameCompleted(record: ArtefactRecord, st: { size: number; mtimeMs: number }): boolean {
+    if (!record.completedAt || isGrowingKind(record.kind)) return true;
+    return record.completedAt.size === st.size && record.completedAt.mtimeMs === st.mtimeMs;
+  }
+
+  private async beginArtefact(
+    rel: string,
+    path: string,
+    st: { size: number; ino: number; birthtimeMs: number },
+    obs: Observation,
+    settled: boolean
+  ): Promise<ArtefactRecord | undefined> {
+    if (st.size === 0) return undefined;
+    const head = await readRange(path, 0, Math.min(st.size, HEAD_IDENTITY_BYTES));
+    const kind = sniffKind(head.subarray(0, SNIFF_BYTES));
+    if (!kind) {
+      if (settled) this.warnOnce(rel, 'unknown', `${rel}: not a GHC profiling artefact (by its first bytes); ignored`);
+      return undefined;
+    }
+    if (!isGrowingKind(kind) && !settled) return undefined;
+    const identity: SourceIdentity = { ino: st.ino, headHash: sha256(head), headLength: head.length };
+    const labels = { ...this.opts.labels, file: rel };
+    // GHC creates a .hp/.eventlog when the program starts: the file's birth time is the run's start.
+    const startedAt = isGrowingKind(kind) ? (st.birthtimeMs > 0 ? st.birthtimeMs : this.now()) : undefined;
+    const record = await this.opts.spool.begin(rel, kind, identity, labels, startedAt);
+    obs.header = undefined;
+    obs.lastCutAt = 0;
+    obs.verified = true;
+    this.opts.log.info(`watching ${rel} (${kind}${record.generation > 1 ? `, run ${record.generation}` : ''})`);
+    return record;
+  }
+
+  /** Spools the complete part of a growing file that is not spooled yet, piece by piece. */
+  private async cutGrowing(
+    record: ArtefactRecord,
+    path: string,
+    obs: Observation,
+    now: number,
+    settled: boolean
+  ): Promise<void> {
+    const maxPiece = Math.min(this.opts.maxPieceBytes ?? 64 << 20, this.opts.spool.maxBytes);
+    for (;;) {
+      const from = record.spooledOffset;
+      const length = Math.min(obs.size - from, maxPiece);
+      if (length <= 0) return;
+      const chunk = await readRange(path, from, length);
+      const extent = await this.completeExtent(record, path, obs, chunk, from, settled);
+      if (!extent) return;
+      if (extent.corrupt) {
+        this.warnOnce(
+          record.path,
+          'corrupt',
+          `${record.path}: byte offset ${extent.corrupt.offset}: ${extent.corrupt.message}; uploading only what precedes it`
+        );
+      }
+      if (extent.end <= from) {
+        if (length === maxPiece && length === obs.size - from) {
+          this.warnOnce(
+            record.path,
+            'too-big',
+            `${record.path}: no complete unit in ${formatBytes(maxPiece)} from byte offset ${from}; raise --spool-max-bytes`
+          );
+        }
+        return;
+      }
+      const done = extent.finished ? { size: obs.size, mtimeMs: obs.mtimeMs } : undefined;
+      if (!(await this.enqueue(record, from, chunk.subarray(0, extent.end - from), done))) return;
+      obs.lastCutAt = now;
+      if (extent.finished || extent.end < from + length) return;
+    }
+  }
+
+  private async completeExtent(
+    record: ArtefactRecord,
+    path: string,
+    obs: Observation,
+    chunk: Buffer,
+    from: number,
+    settled: boolean
+  ): Promise<CompleteExtent | undefined> {
+    // Every .hp starts with the same empty sample at t=0; a first piece of only that would be byte-identical for
+    // two runs started in the same minute (same JOB and DATE lines), and the server, idempotent by content, would
+    // hand both the same profile. The second sample's times and sizes tell runs apart.
+    if (record.kind === 'hp') return hpCompleteExtent(chunk, from, from === 0 && !settled ? 2 : 1);
+    if (!obs.header) {
+      const header = readEventlogHeader(await readRange(path, 0, Math.min(obs.size, MAX_HEADER_BYTES)));
+      if (header instanceof Error) {
+        await this.opts.spool.reject(record.key, header.message);
+        this.opts.log.error(`${record.path}: ${header.message}; not uploaded`);
+        return undefined;
+      }
+      if (!header) return undefined;
+      obs.header = header;
+    }
+    const scanFrom = Math.max(from, obs.header.dataStart);
+    if (scanFrom >= from + chunk.length) return undefined;
+    const extent = eventlogCompleteExtent(obs.header, chunk.subarray(scanFrom - from), scanFrom, {
+      partialBlocks: settled,
+    });
+    // A header alone says nothing yet: wait for the first complete events.
+    return extent.end > scanFrom ? extent : { ...extent, end: from };
+  }
+
+  private async cutWhole(record: ArtefactRecord, path: string, st: { size: number; mtimeMs: number }): Promise<void> {
+    if (st.size > this.opts.spool.maxBytes) {
+      const reason = `${formatBytes(st.size)} is larger than the whole spool (--spool-max-bytes ${formatBytes(this.opts.spool.maxBytes)})`;
+      await this.opts.spool.reject(record.key, reason);
+      this.opts.log.error(`${record.path}: ${reason}; not uploaded (use ghcprof push for it, or raise the limit)`);
+      return;
+    }
+    const bytes = await readRange(path, 0, st.size);
+    const after = await stat(path);
+    if (after.size !== st.size || after.mtimeMs !== st.mtimeMs) return; // still being written after all
+    await this.enqueue(record, 0, bytes, { size: st.size, mtimeMs: st.mtimeMs });
+  }
+
+  private async enqueue(
+    record: ArtefactRecord,
+    offset: number,
+    bytes: Buffer,
+    done?: { size: number; mtimeMs: number }
+  ): Promise<boolean> {
+    const result = await this.opts.spool.enqueue(record.key, offset, bytes, done);
+    if (result === 'queued') {
+      if (this.spoolFullSince !== null) {
+        this.opts.log.info(
+          `spool has room again after ${((this.now() - this.spoolFullSince) / 1000).toFixed(0)}s; resuming`
+        );
+        this.spoolFullSince = null;
+      }
+      return true;
+    }
+    this.opts.metrics?.spoolFull.inc();
+    if (this.spoolFullSince === null) {
+      this.spoolFullSince = this.now();
+      const spool = this.opts.spool;
+      this.opts.log.warn(
+        `spool full: ${formatBytes(spool.pendingBytes())} of ${formatBytes(spool.maxBytes)} (--spool-max-bytes) wait for the server; ` +
+          `${record.path} (${formatBytes(bytes.length)} more) stays in ${this.opts.dir} until uploads drain`
+      );
+    }
+    return false;
+  }
+
+  private async deleteIfUploaded(record: ArtefactRecord, rel: string, path: string, size: number): Promise<void> {
+    if (record.rejected || record.spooledOffset === 0 || record.ackedOffset !== record.spooledOffset) return;
+    // A growing file is done when its complete part is all uploaded (a trailing partial sample of a killed program stays unread).
+    if (!record.complete && !isGrowingKind(record.kind)) return;
+    await unlink(path);
+    this.observed.delete(rel);
+    await this.opts.spool.forget(rel);
+    this.opts.log.info(`deleted ${rel} (${formatBytes(size)}) after upload as ${record.profileId}`);
+  }
+
+  private warnOnce(rel: string, key: string, message: string): void {
+    const obs = this.observed.get(rel);
+    if (obs?.warned.has(key)) return;
+    obs?.warned.add(key);
+    this.opts.log.warn(message);
+  }
+}
+
+async function readRange(path: string, position: number, length: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await file.read(buffer, filled, length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
