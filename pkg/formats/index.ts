@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { pipeline, Readable } from 'node:stream';
 import type { ProfileData, ProfileKind } from '../model/types';
 import { FormatError, UnknownFormatError } from './errors';
 import { DETECT_HEAD_BYTES, describeUnknown, detectKind, isGzip } from './detect';
@@ -202,18 +203,9 @@ class GzipDamage extends Error {}
 async function* gunzipBounded(source: AsyncIterable<Buffer>, opts: ReadOptions): AsyncGenerator<Buffer> {
   const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const gunzip = createGunzip();
-  const feeding = (async () => {
-    try {
-      for await (const c of source) {
-        if (!gunzip.write(c)) {
-          await new Promise<void>((resolve) => gunzip.once('drain', resolve));
-        }
-      }
-      gunzip.end();
-    } catch (err) {
-      gunzip.destroy(err as Error);
-    }
-  })();
+  // pipeline handles back-pressure and tears the source down when gunzip is destroyed; its errors reach the loop
+  // below through gunzip itself.
+  pipeline(Readable.from(source), gunzip, () => undefined);
   let total = 0;
   try {
     for await (const out of gunzip) {
@@ -234,6 +226,5 @@ async function* gunzipBounded(source: AsyncIterable<Buffer>, opts: ReadOptions):
     );
   } finally {
     gunzip.destroy();
-    await feeding;
   }
 }
