@@ -45,79 +45,72 @@ function exp(n: number): string {
 const ms = (s: number) => Math.round(s * 1000);
 const ns = (s: number) => Math.round(s * 1e9);
 
+interface FamilyStyle {
+  help?: boolean;
+  /** Between name and value: real exporters print one space, hasura's two. */
+  sep?: string;
+  /** Value formatting, e.g. exponent notation. */
+  format?: (v: number) => string;
+}
+
+/** One metric family as text: optional HELP, TYPE, one unlabelled sample. */
+function family(type: 'counter' | 'gauge', name: string, value: number, style: FamilyStyle = {}): string {
+  const help = style.help ? `# HELP ${name} ${name.replace(/_/g, ' ')}\n` : '';
+  return `${help}# TYPE ${name} ${type}\n${name}${style.sep ?? ' '}${(style.format ?? String)(value)}`;
+}
+
+const lines = (...families: string[]) => [...families, ''].join('\n');
+
 const prometheusMetricsGhc: Exposition = (e) => {
   const c = counters(e);
-  return [
-    '# HELP ghc_gcs_total Total number of GCs',
-    '# TYPE ghc_gcs_total counter',
-    `ghc_gcs_total ${c.gcs}`,
-    '# HELP ghc_major_gcs_total Total number of major (oldest generation) GCs',
-    '# TYPE ghc_major_gcs_total counter',
-    `ghc_major_gcs_total ${c.majorGcs}`,
-    '# TYPE ghc_allocated_bytes_total counter',
-    `ghc_allocated_bytes_total ${c.allocated}`,
-    '# TYPE ghc_copied_bytes_total counter',
-    `ghc_copied_bytes_total ${c.copied}`,
-    '# TYPE ghc_cpu_seconds_total counter',
-    `ghc_cpu_seconds_total ${c.cpuS}`,
-    '# TYPE ghc_gc_cpu_seconds_total counter',
-    `ghc_gc_cpu_seconds_total ${c.gcCpuS}`,
-    '# TYPE ghc_mutator_cpu_seconds_total counter',
-    `ghc_mutator_cpu_seconds_total ${c.mutatorCpuS}`,
-    '# TYPE ghc_gcdetails_live_bytes gauge',
-    `ghc_gcdetails_live_bytes ${TRUTH.liveBytes}`,
-    '# TYPE ghc_max_mem_in_use_bytes gauge',
-    `ghc_max_mem_in_use_bytes ${TRUTH.maxMemInUseBytes}`,
-    '# HELP ghc_gcdetails_mem_in_use_bytes Total amount of memory in use by the RTS',
-    '# TYPE ghc_gcdetails_mem_in_use_bytes counter',
-    `ghc_gcdetails_mem_in_use_bytes ${TRUTH.maxMemInUseBytes}`,
-    '',
-  ].join('\n');
+  const h = { help: true };
+  return lines(
+    family('counter', 'ghc_gcs_total', c.gcs, h),
+    family('counter', 'ghc_major_gcs_total', c.majorGcs, h),
+    family('counter', 'ghc_allocated_bytes_total', c.allocated, h),
+    family('counter', 'ghc_copied_bytes_total', c.copied, h),
+    family('counter', 'ghc_cpu_seconds_total', c.cpuS, h),
+    family('counter', 'ghc_gc_cpu_seconds_total', c.gcCpuS, h),
+    family('counter', 'ghc_mutator_cpu_seconds_total', c.mutatorCpuS, h),
+    family('gauge', 'ghc_gcdetails_live_bytes', TRUTH.liveBytes, h),
+    family('gauge', 'ghc_max_mem_in_use_bytes', TRUTH.maxMemInUseBytes, h),
+    // Declared a counter upstream although it is a level.
+    family('counter', 'ghc_gcdetails_mem_in_use_bytes', TRUTH.maxMemInUseBytes, h)
+  );
 };
 
 /** The first prometheus-metrics-ghc releases: everything a gauge, GCStats names, no major-GC count. */
 const prometheusMetricsGhcLegacy: Exposition = (e) => {
   const c = counters(e);
-  const gauge = (name: string, v: number) => `# HELP ${name} ${name}\n# TYPE ${name} gauge\n${name} ${v}`;
-  return [
-    gauge('ghc_bytes_allocated', c.allocated),
-    gauge('ghc_num_gcs', c.gcs),
-    gauge('ghc_bytes_copied', c.copied),
-    gauge('ghc_cpu_seconds', c.cpuS),
-    gauge('ghc_gc_cpu_seconds', c.gcCpuS),
-    gauge('ghc_mutator_cpu_seconds', c.mutatorCpuS),
-    gauge('ghc_current_bytes_used', TRUTH.liveBytes),
-    gauge('ghc_peak_megabytes_allocated', TRUTH.maxMemInUseBytes / 1048576),
-    '',
-  ].join('\n');
+  const h = { help: true };
+  return lines(
+    family('gauge', 'ghc_bytes_allocated', c.allocated, h),
+    family('gauge', 'ghc_num_gcs', c.gcs, h),
+    family('gauge', 'ghc_bytes_copied', c.copied, h),
+    family('gauge', 'ghc_cpu_seconds', c.cpuS, h),
+    family('gauge', 'ghc_gc_cpu_seconds', c.gcCpuS, h),
+    family('gauge', 'ghc_mutator_cpu_seconds', c.mutatorCpuS, h),
+    family('gauge', 'ghc_current_bytes_used', TRUTH.liveBytes, h),
+    family('gauge', 'ghc_peak_megabytes_allocated', TRUTH.maxMemInUseBytes / 1048576, h)
+  );
 };
 
 /** ekg through ekg-prometheus-adapter: no HELP, gauges in exponent notation, ms times, the timestamp a counter. */
 const ekgAdapter: Exposition = (e, nowMs) => {
   const c = counters(e);
-  return [
-    '# TYPE ekg_server_timestamp_ms counter',
-    `ekg_server_timestamp_ms ${nowMs}`,
-    '# TYPE rts_gc_bytes_allocated counter',
-    `rts_gc_bytes_allocated ${c.allocated}`,
-    '# TYPE rts_gc_bytes_copied counter',
-    `rts_gc_bytes_copied ${c.copied}`,
-    '# TYPE rts_gc_num_gcs counter',
-    `rts_gc_num_gcs ${c.gcs}`,
-    '# TYPE rts_gc_num_bytes_usage_samples counter',
-    `rts_gc_num_bytes_usage_samples ${c.majorGcs}`,
-    '# TYPE rts_gc_cpu_ms counter',
-    `rts_gc_cpu_ms ${ms(c.cpuS)}`,
-    '# TYPE rts_gc_gc_cpu_ms counter',
-    `rts_gc_gc_cpu_ms ${ms(c.gcCpuS)}`,
-    '# TYPE rts_gc_mutator_cpu_ms counter',
-    `rts_gc_mutator_cpu_ms ${ms(c.mutatorCpuS)}`,
-    '# TYPE rts_gc_current_bytes_used gauge',
-    `rts_gc_current_bytes_used ${exp(TRUTH.liveBytes)}`,
-    '# TYPE rts_gc_peak_megabytes_allocated gauge',
-    `rts_gc_peak_megabytes_allocated ${exp(TRUTH.maxMemInUseBytes / 1048576)}`,
-    '',
-  ].join('\n');
+  const g = { format: exp };
+  return lines(
+    family('counter', 'ekg_server_timestamp_ms', nowMs),
+    family('counter', 'rts_gc_bytes_allocated', c.allocated),
+    family('counter', 'rts_gc_bytes_copied', c.copied),
+    family('counter', 'rts_gc_num_gcs', c.gcs),
+    family('counter', 'rts_gc_num_bytes_usage_samples', c.majorGcs),
+    family('counter', 'rts_gc_cpu_ms', ms(c.cpuS)),
+    family('counter', 'rts_gc_gc_cpu_ms', ms(c.gcCpuS)),
+    family('counter', 'rts_gc_mutator_cpu_ms', ms(c.mutatorCpuS)),
+    family('gauge', 'rts_gc_current_bytes_used', TRUTH.liveBytes, g),
+    family('gauge', 'rts_gc_peak_megabytes_allocated', TRUTH.maxMemInUseBytes / 1048576, g)
+  );
 };
 
 /**
@@ -126,44 +119,34 @@ const ekgAdapter: Exposition = (e, nowMs) => {
  */
 const ekgPrometheus: Exposition = (e) => {
   const c = counters(e);
-  return [
-    '# TYPE rts_gcs counter',
-    `rts_gcs  ${c.gcs}`,
-    '# TYPE rts_major_gcs counter',
-    `rts_major_gcs  ${c.majorGcs}`,
-    '# TYPE rts_allocated_bytes counter',
-    `rts_allocated_bytes  ${c.allocated}`,
-    '# TYPE rts_copied_bytes counter',
-    `rts_copied_bytes  ${c.copied}`,
-    '# TYPE rts_cpu_ns counter',
-    `rts_cpu_ns  ${ns(c.cpuS)}`,
-    '# TYPE rts_mutator_cpu_ns counter',
-    `rts_mutator_cpu_ns  ${ns(c.mutatorCpuS)}`,
-    '# TYPE rts_gc_cpu_ns gauge',
-    'rts_gc_cpu_ns  1234567',
-    '# TYPE rts_gc_live_bytes gauge',
-    `rts_gc_live_bytes  ${TRUTH.liveBytes}`,
-    '# TYPE rts_max_mem_in_use_bytes gauge',
-    `rts_max_mem_in_use_bytes  ${TRUTH.maxMemInUseBytes}`,
-    '',
-  ].join('\n');
+  const two = { sep: '  ' };
+  return lines(
+    family('counter', 'rts_gcs', c.gcs, two),
+    family('counter', 'rts_major_gcs', c.majorGcs, two),
+    family('counter', 'rts_allocated_bytes', c.allocated, two),
+    family('counter', 'rts_copied_bytes', c.copied, two),
+    family('counter', 'rts_cpu_ns', ns(c.cpuS), two),
+    family('counter', 'rts_mutator_cpu_ns', ns(c.mutatorCpuS), two),
+    family('gauge', 'rts_gc_cpu_ns', 1234567, two),
+    family('counter', 'rts_gc_cpu_ns', ns(c.gcCpuS), two),
+    family('gauge', 'rts_gc_live_bytes', TRUTH.liveBytes, two),
+    family('gauge', 'rts_max_mem_in_use_bytes', TRUTH.maxMemInUseBytes, two)
+  );
 };
 
 const prometheusGhcStats: Exposition = (e) => {
   const c = counters(e);
-  const counter = (name: string, v: number) => `# TYPE ${name} counter\n${name} ${v}`;
-  return [
-    counter('ghc_gcs_total', c.gcs),
-    counter('ghc_major_gcs_total', c.majorGcs),
-    counter('ghc_allocated_bytes_total', c.allocated),
-    counter('ghc_copied_bytes_total', c.copied),
-    counter('ghc_cpu_ns_total', ns(c.cpuS)),
-    counter('ghc_gc_cpu_ns_total', ns(c.gcCpuS)),
-    counter('ghc_mutator_cpu_ns_total', ns(c.mutatorCpuS)),
-    `# TYPE ghc_gcdetails_live_bytes gauge\nghc_gcdetails_live_bytes ${TRUTH.liveBytes}`,
-    `# TYPE ghc_max_mem_in_use_bytes gauge\nghc_max_mem_in_use_bytes ${TRUTH.maxMemInUseBytes}`,
-    '',
-  ].join('\n');
+  return lines(
+    family('counter', 'ghc_gcs_total', c.gcs),
+    family('counter', 'ghc_major_gcs_total', c.majorGcs),
+    family('counter', 'ghc_allocated_bytes_total', c.allocated),
+    family('counter', 'ghc_copied_bytes_total', c.copied),
+    family('counter', 'ghc_cpu_ns_total', ns(c.cpuS)),
+    family('counter', 'ghc_gc_cpu_ns_total', ns(c.gcCpuS)),
+    family('counter', 'ghc_mutator_cpu_ns_total', ns(c.mutatorCpuS)),
+    family('gauge', 'ghc_gcdetails_live_bytes', TRUTH.liveBytes),
+    family('gauge', 'ghc_max_mem_in_use_bytes', TRUTH.maxMemInUseBytes)
+  );
 };
 
 /** Nested ekg JSON as ekg's server sends it, with its own timestamp. */
