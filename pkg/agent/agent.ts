@@ -93,6 +93,26 @@ export class Agent {
     await new Promise<void>((done) => (this.http ? this.http.close(() => done()) : done()));
   }
 
+  /**
+   * Graceful shutdown (SIGTERM): one last scan that treats every file as finished (the program has exited: GHC
+   * writes its .prof at exit), then up to `drainMs` for the uploads. Whatever is left stays in the spool for the
+   * next start. Returns the number of pieces left.
+   */
+  async shutdown(drainMs: number): Promise<number> {
+    await this.watcher.stop();
+    await this.watcher.scan({ final: true }).catch((err: Error) => this.opts.log.error(`final scan: ${err.message}`));
+    const deadline = Date.now() + drainMs;
+    while (this.spool.pieces().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const left = this.spool.pieces().length;
+    await this.stop();
+    this.opts.log.info(
+      left === 0
+        ? 'agent: everything uploaded; bye'
+        : `agent: ${left} piece(s) still in the spool ${resolve(this.opts.spoolDir)}; they go first on the next start`
+    );
+    return left;
+  }
+
   health(): {
     status: 'ok' | 'degraded';
     queuePieces: number;

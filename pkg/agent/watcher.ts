@@ -94,13 +94,16 @@ export class Watcher {
     await this.scanning;
   }
 
-  /** One pass over the directory. */
-  async scan(): Promise<void> {
+  /**
+   * One pass over the directory. `final`: the writer has exited (the agent is shutting down after the main
+   * container, as a Kubernetes native sidecar does), so every file counts as settled.
+   */
+  async scan(opts: { final?: boolean } = {}): Promise<void> {
     const seen = new Set<string>();
     for (const path of await this.candidates(this.root)) {
       const rel = relative(this.root, path).split(sep).join('/');
       seen.add(rel);
-      await this.visit(rel, path).catch((err: NodeJS.ErrnoException) => {
+      await this.visit(rel, path, opts.final ?? false).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') this.warnOnce(rel, `error:${err.message}`, `${rel}: ${err.message}`);
       });
     }
@@ -123,11 +126,11 @@ export class Watcher {
     return found;
   }
 
-  private async visit(rel: string, path: string): Promise<void> {
+  private async visit(rel: string, path: string, final: boolean): Promise<void> {
     const st = await stat(path);
     const now = this.now();
     const obs = this.observe(rel, st, now);
-    const settled = now - obs.changedAt >= this.opts.settleMs;
+    const settled = final || now - obs.changedAt >= this.opts.settleMs;
     let record = this.opts.spool.current(rel);
     if (record && !obs.verified) {
       if (!(await this.sameArtefact(record, path, st))) record = undefined;

@@ -1,5 +1,6 @@
 /** `ghcprof push` and `ghcprof agent`: getting artefacts from laptops, CI jobs and pods to the server. */
 import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from '../../agent/agent';
 import { labelsFromEnvironment, parseLabelArgs } from '../../agent/labels';
@@ -7,21 +8,62 @@ import { lineLog } from '../../agent/log';
 import { DEFAULT_PUSH_RETRY, push } from '../../agent/push';
 import { parseByteSize, parseDuration } from '../../agent/units';
 
+interface ServerFlags {
+  url: string;
+  token?: string;
+  tokenFile?: string;
+  label: string[];
+  gzip: boolean;
+}
+
+interface PushFlags extends ServerFlags {
+  retryFor: string;
+}
+
+interface AgentFlags extends ServerFlags {
+  watch: string;
+  settle: string;
+  interval: string;
+  poll?: string;
+  spool?: string;
+  spoolMaxBytes: string;
+  deleteAfterUpload: boolean;
+  listen?: string;
+  drainTimeout: string;
+}
+
 const collectRepeated = (value: string, previous: string[]): string[] => [...previous, value];
 
 function serverOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--url <url>', 'ghcprof server base URL').env('GHCPROF_URL').makeOptionMandatory())
     .addOption(
-      new Option('--token <token>', 'write-scope token (ghcprof token create --scope write)')
-        .env('GHCPROF_TOKEN')
-        .makeOptionMandatory()
+      new Option('--token <token>', 'write-scope token (ghcprof token create --scope write)').env('GHCPROF_TOKEN')
+    )
+    .addOption(
+      new Option('--token-file <file>', 'read the token from this file (a mounted Secret)').env('GHCPROF_TOKEN_FILE')
     )
     .option('--label <name=value>', 'label every upload (repeatable)', collectRepeated, [] as string[])
     .option('--gzip', 'compress uploads on the fly', false);
 }
 
+/** The token from --token, else from --token-file. */
+export function resolveToken(o: { token?: string; tokenFile?: string }): string {
+  if (o.token) return o.token;
+  if (o.tokenFile) {
+    const token = readFileSync(o.tokenFile, 'utf8').trim();
+    if (!token) throw new Error(`--token-file ${o.tokenFile} is empty`);
+    return token;
+  }
+  throw new Error('a token is needed: --token TOKEN, --token-file FILE, or GHCPROF_TOKEN / GHCPROF_TOKEN_FILE');
+}
+
 export function registerCollectCommands(program: Command): void {
+  registerPush(program);
+  registerAgent(program);
+}
+
+function registerPush(program: Command): void {
   serverOptions(
     program
       .command('push')
@@ -29,25 +71,25 @@ export function registerCollectCommands(program: Command): void {
       .argument('<files...>', 'artefacts to upload')
   )
     .option('--retry-for <duration>', 'keep retrying transient failures (server down, 5xx, 429) this long', '60s')
-    .action(
-      async (files: string[], o: { url: string; token: string; label: string[]; gzip: boolean; retryFor: string }) => {
-        const results = await push({
-          files,
-          target: { url: o.url, token: o.token },
-          labels: parseLabelArgs(o.label),
-          gzip: o.gzip,
-          retry: { ...DEFAULT_PUSH_RETRY, deadlineMs: parseDuration(o.retryFor, '--retry-for') },
-          stdout: process.stdout,
-          stderr: process.stderr,
-        });
-        const failed = results.filter((r) => r.error).length;
-        if (failed > 0) {
-          process.stderr.write(`ghcprof push: ${failed} of ${results.length} file(s) failed\n`);
-          process.exitCode = 1;
-        }
+    .action(async (files: string[], o: PushFlags) => {
+      const results = await push({
+        files,
+        target: { url: o.url, token: resolveToken(o) },
+        labels: parseLabelArgs(o.label),
+        gzip: o.gzip,
+        retry: { ...DEFAULT_PUSH_RETRY, deadlineMs: parseDuration(o.retryFor, '--retry-for') },
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+      const failed = results.filter((r) => r.error).length;
+      if (failed > 0) {
+        process.stderr.write(`ghcprof push: ${failed} of ${results.length} file(s) failed\n`);
+        process.exitCode = 1;
       }
-    );
+    });
+}
 
+function registerAgent(program: Command): void {
   serverOptions(
     program
       .command('agent')
@@ -65,11 +107,13 @@ export function registerCollectCommands(program: Command): void {
     )
     .option('--delete-after-upload', 'delete an artefact once it is finished and fully uploaded', false)
     .option('--listen <host:port>', 'serve /healthz and /metrics here (e.g. 0.0.0.0:9464)')
+    .option('--drain-timeout <duration>', 'on SIGTERM: final scan, then wait this long for the uploads', '20s')
     .action(async (o: AgentFlags) => {
       const log = lineLog();
+      const drainMs = parseDuration(o.drainTimeout, '--drain-timeout');
       const agent = await Agent.start({
         watchDir: o.watch,
-        target: { url: o.url, token: o.token },
+        target: { url: o.url, token: resolveToken(o) },
         // Flags win over the downward-API environment.
         labels: { ...labelsFromEnvironment(process.env), ...parseLabelArgs(o.label) },
         settleMs: parseDuration(o.settle, '--settle'),
@@ -86,26 +130,11 @@ export function registerCollectCommands(program: Command): void {
         log.info(`agent: /healthz and /metrics on http://${agent.address.address}:${agent.address.port}`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          log.info(`agent: ${signal}, stopping (the spool keeps what is not uploaded yet)`);
-          agent.stop().then(resolve, resolve);
+          log.info(`agent: ${signal}: final scan, then up to ${o.drainTimeout} for the uploads`);
+          agent.shutdown(drainMs).then(() => resolve(), resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
     });
-}
-
-interface AgentFlags {
-  watch: string;
-  url: string;
-  token: string;
-  label: string[];
-  gzip: boolean;
-  settle: string;
-  interval: string;
-  poll?: string;
-  spool?: string;
-  spoolMaxBytes: string;
-  deleteAfterUpload: boolean;
-  listen?: string;
 }
