@@ -1,0 +1,80 @@
+/**
+ * Heap timeline and leak queries. Profiles are placed on Grafana's time axis (profile start + sample time) and
+ * grouped into series by the split label (default `pod`): two pods' heaps side by side, never summed. Profiles of
+ * different `-h` modes (bands by cost centre vs by type) are kept apart too, since adding their bands means nothing.
+ */
+import type { HeapQuery, LeaksQuery, ProfileMeta } from '../api/query';
+import type { FramesResponse } from '../api/dataframe';
+import { combineHeapProfiles, type HeapRun } from '../model/heap';
+import { heapTimelineFrames, type HeapSeries, leakTableFrame } from '../frames/heap';
+import { cappedNotice, type QueryContext, selectProfiles } from './selection';
+import { warningNotices } from './trees';
+
+interface Group {
+  labels: Record<string, string>;
+  profiles: ProfileMeta[];
+}
+
+/** Profiles by split-label value (and by heap mode when the selection mixes modes), in a stable order. */
+export function groupForHeap(profiles: ProfileMeta[], splitBy: string): Group[] {
+  const mixedModes = new Set(profiles.map((p) => p.heapMode)).size > 1;
+  const groups = new Map<string, Group>();
+  for (const p of profiles) {
+    const labels: Record<string, string> = {};
+    if (splitBy !== '' && p.labels[splitBy] !== undefined) {
+      labels[splitBy] = p.labels[splitBy];
+    }
+    if (mixedModes) {
+      labels.mode = p.heapMode ?? 'unknown';
+    }
+    const key = JSON.stringify(labels);
+    const g = groups.get(key) ?? { labels, profiles: [] };
+    g.profiles.push(p);
+    groups.set(key, g);
+  }
+  return [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, g]) => g);
+}
+
+async function heapSeries(ctx: QueryContext, q: HeapQuery) {
+  const selected = await selectProfiles(ctx, q, 'heap');
+  const profiles = q.mode ? selected.profiles.filter((p) => p.heapMode === q.mode) : selected.profiles;
+  const series: HeapSeries[] = [];
+  for (const group of groupForHeap(profiles, q.splitBy)) {
+    const runs: HeapRun[] = [];
+    for (const meta of group.profiles) {
+      const heap = await ctx.store.getHeap(ctx.tenant, meta.id);
+      if (heap) {
+        runs.push({ heap, startTimeMs: meta.startTime });
+      }
+    }
+    if (runs.length > 0) {
+      series.push({ labels: group.labels, combined: combineHeapProfiles(runs) });
+    }
+  }
+  const notices = [...cappedNotice(selected, ctx.maxProfiles), ...warningNotices(profiles)];
+  return { series, profiles, notices };
+}
+
+/** Adds the query-level facts and notices to a frame the frames module built. */
+function annotate(frame: FramesResponse['frames'][number], profiles: ProfileMeta[], notices: ReturnType<typeof warningNotices>) {
+  const meta = frame.schema.meta ?? {};
+  const custom = meta.custom ?? {};
+  const ghcprof = (custom.ghcprof ?? {}) as Record<string, unknown>;
+  frame.schema.meta = {
+    ...meta,
+    custom: { ...custom, ghcprof: { ...ghcprof, profiles: profiles.length } },
+    ...(notices.length > 0 ? { notices: [...(meta.notices ?? []), ...notices] } : {}),
+  };
+  return frame;
+}
+
+export async function heapQuery(ctx: QueryContext, q: HeapQuery, refId?: string): Promise<FramesResponse> {
+  const { series, profiles, notices } = await heapSeries(ctx, q);
+  const frames = heapTimelineFrames(series, { refId, topN: q.topN });
+  return { frames: frames.map((f, i) => annotate(f, profiles, i === 0 ? notices : [])) };
+}
+
+export async function leaksQuery(ctx: QueryContext, q: LeaksQuery, refId?: string): Promise<FramesResponse> {
+  const { series, profiles, notices } = await heapSeries(ctx, q);
+  return { frames: [annotate(leakTableFrame(series, { refId, topN: q.topN }), profiles, notices)] };
+}

@@ -1,0 +1,208 @@
+/**
+ * Uploads: bytes (maybe gzip) -> a parsed profile -> one atomic store insert. Shared by the HTTP upload and append
+ * routes and by `ghcprof demo`, so every way in applies the same limits, labels and start-time rules.
+ */
+import { createHash } from 'node:crypto';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { readProfile } from '../formats';
+import type { ProfileData } from '../model/types';
+import type { ProfileMeta } from '../api/query';
+import type { NewProfile, Store } from '../store/store';
+import { QueryError } from './errors';
+
+const gunzipAsync = promisify(gunzip);
+
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const LABEL_LIMITS = { count: 32, nameLength: 128, valueLength: 1024 };
+/** Labels every workload is expected to carry (Kubernetes conventions), listed first in the docs. */
+export const WELL_KNOWN_LABELS = ['service', 'namespace', 'pod', 'container', 'version'] as const;
+
+export function tooLarge(maxBytes: number): QueryError {
+  return new QueryError(413, 'payload_too_large', `upload larger than the limit of ${maxBytes} bytes (decompressed)`);
+}
+
+function isGzip(body: Buffer): boolean {
+  return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
+}
+
+/**
+ * The artefact's bytes: gzip (by Content-Encoding or by magic: no GHC artefact starts with 1f 8b) is inflated with
+ * a cap on the output, so a gzip bomb costs at most `maxBytes` of memory and answers 413.
+ */
+export async function decodeUpload(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Promise<Buffer> {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
+    throw new QueryError(400, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported (use gzip or none)`);
+  }
+  if (encoding === 'gzip' || encoding === 'x-gzip' || isGzip(body)) {
+    try {
+      return await gunzipAsync(body, { maxOutputLength: maxBytes });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+        throw tooLarge(maxBytes);
+      }
+      throw new QueryError(400, 'invalid_gzip', `body is not valid gzip: ${(err as Error).message}`);
+    }
+  }
+  if (body.length > maxBytes) {
+    throw tooLarge(maxBytes);
+  }
+  return body;
+}
+
+/** `k=v` strings (the upload's `label` parameters) checked against Prometheus naming and the limits. */
+export function parseUploadLabels(pairs: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new QueryError(400, 'invalid_label', `label "${pair.slice(0, 200)}" must be name=value`);
+    }
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return checkLabels(labels);
+}
+
+export function checkLabels(labels: Record<string, string>): Record<string, string> {
+  const names = Object.keys(labels);
+  if (names.length > LABEL_LIMITS.count) {
+    throw new QueryError(400, 'invalid_label', `at most ${LABEL_LIMITS.count} labels per profile (got ${names.length})`);
+  }
+  for (const name of names) {
+    if (!LABEL_NAME.test(name) || name.length > LABEL_LIMITS.nameLength || name.startsWith('__')) {
+      throw new QueryError(
+        400,
+        'invalid_label',
+        `label name "${name.slice(0, 200)}" must match [a-zA-Z_][a-zA-Z0-9_]*, be at most ${LABEL_LIMITS.nameLength} characters and not start with __`
+      );
+    }
+    if (labels[name].length > LABEL_LIMITS.valueLength) {
+      throw new QueryError(400, 'invalid_label', `label ${name}: value longer than ${LABEL_LIMITS.valueLength} characters`);
+    }
+  }
+  return labels;
+}
+
+export interface IngestOptions {
+  tenant: string;
+  labels: Record<string, string>;
+  /** ms epoch: the start time to use when the artefact does not record one (`start` upload parameter). */
+  start?: number;
+  /** Use `start` even when the artefact has its own time (the demo spreads the samples over the last hours). */
+  startOverridesArtefact?: boolean;
+  uploader: string | null;
+  /** The token that uploaded (audit log). */
+  tokenId?: string | null;
+  /** Name used in parser messages. */
+  file?: string;
+  maxBytes: number;
+  /**
+   * Accept an artefact that ends early (a .hp/.eventlog still being written: the agent's first piece). Without it a
+   * cut-off artefact is refused with 422, so a broken copy is never stored as if it were the whole run.
+   */
+  allowPartial?: boolean;
+  now?: number;
+}
+
+/** Seconds the artefact covers, when its data says: the last heap sample, the RTS series, or the report's total. */
+function durationMs(data: ProfileData): number | null {
+  const lastSample = data.heap?.samples.at(-1)?.time;
+  if (lastSample !== undefined) {
+    return lastSample * 1000;
+  }
+  const rtsEndNs = Math.max(0, ...(data.rts?.series ?? []).map((s) => s.points.at(-1)?.[0] ?? 0));
+  if (rtsEndNs > 0) {
+    return rtsEndNs / 1e6;
+  }
+  return data.totals.timeSeconds !== undefined ? data.totals.timeSeconds * 1000 : null;
+}
+
+/** Start and end on the wall clock: the artefact's own time, else the `start` parameter, else the upload time. */
+export function placeInTime(
+  data: ProfileData,
+  opts: Pick<IngestOptions, 'start' | 'startOverridesArtefact' | 'now'>
+): Pick<NewProfile, 'startTime' | 'endTime' | 'timeSource'> {
+  const duration = durationMs(data);
+  const artefactStart =
+    data.startTimeMs ?? (data.endTimeMs !== null && duration !== null ? data.endTimeMs - duration : null);
+  let startTime: number;
+  let timeSource: NewProfile['timeSource'];
+  if (opts.start !== undefined && (opts.startOverridesArtefact || artefactStart === null)) {
+    [startTime, timeSource] = [opts.start, 'parameter'];
+  } else if (artefactStart !== null) {
+    [startTime, timeSource] = [artefactStart, 'artefact'];
+  } else {
+    [startTime, timeSource] = [opts.now ?? Date.now(), 'upload'];
+  }
+  const endFromArtefact = timeSource === 'artefact' ? data.endTimeMs : null;
+  const endTime = endFromArtefact ?? (duration !== null ? startTime + duration : null);
+  return { startTime: Math.round(startTime), endTime: endTime === null ? null : Math.round(endTime), timeSource };
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function toNewProfile(data: ProfileData, raw: Buffer, opts: IngestOptions): NewProfile {
+  const labels = { ...opts.labels };
+  // A profile without a service label is still findable by its program name.
+  if (labels.service === undefined && data.program) {
+    labels.service = data.program;
+  }
+  return {
+    tenant: opts.tenant,
+    kind: data.kind,
+    labels: checkLabels(labels),
+    ...placeInTime(data, opts),
+    program: data.program,
+    rtsArguments: data.rtsArguments,
+    size: raw.length,
+    sha256: sha256Hex(raw),
+    uploader: opts.uploader,
+    warnings: data.warnings,
+    raw,
+    tree: data.tree,
+    heap: data.heap,
+    heapMode: data.heap?.mode ?? null,
+    rts: data.rts,
+  };
+}
+
+export async function parseArtefact(
+  raw: Buffer,
+  opts: Pick<IngestOptions, 'file' | 'maxBytes' | 'allowPartial'>
+): Promise<ProfileData> {
+  const file = opts.file ?? 'upload';
+  const data = await readProfile(raw, { file, maxBytes: opts.maxBytes });
+  if (data.truncated && !opts.allowPartial) {
+    throw new QueryError(
+      422,
+      'truncated_artefact',
+      `${file}: ${data.kind} ends early: ${data.warnings.join('; ')} (upload with partial=true to store the complete part)`,
+      { kind: data.kind, warnings: data.warnings }
+    );
+  }
+  return data;
+}
+
+/** Parses and stores one artefact; acknowledges only what the store committed. */
+export async function ingest(
+  store: Store,
+  raw: Buffer,
+  opts: IngestOptions
+): Promise<{ meta: ProfileMeta; created: boolean }> {
+  const data = await parseArtefact(raw, opts);
+  const result = await store.insertProfile(toNewProfile(data, raw, opts));
+  if (result.created) {
+    await store.audit({
+      tenant: opts.tenant,
+      action: 'upload',
+      profileId: result.meta.id,
+      user: opts.uploader,
+      tokenId: opts.tokenId ?? null,
+      detail: `${data.kind} ${raw.length} bytes`,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,95 @@
+/**
+ * Flame graph, diff and top queries: selected profiles -> their trees merged one at a time -> optional system-node
+ * filter -> frames. The function table is computed on the UNPRUNED tree, the flame graph is pruned to maxNodes.
+ */
+import type { DiffQuery, FlamegraphQuery, ProfileMeta, Selection, TopQuery } from '../api/query';
+import type { FramesResponse } from '../api/dataframe';
+import type { CallTree } from '../model/types';
+import {
+  diffFunctionTable,
+  diffTrees,
+  excludeSystemNodes,
+  functionTable,
+  pruneDiffTree,
+  pruneTree,
+  TreeAccumulator,
+  totalValue,
+} from '../model/tree';
+import { diffFlamegraphFrame, flamegraphFrame } from '../frames/flamegraph';
+import { topTableFrame } from '../frames/table';
+import { cappedNotice, type QueryContext, selectProfiles } from './selection';
+
+type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
+
+export interface SelectedTree {
+  tree: CallTree;
+  profiles: ProfileMeta[];
+  notices: Notice[];
+}
+
+/** Readers' warnings (truncated input, skipped damage) of the profiles a frame is made of, at most a few. */
+export function warningNotices(profiles: ProfileMeta[], max = 5): Notice[] {
+  const all = profiles.flatMap((p) => p.warnings.map((w) => `profile ${p.id} (${p.program}): ${w}`));
+  const shown = all.slice(0, max).map((text) => ({ severity: 'warning' as const, text }));
+  return all.length > max ? [...shown, { severity: 'warning', text: `… and ${all.length - max} more warnings` }] : shown;
+}
+
+/** The merged tree of every profile the selection matches (a lone MAIN root when none does). */
+export async function selectedTree(ctx: QueryContext, sel: Selection, excludeSystem: boolean): Promise<SelectedTree> {
+  const selected = await selectProfiles(ctx, sel, 'tree');
+  const acc = new TreeAccumulator();
+  const used: ProfileMeta[] = [];
+  for (const meta of selected.profiles) {
+    const tree = await ctx.store.getTree(ctx.tenant, meta.id);
+    if (tree) {
+      acc.add(tree);
+      used.push(meta);
+    }
+  }
+  const merged = acc.result();
+  return {
+    tree: excludeSystem ? excludeSystemNodes(merged) : merged,
+    profiles: used,
+    notices: [...cappedNotice(selected, ctx.maxProfiles), ...warningNotices(used)],
+  };
+}
+
+function facts(profiles: ProfileMeta[]) {
+  return { profiles: profiles.length, profileIds: profiles.slice(0, 100).map((p) => p.id) };
+}
+
+export async function flamegraphQuery(ctx: QueryContext, q: FlamegraphQuery, refId?: string): Promise<FramesResponse> {
+  const { tree, profiles, notices } = await selectedTree(ctx, q, q.excludeSystem);
+  const frame = flamegraphFrame(pruneTree(tree, q.metric, q.maxNodes), q.metric, {
+    refId,
+    functionTable: functionTable(tree, q.metric),
+    facts: facts(profiles),
+    notices,
+  });
+  return { frames: [frame] };
+}
+
+export async function diffQuery(ctx: QueryContext, q: DiffQuery, refId?: string): Promise<FramesResponse> {
+  const left = await selectedTree(ctx, q.left, q.excludeSystem);
+  const right = await selectedTree(ctx, q.right, q.excludeSystem);
+  const diff = diffTrees(left.tree, right.tree);
+  const frame = diffFlamegraphFrame(pruneDiffTree(diff, q.metric, q.maxNodes), q.metric, {
+    refId,
+    functionTable: diffFunctionTable(diff, q.metric),
+    facts: { left: facts(left.profiles), right: facts(right.profiles) },
+    notices: [...left.notices, ...right.notices],
+  });
+  return { frames: [frame] };
+}
+
+export async function topQuery(ctx: QueryContext, q: TopQuery, refId?: string): Promise<FramesResponse> {
+  const { tree, profiles, notices } = await selectedTree(ctx, q, q.excludeSystem);
+  const frame = topTableFrame(functionTable(tree, q.metric), q.metric, {
+    refId,
+    limit: q.limit,
+    total: totalValue(tree, q.metric),
+  });
+  frame.schema.meta = { ...frame.schema.meta, ...(notices.length > 0 ? { notices } : {}) };
+  frame.schema.meta.custom = { ...frame.schema.meta.custom, ghcprof: facts(profiles) };
+  return { frames: [frame] };
+}

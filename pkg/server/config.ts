@@ -1,0 +1,207 @@
+/**
+ * Server configuration: defaults, then a YAML/JSON config file, then `GHCPROF_*` environment variables, then
+ * command-line options (later sources win). Plain data so tests can build an app without touching the environment.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseLabelMapOptions } from '../rts/labels';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** `postgres://...` or a SQLite file path. */
+  db: string;
+  dataDir: string;
+  prometheusUrl: string | null;
+  /** ghcprof label -> Prometheus label(s) for RTS queries (`--prometheus-label service=app`, `pod=pod|kubernetes_pod_name`). */
+  prometheusLabels: Record<string, string>;
+  ekgUrl: string | null;
+  /** Profiles that ended longer ago than this are deleted; null keeps everything. */
+  retentionMs: number | null;
+  /** Largest upload accepted, compressed on the wire and decompressed alike (bytes). */
+  maxUploadBytes: number;
+  /** Per-token request budget per window. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Most profiles one query reads. */
+  maxQueryProfiles: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const MIB = 1024 * 1024;
+
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dataDir = env.GHCPROF_DATA_DIR ?? './.data';
+  return {
+    port: 4040,
+    host: '127.0.0.1',
+    db: join(dataDir, 'ghcprof.db'),
+    dataDir,
+    prometheusUrl: null,
+    prometheusLabels: {},
+    ekgUrl: null,
+    retentionMs: null,
+    maxUploadBytes: 512 * MIB,
+    rateLimitMax: 600,
+    rateLimitWindowMs: 60_000,
+    requestTimeoutMs: 300_000,
+    connectionTimeoutMs: 310_000,
+    keepAliveTimeoutMs: 72_000,
+    maxQueryProfiles: 5000,
+    logLevel: 'info',
+  };
+}
+
+const DURATION_UNITS_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  y: 365 * 86_400_000,
+};
+
+/** `30d`, `12h`, `90m`, `500ms`, or a bare number of ms; `0`/`off`/`none` disables. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim();
+  if (['0', 'off', 'none', ''].includes(t)) {
+    return null;
+  }
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)?$/.exec(t);
+  if (!m) {
+    throw new Error(`invalid duration "${text}": expected a number with a unit (ms, s, m, h, d, w, y), e.g. 30d`);
+  }
+  return Math.round(Number(m[1]) * DURATION_UNITS_MS[m[2] ?? 'ms']);
+}
+
+/** `512MiB`, `10MB`, `1048576`. */
+export function parseByteSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
+  if (!m) {
+    throw new Error(`invalid size "${text}": expected bytes, optionally with a unit (KiB, MiB, GiB, KB, MB, GB)`);
+  }
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const factor: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: MIB, gb: 1e9, gib: 1024 * MIB };
+  return Math.round(Number(m[1]) * factor[unit]);
+}
+
+/**
+ * Settings as text, the way they arrive from a config file, the environment or the command line. Keys are the long
+ * option names in camelCase; the environment variable of `maxUploadBytes` is `GHCPROF_MAX_UPLOAD_BYTES`.
+ */
+export const RawSettingsSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535),
+    host: z.string().min(1),
+    db: z.string().min(1),
+    dataDir: z.string().min(1),
+    prometheusUrl: z.string().url(),
+    prometheusLabel: z.union([z.string(), z.array(z.string())]),
+    ekgUrl: z.string().url(),
+    retention: z.union([z.string(), z.number()]),
+    maxUploadBytes: z.union([z.string(), z.number()]),
+    rateLimit: z.coerce.number().int().min(1),
+    rateLimitWindow: z.union([z.string(), z.number()]),
+    requestTimeout: z.union([z.string(), z.number()]),
+    maxQueryProfiles: z.coerce.number().int().min(1),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  })
+  .partial()
+  .strict();
+export type RawSettings = z.infer<typeof RawSettingsSchema>;
+
+export const SETTING_KEYS = Object.keys(RawSettingsSchema.shape) as Array<keyof RawSettings>;
+
+export function envName(key: string): string {
+  return `GHCPROF_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** Settings present in the environment (`GHCPROF_PORT`, `GHCPROF_DB`, `GHCPROF_PROMETHEUS_LABEL=a=b,c=d`, ...). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const value = env[envName(key)];
+    if (value !== undefined && value !== '') {
+      out[key] = key === 'prometheusLabel' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+    }
+  }
+  return out as RawSettings;
+}
+
+export function settingsFromFile(path: string): RawSettings {
+  const text = readFileSync(path, 'utf8');
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new Error(`${path}: not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  const parsed = RawSettingsSchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${path}: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function checkSettings(s: RawSettings): RawSettings {
+  const parsed = RawSettingsSchema.safeParse(s);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0] ?? '');
+    throw new Error(`invalid setting ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}, ${envName(key)}): ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Merges the sources in order (later wins) over the defaults and checks every value. */
+export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const merged: RawSettings = {};
+  for (const s of sources) {
+    for (const [k, v] of Object.entries(checkSettings(s))) {
+      if (v !== undefined) {
+        (merged as Record<string, unknown>)[k] = v;
+      }
+    }
+  }
+  const base = defaultConfig(merged.dataDir ? { ...env, GHCPROF_DATA_DIR: merged.dataDir } : env);
+  const asText = (v: string | number) => String(v);
+  const labels = merged.prometheusLabel === undefined ? [] : [merged.prometheusLabel].flat();
+  return {
+    ...base,
+    port: merged.port ?? base.port,
+    host: merged.host ?? base.host,
+    db: merged.db ?? base.db,
+    prometheusUrl: merged.prometheusUrl ?? null,
+    prometheusLabels: parseLabelMapOptions(labels),
+    ekgUrl: merged.ekgUrl ?? null,
+    retentionMs: merged.retention === undefined ? null : parseDuration(asText(merged.retention)),
+    maxUploadBytes: merged.maxUploadBytes === undefined ? base.maxUploadBytes : parseByteSize(asText(merged.maxUploadBytes)),
+    rateLimitMax: merged.rateLimit ?? base.rateLimitMax,
+    rateLimitWindowMs:
+      merged.rateLimitWindow === undefined ? base.rateLimitWindowMs : (parseDuration(asText(merged.rateLimitWindow)) ?? base.rateLimitWindowMs),
+    requestTimeoutMs:
+      merged.requestTimeout === undefined ? base.requestTimeoutMs : (parseDuration(asText(merged.requestTimeout)) ?? 0),
+    maxQueryProfiles: merged.maxQueryProfiles ?? base.maxQueryProfiles,
+    logLevel: merged.logLevel ?? base.logLevel,
+  };
+}
+
+/** Config for tests and embedded use: defaults with overrides, quiet logs. */
+export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...defaultConfig({}), logLevel: 'silent', ...overrides };
+}
+
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//.test(db);
+}
+
+export function resolveDbPath(db: string): string {
+  return isPostgresUrl(db) ? db : resolve(db);
+}

@@ -1,0 +1,41 @@
+/** Label names and values for template variables and selector autocomplete. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { LabelNamesResponseSchema, LabelValuesResponseSchema } from '../../api/query';
+import { filterOf } from '../../query/selection';
+import { requireAuth } from '../auth';
+import type { AppContext } from '../context';
+import { LabelNameParamsSchema, SelectorQuerySchema, errorResponses } from '../schemas';
+
+export function labelRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/labels',
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: 'Label names of the profiles matching a selector and time range',
+          querystring: SelectorQuerySchema,
+          response: { 200: LabelNamesResponseSchema, ...errorResponses() },
+        },
+      },
+      async (request) => ({ names: await ctx.store.labelNames(requireAuth(request).tenant, filterOf(request.query)) })
+    );
+    app.get(
+      '/labels/:name/values',
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: 'Values of one label among the profiles matching a selector and time range',
+          params: LabelNameParamsSchema,
+          querystring: SelectorQuerySchema,
+          response: { 200: LabelValuesResponseSchema, ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const { name } = request.params;
+        const values = await ctx.store.labelValues(requireAuth(request).tenant, name, filterOf(request.query));
+        return { name, values };
+      }
+    );
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Profiles: upload (raw body, any content type, gzip accepted), list, metadata, raw download, delete, append.
+ * Thin: parsing, limits and storage rules live in pkg/query/ingest.ts and pkg/query/append.ts.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  AppendResponseSchema,
+  ProfileListResponseSchema,
+  ProfileMetaSchema,
+  UploadResponseSchema,
+} from '../../api/query';
+import type { ProfileKind } from '../../model/types';
+import { appendToProfile } from '../../query/append';
+import { decodeUpload, ingest, parseUploadLabels } from '../../query/ingest';
+import { filterOf } from '../../query/selection';
+import { resolveTime } from '../../query/time';
+import { requireAuth } from '../auth';
+import type { AppContext } from '../context';
+import { notFound } from '../errors';
+import { AppendQuerySchema, IdParamsSchema, ProfileListQuerySchema, UploadQuerySchema, errorResponses } from '../schemas';
+
+const FILE_EXTENSION: Record<ProfileKind, string> = { prof: 'prof', 'prof-json': 'json', hp: 'hp', eventlog: 'eventlog' };
+
+const RAW_BODY = 'The artefact as written by GHC (.prof, -pj JSON, .hp, .eventlog), optionally gzip-compressed';
+
+export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const { store, config, metrics } = ctx;
+    // Uploads are raw files whatever Content-Type the client sends (curl defaults to form encoding, -pj is JSON).
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.maxUploadBytes }, (_req, body, done) =>
+      done(null, body)
+    );
+    const rawBody = (request: { body: unknown }) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+
+    app.post(
+      '/profiles',
+      {
+        config: { scope: 'write', rawUpload: true },
+        bodyLimit: config.maxUploadBytes,
+        schema: {
+          summary: 'Upload a profiling artefact (kind detected from the content)',
+          description:
+            `${RAW_BODY}. Idempotent: the same bytes again answer 200 with the stored profile. ` +
+            'A cut-off artefact is refused (422) unless partial=true (a file still being written).',
+          querystring: UploadQuerySchema,
+          response: { 200: UploadResponseSchema, 201: UploadResponseSchema, ...errorResponses(413, 415, 422) },
+        },
+      },
+      async (request, reply) => {
+        const auth = requireAuth(request);
+        const raw = await decodeUpload(rawBody(request), request.headers['content-encoding'], config.maxUploadBytes);
+        const { meta, created } = await ingest(store, raw, {
+          tenant: auth.tenant,
+          labels: parseUploadLabels([request.query.label ?? []].flat()),
+          start: request.query.start === undefined ? undefined : resolveTime(request.query.start, Date.now()),
+          uploader: auth.user,
+          tokenId: auth.tokenId,
+          file: 'upload',
+          maxBytes: config.maxUploadBytes,
+          allowPartial: request.query.partial === 'true' || request.query.partial === '1',
+        });
+        metrics.uploads.inc({ kind: meta.kind, result: created ? 'created' : 'existing' });
+        return reply.status(created ? 201 : 200).header('location', `/api/v1/profiles/${meta.id}`).send(meta);
+      }
+    );
+
+    app.post(
+      '/profiles/:id/append',
+      {
+        config: { scope: 'write', rawUpload: true },
+        bodyLimit: config.maxUploadBytes,
+        schema: {
+          summary: 'Grow a stored .hp/.eventlog profile (agent uploads of a file still being written)',
+          description:
+            `${RAW_BODY}. With offset=N the body holds the artefact from byte N on; without it, the complete artefact so far. ` +
+            'Bytes the server already has must match (else 409 with details.storedBytes); repeating a request changes nothing.',
+          params: IdParamsSchema,
+          querystring: AppendQuerySchema,
+          response: { 200: AppendResponseSchema, ...errorResponses(404, 409, 413, 415, 422) },
+        },
+      },
+      async (request) => {
+        const auth = requireAuth(request);
+        const body = await decodeUpload(rawBody(request), request.headers['content-encoding'], config.maxUploadBytes);
+        const result = await appendToProfile(store, {
+          tenant: auth.tenant,
+          id: request.params.id,
+          body,
+          offset: request.query.offset,
+          uploader: auth.user,
+          tokenId: auth.tokenId,
+          maxBytes: config.maxUploadBytes,
+        });
+        if (result.changed) {
+          metrics.uploads.inc({ kind: result.meta.kind, result: 'appended' });
+        }
+        return { profile: result.meta, changed: result.changed, storedBytes: result.storedBytes };
+      }
+    );
+
+    app.get(
+      '/profiles',
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: 'List stored profiles matching a label selector and time range',
+          querystring: ProfileListQuerySchema,
+          response: { 200: ProfileListResponseSchema, ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const { tenant } = requireAuth(request);
+        const { kind, limit, ...sel } = request.query;
+        return { profiles: await store.listProfiles(tenant, filterOf(sel, { kind, limit })) };
+      }
+    );
+
+    app.get(
+      '/profiles/:id',
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: "A stored profile's metadata",
+          params: IdParamsSchema,
+          response: { 200: ProfileMetaSchema, ...errorResponses(404) },
+        },
+      },
+      async (request) => {
+        const meta = await store.getProfile(requireAuth(request).tenant, request.params.id);
+        if (!meta) {
+          throw notFound(`profile ${request.params.id}`);
+        }
+        return meta;
+      }
+    );
+
+    app.get(
+      '/profiles/:id/raw',
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: 'Download the artefact exactly as uploaded (decompressed)',
+          params: IdParamsSchema,
+          response: { 200: z.unknown().describe('the artefact bytes (application/octet-stream)'), ...errorResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        const { tenant } = requireAuth(request);
+        const id = request.params.id;
+        const meta = await store.getProfile(tenant, id);
+        const raw = meta && (await store.getRaw(tenant, id));
+        if (!meta || !raw) {
+          throw notFound(`profile ${id}`);
+        }
+        const name = `${(meta.program || 'profile').replace(/[^A-Za-z0-9_.-]/g, '_')}-${id}.${FILE_EXTENSION[meta.kind]}`;
+        return reply
+          .type('application/octet-stream')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .send(raw);
+      }
+    );
+
+    app.delete(
+      '/profiles/:id',
+      {
+        config: { scope: 'admin' },
+        schema: {
+          summary: 'Delete a profile (admin scope); recorded in the audit log',
+          params: IdParamsSchema,
+          response: { 204: z.null().describe('deleted'), ...errorResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        const auth = requireAuth(request);
+        if (!(await store.deleteProfile(auth.tenant, request.params.id))) {
+          throw notFound(`profile ${request.params.id}`);
+        }
+        await store.audit({
+          tenant: auth.tenant,
+          action: 'delete',
+          profileId: request.params.id,
+          user: auth.user,
+          tokenId: auth.tokenId,
+        });
+        return reply.status(204).send(null);
+      }
+    );
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * API tokens: a random secret shown once, stored only as its sha256. Scopes are ordered: admin ⊃ write ⊃ read.
+ * Shared by the server (authentication), `ghcprof token ...` and `ghcprof demo`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Scope, Store, TokenRecord } from '../store/store';
+
+export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
+export const TENANT_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+/** Secrets look like `ghcp_<43 base64url chars>`: a prefix secret scanners can match. */
+export const TOKEN_PREFIX = 'ghcp_';
+
+export function hashToken(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function newTokenSecret(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString('base64url');
+}
+
+export function scopeAllows(granted: Scope, needed: Scope): boolean {
+  return SCOPES.indexOf(granted) >= SCOPES.indexOf(needed);
+}
+
+export function checkTenant(tenant: string): string {
+  if (!TENANT_PATTERN.test(tenant)) {
+    throw new Error(`invalid tenant "${tenant}": 1-64 characters of a-z A-Z 0-9 _ . - starting with a letter or digit`);
+  }
+  return tenant;
+}
+
+export function checkScope(scope: string): Scope {
+  if (!(SCOPES as readonly string[]).includes(scope)) {
+    throw new Error(`invalid scope "${scope}": expected one of ${SCOPES.join(', ')}`);
+  }
+  return scope as Scope;
+}
+
+export async function createToken(
+  store: Store,
+  opts: { tenant: string; scope: Scope; name?: string; user?: string | null }
+): Promise<{ record: TokenRecord; secret: string }> {
+  const tenant = checkTenant(opts.tenant);
+  const scope = checkScope(opts.scope);
+  const secret = newTokenSecret();
+  const record = await store.createToken({ tenant, scope, name: opts.name ?? `${tenant}-${scope}`, hash: hashToken(secret) });
+  await store.audit({ tenant, action: 'token.create', user: opts.user ?? null, tokenId: record.id, detail: scope });
+  return { record, secret };
+}
+
+export async function revokeToken(store: Store, id: string, user: string | null = null): Promise<TokenRecord | null> {
+  const record = (await store.listTokens()).find((t) => t.id === id) ?? null;
+  if (!record || !(await store.revokeToken(id))) {
+    return null;
+  }
+  await store.audit({ tenant: record.tenant, action: 'token.revoke', user, tokenId: id });
+  return record;
+}
