@@ -190,7 +190,9 @@ const PROMETHEUS_GHC_STATS: Dialect = {
     liveBytes: aliases({ name: 'ghc_gcdetails_live_bytes', unit: 'bytes' }),
     maxMemInUseBytes: aliases({ name: 'ghc_max_mem_in_use_bytes', unit: 'bytes' }),
   },
-  notes: ['Shares the byte and count names with prometheus-metrics-ghc; only the *_ns_total time names tell them apart.'],
+  notes: [
+    'Shares the byte and count names with prometheus-metrics-ghc; only the *_ns_total time names tell them apart.',
+  ],
 };
 
 /** Every dialect, in the order discovery prefers them when a process publishes two. */

@@ -16,7 +16,11 @@ export interface RawSample {
 }
 
 /** One value per sample (index-aligned); the first sample has no rate. */
-export function evaluateSeries(dialect: Dialect, expr: SeriesExpr, samples: readonly RawSample[]): Array<number | null> {
+export function evaluateSeries(
+  dialect: Dialect,
+  expr: SeriesExpr,
+  samples: readonly RawSample[]
+): Array<number | null> {
   return samples.map((_, i) => valueAt(dialect, expr, samples, i));
 }
 

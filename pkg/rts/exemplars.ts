@@ -17,7 +17,9 @@ export interface ExemplarOptions {
 
 export function profileExemplarFrame(profiles: readonly ProfileMeta[], opts: ExemplarOptions = {}): DataFrameJSON {
   const inRange = profiles
-    .filter((p) => (opts.from === undefined || p.startTime >= opts.from) && (opts.to === undefined || p.startTime <= opts.to))
+    .filter(
+      (p) => (opts.from === undefined || p.startTime >= opts.from) && (opts.to === undefined || p.startTime <= opts.to)
+    )
     .sort((a, b) => a.startTime - b.startTime);
   const labelNames = [...new Set(inRange.flatMap((p) => Object.keys(p.labels)))].sort();
   return {

@@ -63,7 +63,10 @@ export async function runRtsQuery(query: RtsQuery, deps: RtsDeps): Promise<{ fra
 function checkRange(query: RtsQuery): { from: number; to: number } {
   const { from, to } = query;
   if (typeof from !== 'number' || typeof to !== 'number' || !Number.isFinite(from) || !Number.isFinite(to)) {
-    throw new RtsError('bad_range', `from and to must be resolved to ms since the epoch, got ${JSON.stringify({ from, to })}`);
+    throw new RtsError(
+      'bad_range',
+      `from and to must be resolved to ms since the epoch, got ${JSON.stringify({ from, to })}`
+    );
   }
   if (to <= from) {
     throw new RtsError('bad_range', `the range is empty: to (${to}) is not after from (${from})`);

@@ -107,7 +107,10 @@ export class EkgPoller {
     const receivedAt = Date.now();
     const body = await response.text();
     if (!response.ok) {
-      throw new RtsError('upstream_error', `ekg endpoint ${this.url} answered HTTP ${response.status}: ${body.slice(0, 200)}`);
+      throw new RtsError(
+        'upstream_error',
+        `ekg endpoint ${this.url} answered HTTP ${response.status}: ${body.slice(0, 200)}`
+      );
     }
     const sample = parseSample(body, response.headers.get('content-type') ?? '', this.url, receivedAt);
     if (sample.t > this.lastSampleTime) {

@@ -106,8 +106,7 @@ export const PANELS: Record<RtsPanel, PanelDef> = {
     id: 'mutatorVsGc',
     title: 'Mutator vs GC CPU',
     unit: 'percentunit',
-    description:
-      'CPU seconds per wall-clock second of the mutator and of the GC (1 = one core busy; above 1 with -N).',
+    description: 'CPU seconds per wall-clock second of the mutator and of the GC (1 = one core busy; above 1 with -N).',
     series: [
       { name: 'mutator', expr: rate('mutatorCpuSeconds') },
       { name: 'gc', expr: rate('gcCpuSeconds') },
@@ -135,7 +134,11 @@ export interface PanelQuery {
 }
 
 /** PromQL of each series of a panel for one dialect. */
-export function panelPromql(panel: RtsPanel, dialectId: DialectId, ctx: PromqlContext = DASHBOARD_CONTEXT): PanelQuery[] {
+export function panelPromql(
+  panel: RtsPanel,
+  dialectId: DialectId,
+  ctx: PromqlContext = DASHBOARD_CONTEXT
+): PanelQuery[] {
   const dialect = getDialect(dialectId);
   return PANELS[panel].series.map((s) => ({ series: s.name, expr: seriesPromql(dialect, s.expr, ctx) }));
 }
@@ -174,7 +177,12 @@ export function seriesPromql(dialect: Dialect, expr: SeriesExpr, ctx: PromqlCont
   }
 }
 
-function quantityPromql(dialect: Dialect, quantity: Quantity, mode: 'rate' | 'level', ctx: PromqlContext): string | null {
+function quantityPromql(
+  dialect: Dialect,
+  quantity: Quantity,
+  mode: 'rate' | 'level',
+  ctx: PromqlContext
+): string | null {
   const source = dialect.quantities[quantity];
   if (!source) {
     return null;

@@ -63,7 +63,10 @@ class SampleLine {
   parse(): TextSample {
     const name = this.token(NAME_RE, 'a metric name');
     const labels = this.text[this.pos] === '{' ? this.labelSet() : {};
-    const rest = this.text.slice(this.pos).trim().split(/[ \t]+/);
+    const rest = this.text
+      .slice(this.pos)
+      .trim()
+      .split(/[ \t]+/);
     if (rest.length < 1 || rest[0] === '' || rest.length > 2) {
       this.fail(`expected a value and an optional timestamp after ${name}, found ${JSON.stringify(rest.join(' '))}`);
     }

@@ -46,7 +46,12 @@ export class PrometheusClient {
   }
 
   async queryRange(expr: string, startMs: number, endMs: number, stepMs: number): Promise<MatrixSeries[]> {
-    const params = new URLSearchParams({ query: expr, start: seconds(startMs), end: seconds(endMs), step: seconds(stepMs) });
+    const params = new URLSearchParams({
+      query: expr,
+      start: seconds(startMs),
+      end: seconds(endMs),
+      step: seconds(stepMs),
+    });
     const data = await this.call<{ resultType: string; result: MatrixSeries[] }>('/api/v1/query_range', params);
     return data.result;
   }

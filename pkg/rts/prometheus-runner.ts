@@ -203,7 +203,5 @@ function withoutName(labels: Labels): Labels {
 
 /** A process's identity: its labels without the metric name, in a canonical order. */
 function identity(labels: Labels): string {
-  return JSON.stringify(
-    Object.entries(withoutName(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  );
+  return JSON.stringify(Object.entries(withoutName(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -169,7 +169,10 @@ export function ekgJson(e: number, nowMs: number): string {
         peak_megabytes_allocated: gauge(TRUTH.maxMemInUseBytes / 1048576),
       },
     },
-    app: { version: { type: 'l', val: '1.2.3' }, latency: { type: 'd', mean: 1, variance: 0, count: 3, sum: 3, min: 1, max: 1 } },
+    app: {
+      version: { type: 'l', val: '1.2.3' },
+      latency: { type: 'd', mean: 1, variance: 0, count: 3, sum: 3, min: 1, max: 1 },
+    },
   });
 }
 

@@ -48,7 +48,10 @@ function present(values: Array<number | null>): number[] {
 function assertAllNear(values: number[], expected: number, tolerance: number, what: string): void {
   assert.ok(values.length >= 3, `${what}: ${values.length} values`);
   for (const v of values) {
-    assert.ok(Math.abs(v - expected) <= expected * tolerance, `${what}: ${v} not within ${tolerance * 100}% of ${expected}`);
+    assert.ok(
+      Math.abs(v - expected) <= expected * tolerance,
+      `${what}: ${v} not within ${tolerance * 100}% of ${expected}`
+    );
   }
 }
 
@@ -67,7 +70,12 @@ describe('ekg JSON poller', () => {
     // ekg.server_timestamp_ms is the clock the counters were read at: rates are exact to a byte.
     assertAllNear(present(allocValues), TRUTH.allocBytesPerS, 1e-6, 'allocRate');
 
-    assertAllNear(present(series(await panel(poller, 'copiedRate'), 'copied')), TRUTH.copiedBytesPerS, 1e-5, 'copiedRate');
+    assertAllNear(
+      present(series(await panel(poller, 'copiedRate'), 'copied')),
+      TRUTH.copiedBytesPerS,
+      1e-5,
+      'copiedRate'
+    );
     const gcs = await panel(poller, 'gcRate');
     assertAllNear(present(series(gcs, 'minor')), TRUTH.gcsPerS - TRUTH.majorGcsPerS, 1e-6, 'minor GCs');
     assertAllNear(present(series(gcs, 'major')), TRUTH.majorGcsPerS, 1e-6, 'major GCs');
@@ -76,7 +84,10 @@ describe('ekg JSON poller', () => {
     const cpu = await panel(poller, 'mutatorVsGc');
     assertAllNear(present(series(cpu, 'mutator')), TRUTH.mutatorCpuPerS, 0.05, 'mutator CPU');
     assertAllNear(present(series(cpu, 'gc')), TRUTH.gcCpuPerS, 0.15, 'GC CPU');
-    assert.deepEqual(present(series(await panel(poller, 'liveBytes'), 'live')).slice(0, 3), Array(3).fill(TRUTH.liveBytes));
+    assert.deepEqual(
+      present(series(await panel(poller, 'liveBytes'), 'live')).slice(0, 3),
+      Array(3).fill(TRUTH.liveBytes)
+    );
     assert.equal(present(series(await panel(poller, 'maxMemInUse'), 'max in use'))[0], TRUTH.maxMemInUseBytes);
   });
 
@@ -157,7 +168,9 @@ describe('ekg JSON poller', () => {
       (e: unknown) => e instanceof RtsError && e.status === 422 && /unreachable/.test(e.message)
     );
 
-    const html = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hi</html>'));
+    const html = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hi</html>')
+    );
     await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
     const port = (html.address() as { port: number }).port;
     try {

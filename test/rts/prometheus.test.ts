@@ -57,7 +57,10 @@ after(async () => {
 
 async function rts(panel: RtsPanel, selector: string, deps: Partial<RtsDeps> = {}) {
   const to = Date.now();
-  return runRtsQuery({ panel, selector, from: to - 30_000, to, stepMs: 1000 }, { prometheusUrl: prometheus.url, ...deps });
+  return runRtsQuery(
+    { panel, selector, from: to - 30_000, to, stepMs: 1000 },
+    { prometheusUrl: prometheus.url, ...deps }
+  );
 }
 
 function numbers(frame: DataFrameJSON): number[] {
@@ -111,7 +114,10 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
       assert.equal(value.config.unit, 'Bps');
       assert.equal(value.labels?.service, 'api');
       const times = frame.data.values[0] as number[];
-      assert.ok(times.every((t) => t > 1.7e12 && t % 1000 === times[0] % 1000), 'ms timestamps on the step grid');
+      assert.ok(
+        times.every((t) => t > 1.7e12 && t % 1000 === times[0] % 1000),
+        'ms timestamps on the step grid'
+      );
     }
   });
 
@@ -167,11 +173,18 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
       assert.ok(frames.length > 0, panel);
       for (const frame of frames) {
         const values = numbers(frame);
-        assert.ok(values.length > 0 && values.every((v) => v >= 0), `${panel} ${frame.schema.fields[1].name}: ${values}`);
+        assert.ok(
+          values.length > 0 && values.every((v) => v >= 0),
+          `${panel} ${frame.schema.fields[1].name}: ${values}`
+        );
       }
     }
     const alloc = (await rts('allocRate', '{service="restarter"}')).frames[0];
-    assertNear(median(numbers(alloc)), TRUTH.allocBytesPerS, 0.25, 'allocRate across restarts');
+    // Neither a dip below zero nor a spike above the true rate at a restart. Rates run somewhat low: what a process
+    // allocated between its last scrape and its restart is lost (up to one scrape interval per 4 s life here).
+    const values = numbers(alloc);
+    assert.ok(Math.max(...values) <= TRUTH.allocBytesPerS * 1.05, `no spike: ${values}`);
+    assert.ok(median(values) >= TRUTH.allocBytesPerS * 0.5, `still about the served rate: ${values}`);
   });
 
   it('service falls back to job; --prometheus-label service=app maps to another label', async () => {
@@ -180,7 +193,10 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
     assert.equal(worker[0].schema.fields[1].labels?.service, 'worker');
     assert.equal(ghcprofMeta(worker[0]).dialect, 'prometheus-ghc-stats');
 
-    await assert.rejects(rts('allocRate', '{service="billing"}'), (e: unknown) => e instanceof RtsError && e.status === 422);
+    await assert.rejects(
+      rts('allocRate', '{service="billing"}'),
+      (e: unknown) => e instanceof RtsError && e.status === 422
+    );
     const billing = (await rts('allocRate', '{service="billing"}', { labelMap: { service: 'app' } })).frames;
     assert.equal(billing.length, 1);
     assert.equal(billing[0].schema.fields[1].labels?.service, 'billing');
@@ -251,7 +267,10 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
     // The value is the api-ekg series' point nearest the profile's start (rates ramp up as the series begins).
     const ekgFrame = byPod(frames, 'allocated').get('api-ekg')!;
     const [seriesTimes, seriesValues] = ekgFrame.data.values as [number[], number[]];
-    const nearest = seriesTimes.reduce((best, t, i) => (Math.abs(t - times[0]) < Math.abs(seriesTimes[best] - times[0]) ? i : best), 0);
+    const nearest = seriesTimes.reduce(
+      (best, t, i) => (Math.abs(t - times[0]) < Math.abs(seriesTimes[best] - times[0]) ? i : best),
+      0
+    );
     assert.equal(values[0], seriesValues[nearest]);
     assert.ok(values[0] > 0);
   });

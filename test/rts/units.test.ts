@@ -68,7 +68,10 @@ describe('Prometheus text parser', () => {
   });
 
   it('names the source, the line and what was expected', () => {
-    rejectsWith(() => parsePrometheusText('ok 1\nbad abc', 'http://x/metrics'), /^http:\/\/x\/metrics: line 2: expected a number .* found "abc"/);
+    rejectsWith(
+      () => parsePrometheusText('ok 1\nbad abc', 'http://x/metrics'),
+      /^http:\/\/x\/metrics: line 2: expected a number .* found "abc"/
+    );
     rejectsWith(() => parsePrometheusText('a{b="c} 1'), /line 1: unterminated label value/);
     rejectsWith(() => parsePrometheusText('a{b=c} 1'), /line 1: expected '"'/);
     rejectsWith(() => parsePrometheusText('\n\n9lives 1'), /line 3: expected a metric name/);
@@ -92,7 +95,10 @@ describe('ekg JSON parser', () => {
   it('names the path of a broken leaf', () => {
     rejectsWith(() => parseEkgJson('<html>', 'http://x/ekg'), /^http:\/\/x\/ekg: not ekg JSON/);
     rejectsWith(() => parseEkgJson('[1]'), /expected a JSON object of ekg metrics, found an array/);
-    rejectsWith(() => parseEkgJson('{"rts":{"gc":{"num_gcs":{"type":"c","val":"7"}}}}'), /rts\.gc\.num_gcs: a "c" metric needs a numeric "val"/);
+    rejectsWith(
+      () => parseEkgJson('{"rts":{"gc":{"num_gcs":{"type":"c","val":"7"}}}}'),
+      /rts\.gc\.num_gcs: a "c" metric needs a numeric "val"/
+    );
     rejectsWith(() => parseEkgJson('{"rts":{"gc":3}}'), /rts\.gc: expected a nested object/);
   });
 });
@@ -106,7 +112,10 @@ describe('label mapping', () => {
     assert.deepEqual(labelCandidates('pod'), ['pod', 'kubernetes_pod_name']);
     assert.deepEqual(labelCandidates('version'), ['version']);
     assert.deepEqual(labelCandidates('service', { service: 'app' }), ['app']);
-    assert.deepEqual(parseLabelMapOptions(['service=app', 'pod=pod_name|pod']), { service: 'app', pod: 'pod_name|pod' });
+    assert.deepEqual(parseLabelMapOptions(['service=app', 'pod=pod_name|pod']), {
+      service: 'app',
+      pod: 'pod_name|pod',
+    });
     assert.throws(() => parseLabelMapOptions(['service']), /expected ghcprofLabel=prometheusLabel/);
     assert.throws(() => parseLabelMapOptions(['service=a-b']), /--prometheus-label "service=a-b"/);
   });
@@ -145,7 +154,10 @@ describe('label mapping', () => {
 });
 
 describe('evaluating panels on raw samples', () => {
-  const sample = (t: number, values: Record<string, number>): RawSample => ({ t, values: new Map(Object.entries(values)) });
+  const sample = (t: number, values: Record<string, number>): RawSample => ({
+    t,
+    values: new Map(Object.entries(values)),
+  });
   const ekg = getDialect('ekg');
 
   it('rates in base units; a counter drop is a gap', () => {
@@ -162,7 +174,10 @@ describe('evaluating panels on raw samples', () => {
 
   it('levels convert units; "all" GCs only without a major count', () => {
     const legacy = getDialect('prometheus-metrics-ghc');
-    const samples = [sample(0, { ghc_num_gcs: 10, ghc_peak_megabytes_allocated: 3 }), sample(1000, { ghc_num_gcs: 14, ghc_peak_megabytes_allocated: 3 })];
+    const samples = [
+      sample(0, { ghc_num_gcs: 10, ghc_peak_megabytes_allocated: 3 }),
+      sample(1000, { ghc_num_gcs: 14, ghc_peak_megabytes_allocated: 3 }),
+    ];
     assert.deepEqual(evaluateSeries(legacy, PANELS.maxMemInUse.series[0].expr, samples), [3 * 1048576, 3 * 1048576]);
     const [minor, major, all] = PANELS.gcRate.series;
     assert.deepEqual(evaluateSeries(legacy, all.expr, samples), [null, 4]);
@@ -180,7 +195,10 @@ describe('presets', () => {
           queries.map((q) => q.series),
           panel.series.map((s) => s.name)
         );
-        assert.ok(queries.every((q) => q.expr !== null), `${panel.id} ${dialect.id}`);
+        assert.ok(
+          queries.every((q) => q.expr !== null),
+          `${panel.id} ${dialect.id}`
+        );
       }
     }
     const [mutator] = panelPromql('mutatorVsGc', 'ekg', { matchers: 'pod="a"', window: '1m' });
@@ -210,6 +228,9 @@ describe('step choice', () => {
     assert.equal(chooseStep({ from: 0, to: 60_000, stepMs: 1000 }, 15_000), 1000);
     assert.equal(chooseStep({ from: 0, to: 60_000 }, 15_000), 15_000);
     assert.equal(chooseStep({ from: 0, to: 86_400_000 }, 15_000), 86_400);
-    assert.equal(chooseStep({ from: 0, to: 86_400_000 * 30, stepMs: 1000 }, 15_000), Math.ceil((86_400_000 * 30) / 11_000));
+    assert.equal(
+      chooseStep({ from: 0, to: 86_400_000 * 30, stepMs: 1000 }, 15_000),
+      Math.ceil((86_400_000 * 30) / 11_000)
+    );
   });
 });

@@ -72,7 +72,8 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
     await pollUntil(
       async () => (await fetch(`${url}/-/ready`).catch(() => null))?.ok === true,
       20_000,
-      () => `Prometheus (${bin}) did not become ready on ${url}: ${child.exitCode !== null ? `exited ${child.exitCode}` : 'still starting'}\n${stderr}`,
+      () =>
+        `Prometheus (${bin}) did not become ready on ${url}: ${child.exitCode !== null ? `exited ${child.exitCode}` : 'still starting'}\n${stderr}`,
       () => child.exitCode !== null
     );
   } catch (e) {
