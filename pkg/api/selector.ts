@@ -1,6 +1,12 @@
 /**
  * Prometheus-style label selectors (`{service="api",pod=~"api-.*"}`), shared by the server (filtering stored
  * profiles) and the plugin (autocomplete, building selectors from template variables). Browser-safe.
+ *
+ * Semantics follow Prometheus: a missing label has the value `""` (so `x!="y"` matches profiles without `x`, and
+ * `x=""` matches only those), and regexes are fully anchored (`pod=~"api"` does not match `api-1`) with `.`
+ * matching newlines. JavaScript regexes backtrack where Prometheus' RE2 does not, so `parseSelector` refuses the
+ * constructs that make backtracking explode (nested unbounded quantifiers, backreferences, lookaround) and caps
+ * pattern length.
  */
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -8,4 +14,390 @@ export interface LabelMatcher {
   name: string;
   op: MatchOp;
   value: string;
+}
+
+/** Longest regex a matcher may carry: selectors come from URLs and dashboards, not from programs. */
+export const MAX_REGEX_LENGTH = 1024;
+
+/** Label names as Prometheus defines them. */
+export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export class SelectorError extends Error {
+  /** 1-based column in the selector text where the problem was found. */
+  readonly column: number;
+
+  constructor(column: number, message: string) {
+    super(`invalid label selector at column ${column}: ${message}`);
+    this.name = 'SelectorError';
+    this.column = column;
+  }
+}
+
+/**
+ * Parses `{name="value", name!="v", name=~"re", name!~"re"}` (braces optional, trailing comma allowed; values in
+ * double quotes, single quotes or backticks with Go escapes). Empty text or `{}` gives `[]` (select everything).
+ * Throws SelectorError naming the column.
+ */
+export function parseSelector(s: string): LabelMatcher[] {
+  return new SelectorParser(s).parse();
+}
+
+/** True when every matcher accepts the labels (a missing label counts as `""`). */
+export function matchLabels(labels: Record<string, string>, matchers: readonly LabelMatcher[]): boolean {
+  for (const m of matchers) {
+    if (!compileMatcher(m)(labels[m.name] ?? '')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A predicate on one label value; regexes are compiled once and cached. */
+export function compileMatcher(m: LabelMatcher): (value: string) => boolean {
+  switch (m.op) {
+    case '=':
+      return (v) => v === m.value;
+    case '!=':
+      return (v) => v !== m.value;
+    case '=~': {
+      const re = compileRegex(m.value);
+      return (v) => re.test(v);
+    }
+    case '!~': {
+      const re = compileRegex(m.value);
+      return (v) => !re.test(v);
+    }
+  }
+}
+
+/** The canonical text of matchers, parseable by parseSelector (`{a="x",b=~"y.*"}`). */
+export function formatSelector(matchers: readonly LabelMatcher[]): string {
+  return `{${matchers.map((m) => `${m.name}${m.op}${quote(m.value)}`).join(',')}}`;
+}
+
+function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Regexes
+
+const regexCache = new Map<string, RegExp>();
+const REGEX_CACHE_SIZE = 512;
+
+/**
+ * Compiles a Prometheus regex for JavaScript: anchored, dotAll, a leading `(?i)`/`(?s)` turned into flags, `(?P<n>`
+ * into `(?<n>`. Throws a plain Error describing the problem (the parser adds the column).
+ */
+export function compileRegex(pattern: string): RegExp {
+  const cached = regexCache.get(pattern);
+  if (cached) {
+    return cached;
+  }
+  checkRegexSafety(pattern);
+  let body = pattern;
+  let flags = 's';
+  const inline = /^\(\?([a-zA-Z]+)\)/.exec(body);
+  if (inline) {
+    for (const f of inline[1]) {
+      if (f === 'i') {
+        flags += 'i';
+      } else if (f !== 's') {
+        throw new Error(`inline flag '${f}' is not supported (only (?i) and (?s))`);
+      }
+    }
+    body = body.slice(inline[0].length);
+  }
+  body = body.replace(/\(\?P</g, '(?<');
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${body})$`, flags);
+  } catch (e) {
+    throw new Error(`bad regular expression ${quote(pattern)}: ${(e as Error).message}`);
+  }
+  if (regexCache.size >= REGEX_CACHE_SIZE) {
+    regexCache.delete(regexCache.keys().next().value as string);
+  }
+  regexCache.set(pattern, re);
+  return re;
+}
+
+interface GroupFrame {
+  /** Most repetitions in sequence in any finished alternative of the group. */
+  bestAlternative: number;
+  /** Repetitions in sequence in the alternative being read. */
+  current: number;
+}
+
+/** Repetitions in sequence a pattern may have: `.*a.*b.*` (3) backtracks in n^3 steps on a failing value. */
+export const MAX_REPETITION_DEGREE = 3;
+
+/**
+ * Refuses what RE2 (Prometheus) would not accept and what makes a backtracking engine take exponential or high
+ * polynomial time: a repeated group that itself contains a repetition (`(a+)+`, `(.*)*`: exponential), more than
+ * MAX_REPETITION_DEGREE repetitions in sequence (`a*a*a*a*b`: n^4), backreferences and lookaround. Scans the pattern
+ * once, skipping escapes and character classes; alternatives of a group count as their worst one.
+ */
+function checkRegexSafety(pattern: string): void {
+  if (pattern.length > MAX_REGEX_LENGTH) {
+    throw new Error(`regular expression is ${pattern.length} characters long (at most ${MAX_REGEX_LENGTH})`);
+  }
+  const stack: GroupFrame[] = [{ bestAlternative: 0, current: 0 }];
+  const top = () => stack[stack.length - 1];
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (/[1-9]/.test(next) || next === 'k') {
+        throw new Error(`backreferences are not supported (\\${next} at offset ${i} of the regex)`);
+      }
+      i += 2;
+    } else if (c === '[') {
+      i = skipCharClass(pattern, i);
+    } else if (c === '(') {
+      if (/^\(\?<?[=!]/.test(pattern.slice(i, i + 4))) {
+        throw new Error(`lookaround is not supported (offset ${i} of the regex)`);
+      }
+      stack.push({ bestAlternative: 0, current: 0 });
+      i++;
+    } else if (c === '|') {
+      top().bestAlternative = Math.max(top().bestAlternative, top().current);
+      top().current = 0;
+      i++;
+    } else if (c === ')' && stack.length > 1) {
+      const group = stack.pop()!;
+      const degree = Math.max(group.bestAlternative, group.current);
+      i++;
+      if (isRepeatingQuantifier(pattern, i)) {
+        if (degree > 0) {
+          throw new Error(
+            `nested quantifier at offset ${i} of the regex: a repeated group containing a repetition can take ` +
+              `exponential time`
+          );
+        }
+        top().current += 1;
+      } else {
+        top().current += degree;
+      }
+    } else {
+      if (isRepeatingQuantifier(pattern, i)) {
+        top().current += 1;
+      }
+      i++;
+    }
+    if (top().current > MAX_REPETITION_DEGREE) {
+      throw new Error(
+        `more than ${MAX_REPETITION_DEGREE} repetitions in sequence (at offset ${i} of the regex): a failing ` +
+          `match could take n^${top().current} steps`
+      );
+    }
+  }
+}
+
+/** `*`, `+` or `{n,...}` at i (a `?` alone only makes something optional and cannot nest badly). */
+function isRepeatingQuantifier(pattern: string, i: number): boolean {
+  const c = pattern[i];
+  return c === '*' || c === '+' || (c === '{' && /^\{\d*,?\d*\}/.test(pattern.slice(i, i + 24)));
+}
+
+/** Index just after the `]` closing the class that opens at i. */
+function skipCharClass(pattern: string, i: number): number {
+  let j = i + 1;
+  if (pattern[j] === '^') {
+    j++;
+  }
+  if (pattern[j] === ']') {
+    j++;
+  }
+  while (j < pattern.length && pattern[j] !== ']') {
+    j += pattern[j] === '\\' ? 2 : 1;
+  }
+  return j + 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parser
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
+
+const HEX_ESCAPE_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+class SelectorParser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  parse(): LabelMatcher[] {
+    this.skipSpace();
+    if (this.atEnd()) {
+      return [];
+    }
+    const braced = this.text[this.pos] === '{';
+    if (braced) {
+      this.pos++;
+    }
+    const matchers = this.matcherList(braced ? '}' : '');
+    if (braced) {
+      this.expect('}', `'}' to close the selector`);
+    }
+    this.skipSpace();
+    if (!this.atEnd()) {
+      this.fail(`unexpected ${this.describeHere()} after the end of the selector`);
+    }
+    return matchers;
+  }
+
+  /** Matchers separated by commas (a trailing comma is fine) up to `close` ('' = end of text). */
+  private matcherList(close: string): LabelMatcher[] {
+    const matchers: LabelMatcher[] = [];
+    for (;;) {
+      this.skipSpace();
+      if (this.atEnd() || (close !== '' && this.text[this.pos] === close)) {
+        return matchers;
+      }
+      matchers.push(this.matcher());
+      this.skipSpace();
+      if (this.text[this.pos] === ',') {
+        this.pos++;
+      } else if (!(this.atEnd() || (close !== '' && this.text[this.pos] === close))) {
+        this.fail(`expected ',' or ${close ? `'${close}'` : 'the end'} after a matcher, found ${this.describeHere()}`);
+      }
+    }
+  }
+
+  private matcher(): LabelMatcher {
+    const name = this.labelName();
+    this.skipSpace();
+    const op = this.operator(name);
+    this.skipSpace();
+    const valueColumn = this.pos + 1;
+    const value = this.stringLiteral();
+    if (op === '=~' || op === '!~') {
+      try {
+        compileRegex(value);
+      } catch (e) {
+        throw new SelectorError(valueColumn, `label ${name}: ${(e as Error).message}`);
+      }
+    }
+    return { name, op, value };
+  }
+
+  private labelName(): string {
+    const m = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(this.text.slice(this.pos));
+    if (!m) {
+      this.fail(`expected a label name ([a-zA-Z_][a-zA-Z0-9_]*), found ${this.describeHere()}`);
+    }
+    this.pos += m[0].length;
+    return m[0];
+  }
+
+  private operator(name: string): MatchOp {
+    for (const op of ['=~', '!~', '!=', '='] as const) {
+      if (this.text.startsWith(op, this.pos)) {
+        this.pos += op.length;
+        return op;
+      }
+    }
+    this.fail(`expected '=', '!=', '=~' or '!~' after label name "${name}", found ${this.describeHere()}`);
+  }
+
+  private stringLiteral(): string {
+    const open = this.text[this.pos];
+    if (open !== '"' && open !== "'" && open !== '`') {
+      this.fail(`expected a quoted value ("...", '...' or \`...\`), found ${this.describeHere()}`);
+    }
+    const start = this.pos;
+    this.pos++;
+    let out = '';
+    while (!this.atEnd()) {
+      const c = this.text[this.pos];
+      if (c === open) {
+        this.pos++;
+        return out;
+      }
+      if (c === '\\' && open !== '`') {
+        out += this.escape();
+      } else if (c === '\n' && open !== '`') {
+        this.fail('newline inside a quoted value');
+      } else {
+        out += c;
+        this.pos++;
+      }
+    }
+    throw new SelectorError(start + 1, `unterminated quoted value (missing closing ${open})`);
+  }
+
+  /** A Go-style escape at pos (`\n`, `\"`, `\\`, `\x41`, `\u00e9`, `\U0001F600`, octal `\101`). */
+  private escape(): string {
+    const at = this.pos;
+    const c = this.text[at + 1];
+    if (c === undefined) {
+      this.fail('backslash at the end of the selector');
+    }
+    if (c in SIMPLE_ESCAPES) {
+      this.pos += 2;
+      return SIMPLE_ESCAPES[c];
+    }
+    const hexDigits = HEX_ESCAPE_DIGITS[c];
+    if (hexDigits !== undefined) {
+      return this.numericEscape(at, 2, hexDigits, /^[0-9a-fA-F]+$/, 16);
+    }
+    if (c >= '0' && c <= '7') {
+      return this.numericEscape(at, 1, 3, /^[0-7]+$/, 8);
+    }
+    this.fail(
+      `unknown escape \\${c} (a regex escape like \\d must be written \\\\d inside "..." or use \`...\`)`
+    );
+  }
+
+  private numericEscape(at: number, skip: number, digits: number, valid: RegExp, radix: number): string {
+    const text = this.text.slice(at + skip, at + skip + digits);
+    if (text.length !== digits || !valid.test(text)) {
+      this.fail(`escape ${this.text.slice(at, at + skip + digits)} needs ${digits} ${radix === 16 ? 'hex' : 'octal'} digits`);
+    }
+    const code = parseInt(text, radix);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      this.fail(`escape ${this.text.slice(at, at + skip + digits)} is not a valid code point`);
+    }
+    this.pos = at + skip + digits;
+    return String.fromCodePoint(code);
+  }
+
+  private expect(c: string, what: string): void {
+    this.skipSpace();
+    if (this.text[this.pos] !== c) {
+      this.fail(`expected ${what}, found ${this.describeHere()}`);
+    }
+    this.pos++;
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos])) {
+      this.pos++;
+    }
+  }
+
+  private atEnd(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  private describeHere(): string {
+    return this.atEnd() ? 'the end of the selector' : JSON.stringify(this.text.slice(this.pos, this.pos + 12));
+  }
+
+  private fail(message: string): never {
+    throw new SelectorError(this.pos + 1, message);
+  }
 }
