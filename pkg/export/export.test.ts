@@ -23,8 +23,14 @@ describe('foldedStacks', () => {
         '',
       ].join('\n')
     );
-    assert.equal(foldedStacks(sampleTree(), 'alloc'), 'MAIN.MAIN 100\nMAIN.MAIN;Main.main 10\nMAIN.MAIN;Main.main;Main.go;Main.go;Main.leaf 40\n');
-    assert.equal(foldedStacks(sampleTree(), 'entries'), 'MAIN.MAIN;Main.main 1\nMAIN.MAIN;Main.main;Main.go 3\nMAIN.MAIN;Main.main;Main.go;Main.go 2\n');
+    assert.equal(
+      foldedStacks(sampleTree(), 'alloc'),
+      'MAIN.MAIN 100\nMAIN.MAIN;Main.main 10\nMAIN.MAIN;Main.main;Main.go;Main.go;Main.leaf 40\n'
+    );
+    assert.equal(
+      foldedStacks(sampleTree(), 'entries'),
+      'MAIN.MAIN;Main.main 1\nMAIN.MAIN;Main.main;Main.go 3\nMAIN.MAIN;Main.main;Main.go;Main.go 2\n'
+    );
   });
 
   it('keeps `;` and newlines of user SCC names from breaking the format, and rounds approximate values', () => {
@@ -37,7 +43,9 @@ describe('foldedStacks', () => {
 
 describe('toPprof', () => {
   it('encodes a profile that decodes back to the tree: stacks leaf first, time in ns, alloc, entries', () => {
-    const decoded = Profile.decode(toPprof(sampleTree(), { startTimeMs: 1_700_000_000_000, comments: ['search 10 8'] }));
+    const decoded = Profile.decode(
+      toPprof(sampleTree(), { startTimeMs: 1_700_000_000_000, comments: ['search 10 8'] })
+    );
     const str = (i: number | bigint) => decoded.stringTable.strings[Number(i)];
     assert.deepEqual(
       decoded.sampleType.map((t) => [str(t.type), str(t.unit)]),
@@ -49,7 +57,10 @@ describe('toPprof', () => {
     );
     const fnName = new Map(decoded.function.map((f) => [Number(f.id), str(f.name)]));
     const locName = new Map(decoded.location.map((l) => [Number(l.id), fnName.get(Number(l.line[0].functionId))]));
-    const samples = decoded.sample.map((s) => [s.locationId.map((id) => locName.get(Number(id))).join(' < '), s.value.map(Number)]);
+    const samples = decoded.sample.map((s) => [
+      s.locationId.map((id) => locName.get(Number(id))).join(' < '),
+      s.value.map(Number),
+    ]);
     assert.deepEqual(samples, [
       ['MAIN.MAIN', [0, 100, 0]],
       ['Main.main < MAIN.MAIN', [2e6, 10, 1]],
@@ -81,7 +92,11 @@ describe('sourceLocation', () => {
   it('reads both span forms and leaves out GHC placeholders', () => {
     assert.deepEqual(sourceLocation('src/Search.hs:70:1-91'), { file: 'src/Search.hs', line: 70, column: 1 });
     assert.deepEqual(sourceLocation('src/X.hs:(65,1)-(67,99)'), { file: 'src/X.hs', line: 65, column: 1 });
-    assert.deepEqual(sourceLocation('libraries/base/GHC/Base.hs:12:3'), { file: 'libraries/base/GHC/Base.hs', line: 12, column: 3 });
+    assert.deepEqual(sourceLocation('libraries/base/GHC/Base.hs:12:3'), {
+      file: 'libraries/base/GHC/Base.hs',
+      line: 12,
+      column: 3,
+    });
     assert.deepEqual(sourceLocation('<entire-module>'), {});
     assert.deepEqual(sourceLocation(''), {});
   });
@@ -118,7 +133,10 @@ describe('toSpeedscope', () => {
 
   it('handles a tree deeper than the JS call stack', () => {
     const b = new TreeBuilder();
-    b.addStack(Array.from({ length: 30_000 }, (_, i) => ({ module: 'Deep', label: `f${i}` })), { ticks: 1 });
+    b.addStack(
+      Array.from({ length: 30_000 }, (_, i) => ({ module: 'Deep', label: `f${i}` })),
+      { ticks: 1 }
+    );
     const file = toSpeedscope(b.build(), { metrics: ['time'] });
     assert.equal(file.profiles[0].events.length, 2 * 30_001);
     assert.deepEqual(speedscopeProblems(file), []);

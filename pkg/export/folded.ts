@@ -23,7 +23,9 @@ function foldedValueOf(metric: Metric): (n: TreeNode) => number {
 
 /** `;` separates frames and a newline ends a line: inside a name (user SCC strings may hold any) they become `,`/` `. */
 function foldedName(n: TreeNode): string {
-  return frameName(n).replace(/;/g, ',').replace(/[\r\n]+/g, ' ');
+  return frameName(n)
+    .replace(/;/g, ',')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 /** One line per node with a non-zero value, in depth-first pre-order; each line ends with `\n`. */

@@ -23,7 +23,10 @@ export function heapTableJson(heap: HeapProfile, startTimeMs: number | null, top
     start: startTimeMs === null ? null : new Date(startTimeMs).toISOString(),
     bands: shaped.bands,
     // Plain objects (readers may use null-prototype ones) with the bands in `bands` order.
-    samples: shaped.samples.map((s) => ({ time: s.time, values: Object.fromEntries(shaped.bands.map((b) => [b, s.values[b]])) })),
+    samples: shaped.samples.map((s) => ({
+      time: s.time,
+      values: Object.fromEntries(shaped.bands.map((b) => [b, s.values[b]])),
+    })),
   };
 }
 

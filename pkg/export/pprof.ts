@@ -73,7 +73,9 @@ export function toPprof(tree: CallTree, opts: PprofOptions = {}): Uint8Array {
     }
   }
   const profile = new Profile({
-    sampleType: PPROF_SAMPLE_TYPES.map(([type, unit]) => new ValueType({ type: strings.dedup(type), unit: strings.dedup(unit) })),
+    sampleType: PPROF_SAMPLE_TYPES.map(
+      ([type, unit]) => new ValueType({ type: strings.dedup(type), unit: strings.dedup(unit) })
+    ),
     sample: samples,
     location: table.locations,
     function: table.functions,

@@ -42,7 +42,11 @@ export interface SpeedscopeFile {
   exporter?: string;
 }
 
-const UNITS: Record<Metric, SpeedscopeEventedProfile['unit']> = { time: 'nanoseconds', alloc: 'bytes', entries: 'none' };
+const UNITS: Record<Metric, SpeedscopeEventedProfile['unit']> = {
+  time: 'nanoseconds',
+  alloc: 'bytes',
+  entries: 'none',
+};
 
 /** Frame index of every node, one frame per (module, label, src). */
 function internFrames(flat: FlatTree): { frames: SpeedscopeFrame[]; frameOf: Int32Array } {
@@ -68,7 +72,13 @@ function internFrames(flat: FlatTree): { frames: SpeedscopeFrame[]; frameOf: Int
   return { frames, frameOf };
 }
 
-function eventedProfile(tree: CallTree, flat: FlatTree, frameOf: Int32Array, metric: Metric, name: string): SpeedscopeEventedProfile {
+function eventedProfile(
+  tree: CallTree,
+  flat: FlatTree,
+  frameOf: Int32Array,
+  metric: Metric,
+  name: string
+): SpeedscopeEventedProfile {
   const selfOf = selfValueOf(metric, tree.tickIntervalUs);
   const inclusive = inclusiveValues(flat, selfOf);
   const events: SpeedscopeEvent[] = [];
@@ -92,7 +102,12 @@ function eventedProfile(tree: CallTree, flat: FlatTree, frameOf: Int32Array, met
       parent.nextChildAt += inclusive[i];
     }
     events.push({ type: 'O', at, frame: frameOf[i] });
-    open.push({ frame: frameOf[i], level: flat.levels[i], closeAt: at + inclusive[i], nextChildAt: at + selfOf(flat.nodes[i]) });
+    open.push({
+      frame: frameOf[i],
+      level: flat.levels[i],
+      closeAt: at + inclusive[i],
+      nextChildAt: at + selfOf(flat.nodes[i]),
+    });
   }
   closeDownTo(0);
   return { type: 'evented', name, unit: UNITS[metric], startValue: 0, endValue: inclusive[0] ?? 0, events };

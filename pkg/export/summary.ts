@@ -72,7 +72,12 @@ export function profileSummary(data: ProfileData, file: string): ProfileSummary 
     treeNodes: sizes?.treeNodes ?? null,
     approximate: data.tree?.approximate ?? null,
     heap: data.heap
-      ? { mode: data.heap.mode, timeBase: data.heap.timeBase, bands: data.heap.bands.length, samples: data.heap.samples.length }
+      ? {
+          mode: data.heap.mode,
+          timeBase: data.heap.timeBase,
+          bands: data.heap.bands.length,
+          samples: data.heap.samples.length,
+        }
       : null,
     eventCount: data.eventCount ?? null,
     ...(data.eventTypeCounts !== undefined ? { eventTypeCounts: data.eventTypeCounts } : {}),

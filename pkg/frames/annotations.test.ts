@@ -106,7 +106,17 @@ describe('exemplarFrame', () => {
 
 describe('profilesTableFrame', () => {
   it('lists stored profiles newest first', () => {
-    const older = { ...META, id: 'p0', startTime: 5, endTime: null, kind: 'hp' as const, heapMode: 'hc' as const, has: { tree: false, heap: true, rts: false }, warnings: ['w'], uploader: 'alice' };
+    const older = {
+      ...META,
+      id: 'p0',
+      startTime: 5,
+      endTime: null,
+      kind: 'hp' as const,
+      heapMode: 'hc' as const,
+      has: { tree: false, heap: true, rts: false },
+      warnings: ['w'],
+      uploader: 'alice',
+    };
     const frame = profilesTableFrame([older, META]);
     assert.deepEqual(
       frame.schema.fields.map((f) => [f.name, f.type]),

@@ -25,11 +25,27 @@ export function annotationsFrame(items: Annotation[], opts: { refId?: string } =
   const sorted = [...items].sort((a, b) => a.timeMs - b.timeMs);
   const ends = sorted.map((a) => a.timeEndMs ?? a.timeMs);
   return frame({ name: 'annotations', refId: opts.refId, meta: { dataTopic: 'annotations' } }, [
-    column('time', 'time', sorted.map((a) => a.timeMs)),
+    column(
+      'time',
+      'time',
+      sorted.map((a) => a.timeMs)
+    ),
     column('timeEnd', 'time', ends),
-    column('text', 'string', sorted.map((a) => a.text)),
-    column('isRegion', 'boolean', sorted.map((a, i) => ends[i] > a.timeMs)),
-    column('color', 'string', sorted.map((a) => a.color ?? '')),
+    column(
+      'text',
+      'string',
+      sorted.map((a) => a.text)
+    ),
+    column(
+      'isRegion',
+      'boolean',
+      sorted.map((a, i) => ends[i] > a.timeMs)
+    ),
+    column(
+      'color',
+      'string',
+      sorted.map((a) => a.color ?? '')
+    ),
   ]);
 }
 
@@ -45,7 +61,10 @@ export function profileAnnotation(meta: ProfileMeta): Annotation {
 }
 
 /** An eventlog user marker (traceMarker/traceEvent) of a profile that started at `startTimeMs`. */
-export function markerAnnotation(startTimeMs: number, marker: { timeNs: number; text: string; kind: 'marker' | 'message' }): Annotation {
+export function markerAnnotation(
+  startTimeMs: number,
+  marker: { timeNs: number; text: string; kind: 'marker' | 'message' }
+): Annotation {
   return { timeMs: startTimeMs + marker.timeNs / 1e6, text: `${marker.kind}: ${marker.text}`, color: MARKER_COLOR };
 }
 
@@ -62,14 +81,37 @@ export interface Exemplar {
  * Frame `exemplar` (dataTopic annotations): fields Time, Value, Id, then one string field per label name (sorted, ''
  * where a profile lacks the label). With a datasource, Id links ("View profile") to a flamegraph query of that id.
  */
-export function exemplarFrame(items: Exemplar[], opts: { refId?: string; datasource?: DatasourceRef; unit?: string } = {}): DataFrameJSON {
+export function exemplarFrame(
+  items: Exemplar[],
+  opts: { refId?: string; datasource?: DatasourceRef; unit?: string } = {}
+): DataFrameJSON {
   const sorted = [...items].sort((a, b) => a.timeMs - b.timeMs);
   const labelNames = [...new Set(sorted.flatMap((e) => Object.keys(e.labels)))].sort();
   const idConfig = opts.datasource ? flamegraphLinkConfig(opts.datasource, 'View profile') : {};
   return frame({ name: 'exemplar', refId: opts.refId, meta: { dataTopic: 'annotations' } }, [
-    column('Time', 'time', sorted.map((e) => e.timeMs)),
-    column('Value', 'number', sorted.map((e) => e.value), opts.unit ? { unit: opts.unit } : {}),
-    column('Id', 'string', sorted.map((e) => e.id), idConfig),
-    ...labelNames.map((name) => column(name, 'string', sorted.map((e) => e.labels[name] ?? ''))),
+    column(
+      'Time',
+      'time',
+      sorted.map((e) => e.timeMs)
+    ),
+    column(
+      'Value',
+      'number',
+      sorted.map((e) => e.value),
+      opts.unit ? { unit: opts.unit } : {}
+    ),
+    column(
+      'Id',
+      'string',
+      sorted.map((e) => e.id),
+      idConfig
+    ),
+    ...labelNames.map((name) =>
+      column(
+        name,
+        'string',
+        sorted.map((e) => e.labels[name] ?? '')
+      )
+    ),
   ]);
 }

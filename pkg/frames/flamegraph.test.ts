@@ -51,13 +51,16 @@ describe('flamegraphFrame', () => {
   it('marks `other` rows truncated, uses bytes for alloc and short for entries, and warns when approximate', () => {
     const tree = { ...sampleTree(), approximate: true };
     const frame = flamegraphFrame(pruneTree(tree, 'time', 4), 'time');
-    const labelTexts = (frame.schema.fields[3].config.type!.enum!.text as string[]);
+    const labelTexts = frame.schema.fields[3].config.type!.enum!.text as string[];
     const labels = (frame.data.values[3] as number[]).map((i) => labelTexts[i]);
     assert.deepEqual(labels, ['MAIN.MAIN', 'Main.main', 'other', 'GC.GC']);
     assert.deepEqual(frame.data.values[4], [false, false, true, false]);
     assert.deepEqual(frame.data.values[1], [22e6, 15e6, 13e6, 7e6]);
     assert.deepEqual(frame.schema.meta!.notices, [
-      { severity: 'warning', text: 'Some values were derived from the rounded percentages of a .prof report (no -P): approximate' },
+      {
+        severity: 'warning',
+        text: 'Some values were derived from the rounded percentages of a .prof report (no -P): approximate',
+      },
     ]);
     assert.equal(flamegraphFrame(sampleTree(), 'alloc').schema.fields[1].config.unit, 'bytes');
     assert.equal(flamegraphFrame(sampleTree(), 'entries').schema.fields[2].config.unit, 'short');

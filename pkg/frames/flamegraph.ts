@@ -42,7 +42,12 @@ export const FLAMEGRAPH_FRAME_NAME = 'flamegraph';
 
 function approximateNotice(approximate: boolean): Array<{ severity: 'warning'; text: string }> {
   return approximate
-    ? [{ severity: 'warning', text: 'Some values were derived from the rounded percentages of a .prof report (no -P): approximate' }]
+    ? [
+        {
+          severity: 'warning',
+          text: 'Some values were derived from the rounded percentages of a .prof report (no -P): approximate',
+        },
+      ]
     : [];
 }
 
@@ -79,7 +84,13 @@ const SIDE_NAMES = [
 ] as const;
 
 /** The columns of a flame-graph frame, in the order Grafana's own (Pyroscope) frames use. */
-function flameColumns(levels: ArrayLike<number>, sides: Side[], labels: string[], truncated: boolean[], unit: string): Column[] {
+function flameColumns(
+  levels: ArrayLike<number>,
+  sides: Side[],
+  labels: string[],
+  truncated: boolean[],
+  unit: string
+): Column[] {
   const sideColumns = sides.flatMap((side, i) => [
     column(SIDE_NAMES[i][0], 'number', Array.from(side.inclusive), { unit }),
     column(SIDE_NAMES[i][1], 'number', side.self, { unit }),
@@ -115,7 +126,13 @@ export function diffFlamegraphFrame(tree: DiffTree, metric: Metric, opts: Flameg
   const right = { inclusive: inclusiveValues(flat, rightOf), self: flat.nodes.map(rightOf) };
   return frame(
     head(tree, metric, opts, left.inclusive[0], right.inclusive[0]),
-    flameColumns(flat.levels, [left, right], flat.nodes.map(frameName), flat.nodes.map(isTruncatedNode), METRIC_UNITS[metric])
+    flameColumns(
+      flat.levels,
+      [left, right],
+      flat.nodes.map(frameName),
+      flat.nodes.map(isTruncatedNode),
+      METRIC_UNITS[metric]
+    )
   );
 }
 
@@ -126,7 +143,11 @@ export function diffFlamegraphFrame(tree: DiffTree, metric: Metric, opts: Flameg
 export function emptyFlamegraphFrame(metric: Metric, opts: { refId?: string; diff?: boolean } = {}): DataFrameJSON {
   const empty: Side = { inclusive: [], self: [] };
   return frame(
-    { name: FLAMEGRAPH_FRAME_NAME, refId: opts.refId, meta: { preferredVisualisationType: 'flamegraph', custom: { ghcprof: { metric } } } },
+    {
+      name: FLAMEGRAPH_FRAME_NAME,
+      refId: opts.refId,
+      meta: { preferredVisualisationType: 'flamegraph', custom: { ghcprof: { metric } } },
+    },
     flameColumns([], opts.diff ? [empty, empty] : [empty], [], [], METRIC_UNITS[metric])
   );
 }

@@ -55,7 +55,9 @@ describe('leakTableFrame', () => {
         name: 'leaks',
         meta: {
           preferredVisualisationType: 'table',
-          custom: { ghcprof: { censusTimesMs: { '{}': [START + 1000, START + 2000, START + 3000] }, timeBases: ['wall-clock'] } },
+          custom: {
+            ghcprof: { censusTimesMs: { '{}': [START + 1000, START + 2000, START + 3000] }, timeBases: ['wall-clock'] },
+          },
         },
         fields: [
           { name: 'series', type: 'string', config: {} },

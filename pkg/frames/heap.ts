@@ -32,22 +32,43 @@ function notices(series: HeapSeries): Array<{ severity: 'info'; text: string }> 
 /** One timeline frame per series, named `heap` plus the series labels. No series: one frame with only `time`. */
 export function heapTimelineFrames(series: HeapSeries[], opts: HeapFrameOptions = {}): DataFrameJSON[] {
   if (series.length === 0) {
-    return [frame({ name: 'heap', refId: opts.refId, meta: { preferredVisualisationType: 'graph' } }, [column('time', 'time', [])])];
+    return [
+      frame({ name: 'heap', refId: opts.refId, meta: { preferredVisualisationType: 'graph' } }, [
+        column('time', 'time', []),
+      ]),
+    ];
   }
   return series.map((s) => {
     const { originMs, heap } = s.combined;
     const shaped = topBands(heap, opts.topN);
     const bandColumns = shaped.bands.map((band) =>
-      column(band, 'number', shaped.samples.map((sample) => sample.values[band]), { unit: 'bytes' }, s.labels)
+      column(
+        band,
+        'number',
+        shaped.samples.map((sample) => sample.values[band]),
+        { unit: 'bytes' },
+        s.labels
+      )
     );
     const meta = {
       preferredVisualisationType: 'graph' as const,
-      custom: { ghcprof: { mode: heap.mode, timeBase: heap.timeBase, job: heap.job, marksMs: heap.marks.map((m) => absoluteMs(originMs, m)) } },
+      custom: {
+        ghcprof: {
+          mode: heap.mode,
+          timeBase: heap.timeBase,
+          job: heap.job,
+          marksMs: heap.marks.map((m) => absoluteMs(originMs, m)),
+        },
+      },
       ...(s.combined.notices.length > 0 ? { notices: notices(s) } : {}),
     };
     const name = Object.keys(s.labels).length > 0 ? `heap ${formatLabels(s.labels)}` : 'heap';
     return frame({ name, refId: opts.refId, meta }, [
-      column('time', 'time', shaped.samples.map((sample) => absoluteMs(originMs, sample.time))),
+      column(
+        'time',
+        'time',
+        shaped.samples.map((sample) => absoluteMs(originMs, sample.time))
+      ),
       ...bandColumns,
     ]);
   });
@@ -59,7 +80,9 @@ export function heapTimelineFrames(series: HeapSeries[], opts: HeapFrameOptions 
  * band's bytes at each census; the census times in ms are in meta.custom.ghcprof.censusTimesMs per series).
  */
 export function leakTableFrame(series: HeapSeries[], opts: HeapFrameOptions = {}): DataFrameJSON {
-  const rows = series.flatMap((s) => leakTable(s.combined.heap, opts.topN).map((r) => ({ series: formatLabels(s.labels), ...r })));
+  const rows = series.flatMap((s) =>
+    leakTable(s.combined.heap, opts.topN).map((r) => ({ series: formatLabels(s.labels), ...r }))
+  );
   rows.sort((a, b) => b.slope - a.slope || b.integrated - a.integrated);
   const censusTimesMs = Object.fromEntries(
     series.map((s) => [
@@ -77,14 +100,52 @@ export function leakTableFrame(series: HeapSeries[], opts: HeapFrameOptions = {}
       },
     },
     [
-      column('series', 'string', rows.map((r) => r.series)),
-      column('band', 'string', rows.map((r) => r.band)),
-      column('slope', 'number', rows.map((r) => r.slope), { unit: 'Bps', displayName: 'growth' }),
-      column('intercept', 'number', rows.map((r) => r.intercept), { unit: 'bytes' }),
-      column('integrated', 'number', rows.map((r) => r.integrated), { unit: 'suffix: B·s' }),
-      column('max', 'number', rows.map((r) => r.max), { unit: 'bytes' }),
-      column('last', 'number', rows.map((r) => r.last), { unit: 'bytes' }),
-      column('trend', 'other', rows.map((r) => r.values), { unit: 'bytes' }),
+      column(
+        'series',
+        'string',
+        rows.map((r) => r.series)
+      ),
+      column(
+        'band',
+        'string',
+        rows.map((r) => r.band)
+      ),
+      column(
+        'slope',
+        'number',
+        rows.map((r) => r.slope),
+        { unit: 'Bps', displayName: 'growth' }
+      ),
+      column(
+        'intercept',
+        'number',
+        rows.map((r) => r.intercept),
+        { unit: 'bytes' }
+      ),
+      column(
+        'integrated',
+        'number',
+        rows.map((r) => r.integrated),
+        { unit: 'suffix: B·s' }
+      ),
+      column(
+        'max',
+        'number',
+        rows.map((r) => r.max),
+        { unit: 'bytes' }
+      ),
+      column(
+        'last',
+        'number',
+        rows.map((r) => r.last),
+        { unit: 'bytes' }
+      ),
+      column(
+        'trend',
+        'other',
+        rows.map((r) => r.values),
+        { unit: 'bytes' }
+      ),
     ]
   );
 }

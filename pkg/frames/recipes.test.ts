@@ -10,12 +10,22 @@ function labelsOf(frame: ReturnType<typeof flamegraphFromTrees>): string[] {
 
 describe('flamegraphFromTrees', () => {
   it('merges, leaves out system nodes, prunes, and keeps the exact function table', () => {
-    const frame = flamegraphFromTrees([sampleTree(), sampleTree()], { metric: 'time', maxNodes: 3, excludeSystem: true });
+    const frame = flamegraphFromTrees([sampleTree(), sampleTree()], {
+      metric: 'time',
+      maxNodes: 3,
+      excludeSystem: true,
+    });
     assert.deepEqual(labelsOf(frame), ['MAIN.MAIN', 'Main.main', 'other']);
     assert.deepEqual(frame.data.values[1], [30e6, 30e6, 26e6]);
-    const table = frame.schema.meta!.custom!.functionTable as { rows: Array<{ name: string; self: number }>; total: number };
+    const table = frame.schema.meta!.custom!.functionTable as {
+      rows: Array<{ name: string; self: number }>;
+      total: number;
+    };
     assert.equal(table.total, 30e6);
-    assert.deepEqual(table.rows.map((r) => r.name), ['Main.go', 'Data.Map.insert', 'Main.main', 'Main.leaf', 'MAIN.MAIN']);
+    assert.deepEqual(
+      table.rows.map((r) => r.name),
+      ['Main.go', 'Data.Map.insert', 'Main.main', 'Main.leaf', 'MAIN.MAIN']
+    );
   });
 
   it('gives the empty frame when there is no profile', () => {
@@ -40,7 +50,11 @@ describe('diffFromTrees', () => {
 
 describe('topTableFromTrees', () => {
   it('lists functions of the merged trees with their total', () => {
-    const frame = topTableFromTrees([sampleTree(), sampleTree(500)], { metric: 'time', limit: 2, excludeSystem: false });
+    const frame = topTableFromTrees([sampleTree(), sampleTree(500)], {
+      metric: 'time',
+      limit: 2,
+      excludeSystem: false,
+    });
     assert.deepEqual(frame.data.values.slice(0, 4), [
       ['go', 'GC'],
       ['Main', 'GC'],
@@ -61,7 +75,10 @@ describe('groupHeapSeries', () => {
       { heap: sampleHeap({ mode: 'hT' }), startTimeMs: 0, labels: { pod: 'a' } },
     ];
     const series = groupHeapSeries(inputs, 'pod', 'hc');
-    assert.deepEqual(series.map((s) => s.labels), [{}, { pod: 'a' }, { pod: 'b' }]);
+    assert.deepEqual(
+      series.map((s) => s.labels),
+      [{}, { pod: 'a' }, { pod: 'b' }]
+    );
     assert.equal(series[1].combined.originMs, 10_000);
     assert.equal(series[1].combined.heap.samples.length, 10);
   });
@@ -74,6 +91,12 @@ describe('groupHeapSeries', () => {
       ],
       'pod'
     );
-    assert.deepEqual(series.map((s) => s.labels), [{ pod: 'a', mode: 'hT' }, { pod: 'a', mode: 'hc' }]);
+    assert.deepEqual(
+      series.map((s) => s.labels),
+      [
+        { pod: 'a', mode: 'hT' },
+        { pod: 'a', mode: 'hc' },
+      ]
+    );
   });
 });

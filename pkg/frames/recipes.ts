@@ -36,7 +36,11 @@ function mergedOrNull(trees: Iterable<CallTree>, excludeSystem: boolean): CallTr
 }
 
 /** The flamegraph query's frame: the merged trees, pruned to maxNodes, with the exact function table in meta. */
-export function flamegraphFromTrees(trees: Iterable<CallTree>, q: TreeQuery, opts: FlamegraphOptions = {}): DataFrameJSON {
+export function flamegraphFromTrees(
+  trees: Iterable<CallTree>,
+  q: TreeQuery,
+  opts: FlamegraphOptions = {}
+): DataFrameJSON {
   const merged = mergedOrNull(trees, q.excludeSystem);
   if (merged === null) {
     return emptyFlamegraphFrame(q.metric, { refId: opts.refId });

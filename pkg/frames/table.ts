@@ -51,15 +51,43 @@ export function topTableFrame(rows: FunctionRow[], metric: Metric, opts: TopTabl
   const total = opts.total ?? rows.reduce((s, r) => s + r.self, 0);
   const totalRight = diff ? (opts.totalRight ?? rows.reduce((s, r) => s + (r.selfRight ?? 0), 0)) : undefined;
   const columns = [
-    column('function', 'string', kept.map((r) => r.label)),
-    column('module', 'string', kept.map((r) => r.module)),
-    column('self', 'number', kept.map((r) => r.self), { unit }),
-    column('total', 'number', kept.map((r) => r.total), { unit }),
+    column(
+      'function',
+      'string',
+      kept.map((r) => r.label)
+    ),
+    column(
+      'module',
+      'string',
+      kept.map((r) => r.module)
+    ),
+    column(
+      'self',
+      'number',
+      kept.map((r) => r.self),
+      { unit }
+    ),
+    column(
+      'total',
+      'number',
+      kept.map((r) => r.total),
+      { unit }
+    ),
   ];
   if (diff) {
     columns.push(
-      column('selfRight', 'number', kept.map((r) => r.selfRight ?? 0), { unit }),
-      column('totalRight', 'number', kept.map((r) => r.totalRight ?? 0), { unit })
+      column(
+        'selfRight',
+        'number',
+        kept.map((r) => r.selfRight ?? 0),
+        { unit }
+      ),
+      column(
+        'totalRight',
+        'number',
+        kept.map((r) => r.totalRight ?? 0),
+        { unit }
+      )
     );
   }
   return frame(

@@ -38,7 +38,13 @@ function paths(root: Parameters<typeof flattenTree>[0]): Set<string> {
 describe('tree operations on real profiles', () => {
   const data: Record<string, ProfileData> = {};
   before(async () => {
-    for (const name of ['search.json.prof', 'search.prof', 'leaky.json.prof', 'jsonagg.json.prof', 'jsonagg.eventlog']) {
+    for (const name of [
+      'search.json.prof',
+      'search.prof',
+      'leaky.json.prof',
+      'jsonagg.json.prof',
+      'jsonagg.eventlog',
+    ]) {
       data[name] = await readProfileFile(`${FIX}/${name}`);
     }
   });
@@ -54,10 +60,31 @@ describe('tree operations on real profiles', () => {
     const pj = excludeSystemNodes(data['search.json.prof'].tree!);
     const pjPaths = paths(pj.root);
     for (const p of pjPaths) {
-      assert.ok(!p.split(';').some((f) => ['GC.GC', 'IDLE.IDLE', 'PROFILING.OVERHEAD_of', 'SYSTEM.SYSTEM', 'SYSTEM.PINNED', 'MAIN.DONT_CARE'].includes(f)), p);
+      assert.ok(
+        !p
+          .split(';')
+          .some((f) =>
+            [
+              'GC.GC',
+              'IDLE.IDLE',
+              'PROFILING.OVERHEAD_of',
+              'SYSTEM.SYSTEM',
+              'SYSTEM.PINNED',
+              'MAIN.DONT_CARE',
+            ].includes(f)
+          ),
+        p
+      );
     }
     const dropped = data['search.json.prof'].tree!.root.children.filter(isSystemNode).map(frameName).sort();
-    assert.deepEqual(dropped, ['GC.GC', 'IDLE.IDLE', 'MAIN.DONT_CARE', 'PROFILING.OVERHEAD_of', 'SYSTEM.PINNED', 'SYSTEM.SYSTEM']);
+    assert.deepEqual(dropped, [
+      'GC.GC',
+      'IDLE.IDLE',
+      'MAIN.DONT_CARE',
+      'PROFILING.OVERHEAD_of',
+      'SYSTEM.PINNED',
+      'SYSTEM.SYSTEM',
+    ]);
     // The text report hides the same built-ins: every path it prints exists in the filtered -pj tree.
     for (const p of paths(data['search.prof'].tree!.root)) {
       assert.ok(pjPaths.has(p), `text report path missing from -pj: ${p}`);
@@ -65,13 +92,22 @@ describe('tree operations on real profiles', () => {
   });
 
   it('merging different profiles adds their totals exactly; the function table covers the whole merge', () => {
-    const trees = ['search.json.prof', 'leaky.json.prof', 'jsonagg.json.prof', 'jsonagg.eventlog'].map((n) => data[n].tree!);
+    const trees = ['search.json.prof', 'leaky.json.prof', 'jsonagg.json.prof', 'jsonagg.eventlog'].map(
+      (n) => data[n].tree!
+    );
     const merged = mergeTrees(trees);
     for (const metric of ['time', 'alloc', 'entries'] as const) {
-      assert.equal(totalValue(merged, metric), trees.reduce((s, t) => s + totalValue(t, metric), 0), metric);
+      assert.equal(
+        totalValue(merged, metric),
+        trees.reduce((s, t) => s + totalValue(t, metric), 0),
+        metric
+      );
     }
     const rows = functionTable(merged, 'time');
-    assert.equal(rows.reduce((s, r) => s + r.self, 0), totalValue(merged, 'time'));
+    assert.equal(
+      rows.reduce((s, r) => s + r.self, 0),
+      totalValue(merged, 'time')
+    );
     assert.equal(rows.find((r) => frameName(r) === 'MAIN.MAIN')!.total, totalValue(merged, 'time'));
   });
 
@@ -100,7 +136,10 @@ describe('heap operations on real profiles', () => {
     const fromHp = (await readProfileFile(`${FIX}/leaky.eventlog-run.hp`)).heap!;
     assert.equal(censusSamples(fromEventlog).length, censusSamples(fromHp).length);
     // Band names differ (the .hp prefixes `(ccsId)` and cuts at 25 characters), peaks do not.
-    const peaks = (h: typeof fromHp) => leakTable(h).map((r) => r.max).sort((a, b) => b - a);
+    const peaks = (h: typeof fromHp) =>
+      leakTable(h)
+        .map((r) => r.max)
+        .sort((a, b) => b - a);
     assert.deepEqual(peaks(fromEventlog), peaks(fromHp));
   });
 
@@ -114,7 +153,10 @@ describe('heap operations on real profiles', () => {
     const shaped = topBands(heap, 5);
     heap.samples.forEach((s, i) => {
       const total = Object.values(s.values).reduce((a, b) => a + b, 0);
-      assert.equal(Object.values(shaped.samples[i].values).reduce((a, b) => a + b, 0), total);
+      assert.equal(
+        Object.values(shaped.samples[i].values).reduce((a, b) => a + b, 0),
+        total
+      );
     });
   });
 });

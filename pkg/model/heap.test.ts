@@ -6,11 +6,14 @@ import { censusSamples, combineHeapProfiles, fitLine, integratedSizes, leakTable
 describe('integratedSizes and rankBands', () => {
   it('integrates each band over the censuses with the trapezoid rule', () => {
     assert.equal(censusSamples(sampleHeap()).length, 3);
-    assert.deepEqual([...integratedSizes(sampleHeap())], [
-      ['B', 20],
-      ['A', 400],
-      ['C', 5],
-    ]);
+    assert.deepEqual(
+      [...integratedSizes(sampleHeap())],
+      [
+        ['B', 20],
+        ['A', 400],
+        ['C', 5],
+      ]
+    );
     assert.deepEqual(rankBands(sampleHeap()), ['A', 'B', 'C']);
   });
 });
@@ -75,7 +78,16 @@ describe('combineHeapProfiles', () => {
   it('places runs on one axis from the earliest start and adds samples at the same instant', () => {
     const combined = combineHeapProfiles([
       { heap: sampleHeap(), startTimeMs: 1_000 },
-      { heap: sampleHeap({ bands: ['D'], samples: [{ time: 0, values: { D: 7 } }, { time: 1, values: { D: 9 } }] }), startTimeMs: 3_000 },
+      {
+        heap: sampleHeap({
+          bands: ['D'],
+          samples: [
+            { time: 0, values: { D: 7 } },
+            { time: 1, values: { D: 9 } },
+          ],
+        }),
+        startTimeMs: 3_000,
+      },
     ]);
     assert.equal(combined.originMs, 1_000);
     assert.deepEqual(combined.heap.bands, ['B', 'A', 'C', 'D']);

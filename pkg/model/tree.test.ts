@@ -42,10 +42,15 @@ function countNodes(root: TreeNode): number {
 describe('flattenTree and inclusiveValues', () => {
   it('lays the tree out in pre-order with levels and parents', () => {
     const flat = flattenTree(sampleTree().root);
-    assert.deepEqual(
-      flat.nodes.map(frameName),
-      ['MAIN.MAIN', 'Main.main', 'Main.go', 'Main.go', 'Main.leaf', 'Data.Map.insert', 'GC.GC']
-    );
+    assert.deepEqual(flat.nodes.map(frameName), [
+      'MAIN.MAIN',
+      'Main.main',
+      'Main.go',
+      'Main.go',
+      'Main.leaf',
+      'Data.Map.insert',
+      'GC.GC',
+    ]);
     assert.deepEqual([...flat.levels], [0, 1, 2, 3, 4, 2, 1]);
     assert.deepEqual([...flat.parents], [-1, 0, 1, 2, 3, 1, 0]);
   });
@@ -231,7 +236,13 @@ describe('focusSubtree and excludeSystemNodes', () => {
 
   it('can keep the ancestors with zero self values', () => {
     const focused = focusSubtree(sampleTree(), [{ module: 'MAIN', label: 'MAIN' }, main, go], { keepAncestors: true })!;
-    assert.deepEqual(flattenTree(focused.root).nodes.map(frameName), ['MAIN.MAIN', 'Main.main', 'Main.go', 'Main.go', 'Main.leaf']);
+    assert.deepEqual(flattenTree(focused.root).nodes.map(frameName), [
+      'MAIN.MAIN',
+      'Main.main',
+      'Main.go',
+      'Main.go',
+      'Main.leaf',
+    ]);
     assert.equal(totalValue(focused, 'time'), 9e6);
     assert.equal(totalValue(focused, 'alloc'), 40);
   });
@@ -240,7 +251,14 @@ describe('focusSubtree and excludeSystemNodes', () => {
     const b = new TreeBuilder();
     b.enter(main, { ticks: 1 });
     b.leave();
-    for (const f of [gc, { module: 'IDLE', label: 'IDLE' }, { module: 'PROFILING', label: 'OVERHEAD_of' }, { module: 'SYSTEM', label: 'SYSTEM' }, { module: 'SYSTEM', label: 'PINNED' }, { module: 'MAIN', label: 'DONT_CARE' }]) {
+    for (const f of [
+      gc,
+      { module: 'IDLE', label: 'IDLE' },
+      { module: 'PROFILING', label: 'OVERHEAD_of' },
+      { module: 'SYSTEM', label: 'SYSTEM' },
+      { module: 'SYSTEM', label: 'PINNED' },
+      { module: 'MAIN', label: 'DONT_CARE' },
+    ]) {
       b.enter(f, { ticks: 10, alloc: 10 });
       b.leave();
     }
@@ -257,7 +275,10 @@ describe('functionTable', () => {
     assert.deepEqual(byName.get('Main.go'), { module: 'Main', label: 'go', self: 8e6, total: 9e6 });
     assert.deepEqual(byName.get('MAIN.MAIN'), { module: 'MAIN', label: 'MAIN', self: 0, total: 22e6 });
     assert.deepEqual(rows.slice(0, 2).map(frameName), ['Main.go', 'GC.GC']);
-    assert.equal(rows.reduce((s, r) => s + r.self, 0), 22e6);
+    assert.equal(
+      rows.reduce((s, r) => s + r.self, 0),
+      22e6
+    );
   });
 
   it('leaves out functions with neither self nor total', () => {

@@ -209,7 +209,9 @@ export class TreeAccumulator {
 
   add(tree: CallTree, addValues: AddValues = addLeft): void {
     this.approximate ||= tree.approximate;
-    const common = commonTickIntervalUs(this.tickIntervalUs === 0 ? [tree.tickIntervalUs] : [this.tickIntervalUs, tree.tickIntervalUs]);
+    const common = commonTickIntervalUs(
+      this.tickIntervalUs === 0 ? [tree.tickIntervalUs] : [this.tickIntervalUs, tree.tickIntervalUs]
+    );
     if (this.root !== null && common !== this.tickIntervalUs) {
       this.rescaleTicks(tickIntervalNs(this.tickIntervalUs) / tickIntervalNs(common));
     }
@@ -364,7 +366,12 @@ function chooseKept(flat: FlatTree, rank: Float64Array, maxNodes: number): Uint8
   return kept;
 }
 
-function pruneFlat<T extends { root: N }, N extends TreeNode>(tree: T, rank: Float64Array, flat: FlatTree<N>, maxNodes: number): T {
+function pruneFlat<T extends { root: N }, N extends TreeNode>(
+  tree: T,
+  rank: Float64Array,
+  flat: FlatTree<N>,
+  maxNodes: number
+): T {
   const kept = chooseKept(flat as FlatTree, rank, maxNodes);
   const copies: N[] = new Array(flat.nodes.length);
   const others = new Map<number, N>();
@@ -420,7 +427,11 @@ export function pruneDiffTree(tree: DiffTree, metric: Metric, maxNodes: number):
  * has that path. With `keepAncestors`, the result keeps the path's ancestors (with zero self values and only the one
  * child each) so a flame graph still shows where the subtree sits. Shares nodes with the input: treat as read-only.
  */
-export function focusSubtree<T extends CallTree | DiffTree>(tree: T, path: FrameRef[], opts: { keepAncestors?: boolean } = {}): T | null {
+export function focusSubtree<T extends CallTree | DiffTree>(
+  tree: T,
+  path: FrameRef[],
+  opts: { keepAncestors?: boolean } = {}
+): T | null {
   if (path.length === 0 || frameKey(path[0]) !== frameKey(tree.root)) {
     return null;
   }

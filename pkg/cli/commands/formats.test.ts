@@ -24,10 +24,16 @@ interface PjNode {
 }
 
 /** Folded path -> summed self value, straight from a -pj file (paths joined like folded stacks). */
-function pjPathValues(file: string, field: 'ticks' | 'alloc' | 'entries'): { values: Map<string, number>; json: Record<string, unknown> } {
+function pjPathValues(
+  file: string,
+  field: 'ticks' | 'alloc' | 'entries'
+): { values: Map<string, number>; json: Record<string, unknown> } {
   const json = JSON.parse(readFileSync(file, 'utf8'));
   const names = new Map<number, string>(
-    (json.cost_centres as Array<{ id: number; label: string; module: string }>).map((c) => [c.id, `${c.module}.${c.label}`])
+    (json.cost_centres as Array<{ id: number; label: string; module: string }>).map((c) => [
+      c.id,
+      `${c.module}.${c.label}`,
+    ])
   );
   const values = new Map<string, number>();
   const stack: Array<[PjNode, string]> = [[json.profile, names.get(json.profile.id)!]];
@@ -290,7 +296,10 @@ describe('ghcprof CLI (built, end to end)', () => {
         assert.equal(m[1].length + 1 + m[2].length, valueColumn, `misaligned: ${line}`);
       }
       assert.ok(lines.includes(`${'kind:'.padEnd(valueColumn - 1)} prof-json`), text);
-      assert.ok(lines.some((l) => /^total ticks:\s+1168$/.test(l)), text);
+      assert.ok(
+        lines.some((l) => /^total ticks:\s+1168$/.test(l)),
+        text
+      );
     });
   });
 
@@ -319,8 +328,14 @@ describe('ghcprof CLI (built, end to end)', () => {
 
     it('empty file and missing file messages say what is wrong', () => {
       assert.match(assertOneLineError(['inspect', `${BAD}/empty.prof`], `${BAD}/empty.prof`), /empty file/);
-      assert.match(assertOneLineError(['flame', `${BAD}/bad-header.eventlog`], `${BAD}/bad-header.eventlog`), /byte offset 0/);
-      assert.match(assertOneLineError(['inspect', `${BAD}/no-such-file.prof`], `${BAD}/no-such-file.prof`), /no such file/);
+      assert.match(
+        assertOneLineError(['flame', `${BAD}/bad-header.eventlog`], `${BAD}/bad-header.eventlog`),
+        /byte offset 0/
+      );
+      assert.match(
+        assertOneLineError(['inspect', `${BAD}/no-such-file.prof`], `${BAD}/no-such-file.prof`),
+        /no such file/
+      );
     });
   });
 });

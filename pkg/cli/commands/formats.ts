@@ -48,7 +48,12 @@ export function requireHeap(data: ProfileData, file: string): HeapProfile {
 }
 
 /** The bytes `flame` writes for one tree in one format. */
-export function renderFlame(data: ProfileData, tree: CallTree, metric: Metric, format: FlameFormat): string | Uint8Array {
+export function renderFlame(
+  data: ProfileData,
+  tree: CallTree,
+  metric: Metric,
+  format: FlameFormat
+): string | Uint8Array {
   switch (format) {
     case 'folded':
       return foldedStacks(tree, metric);
@@ -113,7 +118,9 @@ function reportWarnings(data: ProfileData, file: string): void {
 export function registerFormatCommands(program: Command): void {
   program
     .command('inspect')
-    .description('describe a .prof, -pj JSON, .hp or .eventlog file: kind, program, RTS arguments, totals, sizes, warnings')
+    .description(
+      'describe a .prof, -pj JSON, .hp or .eventlog file: kind, program, RTS arguments, totals, sizes, warnings'
+    )
     .argument('<file>', 'the artefact (gzip-compressed is fine)')
     .option('--json', 'print JSON (eventlogs add eventTypeCounts: event type id -> count)')
     .action(async (file: string, opts: { json?: boolean }) => {
@@ -123,7 +130,9 @@ export function registerFormatCommands(program: Command): void {
 
   program
     .command('flame')
-    .description('export the cost-centre tree: folded stacks (default), Grafana flame-graph frame JSON, pprof or speedscope')
+    .description(
+      'export the cost-centre tree: folded stacks (default), Grafana flame-graph frame JSON, pprof or speedscope'
+    )
     .argument('<file>', 'a .prof, -pj JSON or eventlog with cost-centre samples')
     .addOption(
       new Option('--metric <metric>', 'time: self ticks (eventlog: samples), alloc: self bytes, entries: calls')
