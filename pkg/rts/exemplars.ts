@@ -1,11 +1,12 @@
 /**
- * Exemplar-style links from RTS panels to stored profiles: a frame named `exemplar` (`meta.dataTopic:
+ * Exemplar-style links from RTS panels to stored profiles: pkg/frames' `exemplar` frame (`meta.dataTopic:
  * 'annotations'`, fields `Time`, `Value`, `Id` and one string field per label), Grafana's exemplar shape as the
  * Pyroscope datasource sends it. A spike on an RTS panel then shows the profiles taken around it; the plugin's
  * datasource adds the "View profile" internal link on `Id` (only it knows its datasource uid).
  */
 import type { DataFrameJSON } from '../api/dataframe';
 import type { ProfileMeta } from '../api/query';
+import { exemplarFrame } from '../frames/annotations';
 
 export interface ExemplarOptions {
   /** Keep profiles starting in [from, to] (ms); default: all given. */
@@ -13,37 +14,22 @@ export interface ExemplarOptions {
   to?: number;
   /** The panel's series frames: an exemplar sits on the value of its own process's series nearest in time. */
   series?: readonly DataFrameJSON[];
+  /** The panel's unit, for `Value`. */
+  unit?: string;
 }
 
+/** pkg/frames' `exemplar` frame, with each profile's height read off its process's RTS series. */
 export function profileExemplarFrame(profiles: readonly ProfileMeta[], opts: ExemplarOptions = {}): DataFrameJSON {
-  const inRange = profiles
-    .filter(
-      (p) => (opts.from === undefined || p.startTime >= opts.from) && (opts.to === undefined || p.startTime <= opts.to)
-    )
-    .sort((a, b) => a.startTime - b.startTime);
-  const labelNames = [...new Set(inRange.flatMap((p) => Object.keys(p.labels)))].sort();
-  return {
-    schema: {
-      name: 'exemplar',
-      meta: { dataTopic: 'annotations', custom: { ghcprof: { exemplars: 'profiles' } } },
-      fields: [
-        { name: 'Time', type: 'time', config: {} },
-        { name: 'Value', type: 'number', config: {} },
-        { name: 'Id', type: 'string', config: { displayName: 'Profile' } },
-        { name: 'kind', type: 'string', config: {} },
-        ...labelNames.map((name) => ({ name, type: 'string' as const, config: {} })),
-      ],
-    },
-    data: {
-      values: [
-        inRange.map((p) => p.startTime),
-        inRange.map((p) => valueNear(p, opts.series ?? [])),
-        inRange.map((p) => p.id),
-        inRange.map((p) => p.kind),
-        ...labelNames.map((name) => inRange.map((p) => p.labels[name] ?? '')),
-      ],
-    },
-  };
+  const inRange = profiles.filter(
+    (p) => (opts.from === undefined || p.startTime >= opts.from) && (opts.to === undefined || p.startTime <= opts.to)
+  );
+  const items = inRange.map((p) => ({
+    timeMs: p.startTime,
+    value: valueNear(p, opts.series ?? []),
+    id: p.id,
+    labels: p.labels,
+  }));
+  return exemplarFrame(items, { unit: opts.unit });
 }
 
 /** The value of the profile's process series nearest its start time; 0 when no series belongs to it. */

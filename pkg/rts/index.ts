@@ -14,6 +14,7 @@ import type { LabelMatcher } from '../api/selector';
 import { RtsError } from './errors';
 import { profileExemplarFrame } from './exemplars';
 import { EkgPoller, pollerPanelFrames } from './poller';
+import { PANELS } from './presets';
 import { prometheusPanelFrames } from './prometheus-runner';
 
 export { RtsError } from './errors';
@@ -55,7 +56,9 @@ export async function runRtsQuery(query: RtsQuery, deps: RtsDeps): Promise<{ fra
     throw new RtsError('no_source', 'RTS metrics need a source: start ghcprof with --prometheus-url or --ekg-url');
   }
   if (deps.profilesInRange && deps.profilesInRange.length > 0) {
-    frames.push(profileExemplarFrame(deps.profilesInRange, { from, to, series: frames }));
+    frames.push(
+      profileExemplarFrame(deps.profilesInRange, { from, to, series: frames, unit: PANELS[query.panel].unit })
+    );
   }
   return { frames };
 }

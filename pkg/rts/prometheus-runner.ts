@@ -67,40 +67,41 @@ export async function prometheusPanelFrames(
   const stepMs = chooseStep(range, scrapeIntervalMs);
   const windowMs = Math.max(stepMs + scrapeIntervalMs, 4 * scrapeIntervalMs);
   const def = PANELS[panel];
-  const frames: DataFrameJSON[] = [];
-  let anyQuery = false;
-  for (const s of def.series) {
-    const done = new Set<string>();
-    for (const group of groups) {
+  // One query per panel series and dialect group, all in flight at once.
+  const queries = def.series.flatMap((s) =>
+    groups.map((group) => {
       const ctx = { matchers: promqlMatchers(matchers, group.resolution, labelMap), window: `${windowMs}ms` };
-      const expr = seriesPromql(group.dialect, s.expr, ctx);
-      if (expr === null) {
-        continue;
-      }
-      anyQuery = true;
-      for (const result of await client.queryRange(expr, range.from, range.to, stepMs)) {
-        const key = identity(result.metric);
-        if (!group.processes.has(key) || done.has(key)) {
-          continue;
-        }
-        done.add(key);
-        frames.push(
-          rtsSeriesFrame({
-            panel: def,
-            series: s.name,
-            labels: ghcprofLabels(result.metric, labelMap),
-            times: result.values.map(([t]) => Math.round(t * 1000)),
-            values: result.values.map(([, v]) => sampleValue(v)),
-            source: { dialect: group.dialect.id, query: expr, stepMs, windowMs, scrapeIntervalMs },
-          })
-        );
-      }
-    }
-  }
-  if (!anyQuery) {
+      return { series: s.name, group, expr: seriesPromql(group.dialect, s.expr, ctx) };
+    })
+  );
+  if (queries.every((q) => q.expr === null)) {
     const dialects = [...new Set(groups.map((g) => g.dialect.id))].join(', ');
     throw new RtsError('panel_unavailable', `panel ${panel} needs metrics that ${dialects} does not publish`);
   }
+  const results = await Promise.all(
+    queries.map((q) => (q.expr === null ? [] : client.queryRange(q.expr, range.from, range.to, stepMs)))
+  );
+  const frames: DataFrameJSON[] = [];
+  const done = new Set<string>();
+  queries.forEach(({ series, group, expr }, i) => {
+    for (const result of results[i]) {
+      const key = `${series} ${identity(result.metric)}`;
+      if (!group.processes.has(identity(result.metric)) || done.has(key)) {
+        continue;
+      }
+      done.add(key);
+      frames.push(
+        rtsSeriesFrame({
+          panel: def,
+          series,
+          labels: ghcprofLabels(result.metric, labelMap),
+          times: result.values.map(([t]) => Math.round(t * 1000)),
+          values: result.values.map(([, v]) => sampleValue(v)),
+          source: { dialect: group.dialect.id, query: expr ?? undefined, stepMs, windowMs, scrapeIntervalMs },
+        })
+      );
+    }
+  });
   return frames;
 }
 

@@ -258,9 +258,10 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
     assert.equal(exemplar.schema.meta?.dataTopic, 'annotations');
     assert.deepEqual(
       exemplar.schema.fields.map((f) => f.name),
-      ['Time', 'Value', 'Id', 'kind', 'pod', 'service']
+      ['Time', 'Value', 'Id', 'pod', 'service']
     );
-    const [times, values, ids, , pods] = exemplar.data.values as [number[], number[], string[], string[], string[]];
+    const [times, values, ids, pods] = exemplar.data.values as [number[], number[], string[], string[]];
+    assert.equal(exemplar.schema.fields[1].config.unit, 'Bps');
     assert.deepEqual(ids, ['p1'], 'only profiles in range');
     assert.equal(times[0], to - 3000);
     assert.equal(pods[0], 'api-ekg');
