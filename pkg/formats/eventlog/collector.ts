@@ -35,6 +35,31 @@ const DECODED_TYPES = [
   EV.USER_BINARY_MSG,
 ];
 
+// Module-level copies for the per-event switch (a local const is cheaper than a property of an imported object).
+const {
+  PROF_SAMPLE_COST_CENTRE,
+  HEAP_PROF_SAMPLE_COST_CENTRE,
+  HEAP_PROF_SAMPLE_STRING,
+  HEAP_PROF_SAMPLE_BEGIN,
+  HEAP_BIO_PROF_SAMPLE_BEGIN,
+  HEAP_PROF_SAMPLE_END,
+  HEAP_PROF_BEGIN,
+  HEAP_PROF_COST_CENTRE,
+  PROF_BEGIN,
+  GC_START,
+  GC_END,
+  GC_STATS_GHC,
+  HEAP_SIZE,
+  HEAP_LIVE,
+  BLOCKS_SIZE,
+  HEAP_ALLOCATED,
+  CAP_CREATE,
+  STARTUP,
+  USER_MSG,
+  USER_MARKER,
+  USER_BINARY_MSG,
+} = EV as Record<keyof typeof EV, number>;
+
 /** Binary user messages are shown as text when they are UTF-8, else as hex (first 256 bytes). */
 const MAX_BINARY_HEX = 256;
 
@@ -62,47 +87,47 @@ export class ProfileCollector implements EventSink {
       this.lastTimeNs = timeNs;
     }
     switch (type) {
-      case EV.PROF_SAMPLE_COST_CENTRE:
+      case PROF_SAMPLE_COST_CENTRE:
         return this.time.sample(p);
-      case EV.HEAP_PROF_SAMPLE_COST_CENTRE:
+      case HEAP_PROF_SAMPLE_COST_CENTRE:
         return this.heap.costCentreSample(p, timeNs);
-      case EV.HEAP_PROF_SAMPLE_STRING:
+      case HEAP_PROF_SAMPLE_STRING:
         return this.heap.stringSample(p, timeNs);
-      case EV.HEAP_PROF_SAMPLE_BEGIN:
+      case HEAP_PROF_SAMPLE_BEGIN:
         return this.heap.sampleBegin(timeNs);
-      case EV.HEAP_BIO_PROF_SAMPLE_BEGIN:
+      case HEAP_BIO_PROF_SAMPLE_BEGIN:
         return this.heap.bioSampleBegin(p, timeNs);
-      case EV.HEAP_PROF_SAMPLE_END:
+      case HEAP_PROF_SAMPLE_END:
         return this.heap.sampleEnd();
-      case EV.HEAP_PROF_BEGIN:
+      case HEAP_PROF_BEGIN:
         return this.heap.begin(p);
-      case EV.HEAP_PROF_COST_CENTRE:
+      case HEAP_PROF_COST_CENTRE:
         return this.costCentres.define(p);
-      case EV.PROF_BEGIN:
+      case PROF_BEGIN:
         return this.time.begin(p);
-      case EV.GC_START:
+      case GC_START:
         return this.rts.gcStart(timeNs, cap);
-      case EV.GC_END:
+      case GC_END:
         return this.rts.gcEnd(timeNs, cap);
-      case EV.GC_STATS_GHC:
+      case GC_STATS_GHC:
         return this.rts.gcStats(p, timeNs);
-      case EV.HEAP_SIZE:
+      case HEAP_SIZE:
         return this.rts.heapValue('heapSize', p, timeNs);
-      case EV.HEAP_LIVE:
+      case HEAP_LIVE:
         return this.rts.heapValue('heapLive', p, timeNs);
-      case EV.BLOCKS_SIZE:
+      case BLOCKS_SIZE:
         return this.rts.heapValue('blocksSize', p, timeNs);
-      case EV.HEAP_ALLOCATED:
+      case HEAP_ALLOCATED:
         return this.rts.heapAllocated(p, timeNs, cap);
-      case EV.CAP_CREATE:
+      case CAP_CREATE:
         return this.rts.capCreate(p);
-      case EV.STARTUP:
+      case STARTUP:
         return this.rts.startup(p);
-      case EV.USER_MSG:
+      case USER_MSG:
         return this.rts.marker(timeNs, utf8Text(p.bytes, p.start, p.end), 'message');
-      case EV.USER_MARKER:
+      case USER_MARKER:
         return this.rts.marker(timeNs, utf8Text(p.bytes, p.start, p.end), 'marker');
-      case EV.USER_BINARY_MSG:
+      case USER_BINARY_MSG:
         return this.rts.marker(timeNs, binaryMessageText(p), 'message');
       default:
         return this.runInfo(type, timeNs, p);

@@ -20,6 +20,11 @@ export class EventlogDecoder {
     this.framer.push(chunk);
   }
 
+  /** Input bytes currently held (for callers and tests that check memory stays bounded). */
+  get bufferedBytes(): number {
+    return this.framer.bufferedBytes;
+  }
+
   end(): ProfileData {
     return this.collector.finish(this.framer.end());
   }

@@ -67,6 +67,9 @@ const enum Phase {
 }
 
 const EMPTY = Buffer.alloc(0);
+// Module-level copies for the per-event paths (a local const is cheaper than a property of an imported object).
+const BLOCK_MARKER: number = EV.BLOCK_MARKER;
+const END: number = DATA_END;
 
 export class EventFramer {
   private bytes: Buffer = EMPTY;
@@ -111,7 +114,10 @@ export class EventFramer {
   private pPayload = 0;
   private pCap = -1;
   // The block context before the pending event (restored when a pending block marker turns out to be damage).
-  private savedBlock: [number, number, number, number] = [-1, 0, 0, -1];
+  private savedBlockEnd = -1;
+  private savedBlockStartTime = 0;
+  private savedBlockEndTime = 0;
+  private savedBlockCap = -1;
 
   // Damage scanning: resyncFrom is the next candidate position (-1: not scanning).
   private resyncFrom = -1;
@@ -160,6 +166,11 @@ export class EventFramer {
       }
     });
     return { eventCount: this.eventCount, typeCounts, warnings: this.warnings, truncated };
+  }
+
+  /** Bytes held from the input (the unread tail): bounded by the largest event plus the damage scanner's lookahead. */
+  get bufferedBytes(): number {
+    return this.availEnd() - (this.pStart >= 0 ? this.pStart : this.pos);
   }
 
   // ---- buffer management ----
@@ -338,7 +349,7 @@ export class EventFramer {
         this.dispatch(this.pType, this.pTime, this.pCap, this.pPayload, this.pos);
         this.pStart = -1;
       }
-      if (this.hType === DATA_END) {
+      if (this.hType === END) {
         this.pos += 2;
         this.phase = Phase.End;
         return;
@@ -368,12 +379,12 @@ export class EventFramer {
     const view = this.view;
     const type = view.getUint16(rel);
     const inBlock = at < this.blockEnd;
-    if (type === DATA_END) {
+    if (type === END) {
       // Newer GHCs (9.2+) count the end-of-data marker into the last block's size.
       if (inBlock && at + 2 !== this.blockEnd) {
         return this.bad('end-of-data marker inside an event block');
       }
-      this.hType = DATA_END;
+      this.hType = END;
       this.hLen = 2;
       return OK;
     }
@@ -395,7 +406,7 @@ export class EventFramer {
     }
     const time = view.getUint32(rel + 2) * 4294967296 + view.getUint32(rel + 6);
     if (inBlock) {
-      if (type === EV.BLOCK_MARKER) {
+      if (type === BLOCK_MARKER) {
         return this.bad('block marker inside another block');
       }
       if (at + len > this.blockEnd) {
@@ -407,7 +418,7 @@ export class EventFramer {
         return this.bad(`event type ${type} stamped ${time} ns, outside its block's time span`);
       }
     }
-    if (type === EV.BLOCK_MARKER) {
+    if (type === BLOCK_MARKER) {
       if (size < 14) {
         return this.bad(`block marker with a ${size}-byte payload (expected 14)`);
       }
@@ -454,8 +465,11 @@ export class EventFramer {
     this.pType = this.hType;
     this.pTime = this.hTime;
     this.pPayload = this.hPayload;
-    this.savedBlock = [this.blockEnd, this.blockStartTime, this.blockEndTime, this.blockCap];
-    if (this.hType === EV.BLOCK_MARKER) {
+    this.savedBlockEnd = this.blockEnd;
+    this.savedBlockStartTime = this.blockStartTime;
+    this.savedBlockEndTime = this.blockEndTime;
+    this.savedBlockCap = this.blockCap;
+    if (this.hType === BLOCK_MARKER) {
       this.blockEnd = this.pos + this.hBlockSize;
       this.blockStartTime = this.hTime;
       this.blockEndTime = this.hBlockEndTime;
@@ -491,7 +505,10 @@ export class EventFramer {
     if (repaired === OK) {
       return true;
     }
-    [this.blockEnd, this.blockStartTime, this.blockEndTime, this.blockCap] = this.savedBlock;
+    this.blockEnd = this.savedBlockEnd;
+    this.blockStartTime = this.savedBlockStartTime;
+    this.blockEndTime = this.savedBlockEndTime;
+    this.blockCap = this.savedBlockCap;
     const suspect = this.pStart;
     this.pStart = -1;
     this.beginResync(suspect, `${where}, after the ${eventTypeName(this.pType)} event at byte ${suspect}`);

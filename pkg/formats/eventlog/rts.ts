@@ -20,9 +20,44 @@ const SERIES: ReadonlyArray<[SeriesName, RtsSeries['unit']]> = [
  * not time order: GC pauses pair StartGC and EndGC of the same capability (both are posted by the capability that
  * leads the collection), and every series is sorted by time at the end.
  */
+/** A growable (time, value) column pair: no tuple per point while decoding, tuples once at the end. */
+class PointBuffer {
+  private times: Float64Array = new Float64Array(256);
+  private values: Float64Array = new Float64Array(256);
+  length = 0;
+
+  push(time: number, value: number): void {
+    if (this.length === this.times.length) {
+      this.times = grow(this.times);
+      this.values = grow(this.values);
+    }
+    this.times[this.length] = time;
+    this.values[this.length] = value;
+    this.length++;
+  }
+
+  /** The points sorted by time (stable; file order is per-capability blocks, not time order). */
+  sortedPoints(): Array<[number, number]> {
+    const points = new Array<[number, number]>(this.length);
+    let sorted = true;
+    for (let i = 0; i < this.length; i++) {
+      points[i] = [this.times[i], this.values[i]];
+      sorted &&= i === 0 || this.times[i] >= this.times[i - 1];
+    }
+    return sorted ? points : points.sort((a, b) => a[0] - b[0]);
+  }
+}
+
+function grow(a: Float64Array): Float64Array {
+  const bigger = new Float64Array(a.length * 2);
+  bigger.set(a);
+  return bigger;
+}
+
 export class RtsCollector {
-  private readonly points = new Map<SeriesName, Array<[number, number]>>(SERIES.map(([name]) => [name, []]));
-  private readonly gcStartByCap = new Map<number, number>();
+  private readonly points = Object.fromEntries(SERIES.map(([name]) => [name, new PointBuffer()])) as Record<SeriesName, PointBuffer>;
+  /** StartGC time by capability + 1 (index 0: events outside blocks); -1 when no GC is open. */
+  private readonly gcStartByCap: number[] = [];
   private readonly gc: GcStats = { count: 0, totalNs: 0, maxPauseNs: 0 };
   private readonly allocByCap = new Map<number, number>();
   private allocTotal = 0;
@@ -60,15 +95,15 @@ export class RtsCollector {
 
   gcStart(timeNs: number, cap: number): void {
     this.gc.count++;
-    this.gcStartByCap.set(cap, timeNs);
+    this.gcStartByCap[cap + 1] = timeNs;
   }
 
   gcEnd(timeNs: number, cap: number): void {
-    const start = this.gcStartByCap.get(cap);
-    if (start === undefined || timeNs < start) {
+    const start = this.gcStartByCap[cap + 1] ?? -1;
+    if (start < 0 || timeNs < start) {
       return;
     }
-    this.gcStartByCap.delete(cap);
+    this.gcStartByCap[cap + 1] = -1;
     const pause = timeNs - start;
     this.gc.totalNs += pause;
     this.gc.maxPauseNs = Math.max(this.gc.maxPauseNs, pause);
@@ -110,12 +145,15 @@ export class RtsCollector {
   build(): RtsEvents {
     const series: RtsSeries[] = [];
     for (const [name, unit] of SERIES) {
-      const points = this.points.get(name) ?? [];
-      if (points.length > 0) {
-        series.push({ name, unit, points: sortByTime(points) });
+      const buffer = this.points[name];
+      if (buffer.length > 0) {
+        series.push({ name, unit, points: buffer.sortedPoints() });
       }
     }
-    const rts: RtsEvents = { series, gc: this.gc, markers: sortByTime(this.markers, (m) => m.timeNs) };
+    const markers = this.markers.every((m, i) => i === 0 || m.timeNs >= this.markers[i - 1].timeNs)
+      ? this.markers
+      : this.markers.sort((a, b) => a.timeNs - b.timeNs);
+    const rts: RtsEvents = { series, gc: this.gc, markers };
     if (this.capabilities !== undefined) {
       rts.capabilities = this.capabilities;
     }
@@ -123,16 +161,6 @@ export class RtsCollector {
   }
 
   private point(name: SeriesName, timeNs: number, value: number): void {
-    this.points.get(name)?.push([timeNs, value]);
+    this.points[name].push(timeNs, value);
   }
-}
-
-/** Stable sort by time (Array.prototype.sort is stable); skipped when already in order, the common case. */
-function sortByTime<T>(items: T[], time: (item: T) => number = (item) => (item as unknown as [number, number])[0]): T[] {
-  for (let i = 1; i < items.length; i++) {
-    if (time(items[i]) < time(items[i - 1])) {
-      return items.sort((a, b) => time(a) - time(b));
-    }
-  }
-  return items;
 }
