@@ -17,4 +17,10 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // tsconfig.json compiles JSX with the automatic runtime (react-jsx); webpack.config.ts and jest.config.js
+    // configure swc the same way, so React need not be in scope.
+    files: ['src/**/*.tsx', 'test/browser/**/*.tsx'],
+    rules: { 'react/react-in-jsx-scope': 'off', 'react/jsx-uses-react': 'off' },
+  },
 ]);

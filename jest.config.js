@@ -9,7 +9,14 @@ module.exports = {
   ...base,
   setupFiles: ['jest-canvas-mock'],
   transform: {
-    ...base.transform,
+    // JSX with the automatic runtime, as tsconfig.json's "jsx": "react-jsx" (and webpack.config.ts) compile it
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      {
+        ...base.transform['^.+\\.(t|j)sx?$'][1],
+        jsc: { ...base.transform['^.+\\.(t|j)sx?$'][1].jsc, transform: { react: { runtime: 'automatic' } } },
+      },
+    ],
     // d3-color 3.1.1 ships .mjs files (toolchain-node20.md, fix 3)
     '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
   },

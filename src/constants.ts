@@ -1,10 +1,15 @@
 import pluginJson from './plugin.json';
 
+export const PLUGIN_ID = pluginJson.id;
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
 export enum ROUTES {
-  One = 'one',
-  Two = 'two',
-  Three = 'three',
-  Four = 'four',
+  Profiles = 'profiles',
+  Profile = 'profile',
+  Compare = 'compare',
+}
+
+/** The app's settings (plugin jsonData): which ghcprof data source instance the pages query. */
+export interface AppSettings {
+  datasourceUid?: string;
 }

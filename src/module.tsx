@@ -1,10 +1,11 @@
-import React, { Suspense, lazy } from 'react';
+import { Suspense, lazy } from 'react';
 import { AppPlugin, type AppRootProps } from '@grafana/data';
 import { LoadingPlaceholder } from '@grafana/ui';
 import type { AppConfigProps } from './components/AppConfig/AppConfig';
+import type { AppSettings } from './constants';
 
-const LazyApp = lazy(() => import('./components/App/App'));
-const LazyAppConfig = lazy(() => import('./components/AppConfig/AppConfig'));
+const LazyApp = lazy(() => import('./components/App/App').then((module) => ({ default: module.App })));
+const LazyAppConfig = lazy(() => import('./components/AppConfig/AppConfig').then((module) => ({ default: module.AppConfig })));
 
 const App = (props: AppRootProps) => (
   <Suspense fallback={<LoadingPlaceholder text="" />}>
@@ -18,9 +19,9 @@ const AppConfig = (props: AppConfigProps) => (
   </Suspense>
 );
 
-export const plugin = new AppPlugin<{}>().setRootPage(App).addConfigPage({
-  title: 'Configuration',
+export const plugin = new AppPlugin<AppSettings>().setRootPage(App).addConfigPage({
+  title: 'Settings',
   icon: 'cog',
   body: AppConfig,
-  id: 'configuration',
+  id: 'settings',
 });

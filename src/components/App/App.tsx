@@ -1,25 +1,16 @@
-import React from 'react';
 import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
+import type { AppRootProps } from '@grafana/data';
 import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
+import { ComparePage } from '../../pages/Compare/ui/ComparePage';
+import { ProfilePage } from '../../pages/Profile/ui/ProfilePage';
+import { ProfilesPage } from '../../pages/Profiles/ui/ProfilesPage';
 
-function App(props: AppRootProps) {
+export function App(_props: AppRootProps) {
   return (
     <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
+      <Route path={ROUTES.Profile} element={<ProfilePage />} />
+      <Route path={ROUTES.Compare} element={<ComparePage />} />
+      <Route path="*" element={<ProfilesPage />} />
     </Routes>
   );
 }
-
-export default App;

@@ -1,0 +1,126 @@
+import {
+  DataSourceApi,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { from, type Observable } from 'rxjs';
+import { DEFAULT_MAX_NODES, type ProfileMeta } from '../../pkg/api/query';
+import { buildQueryRequest, type TimeWindow } from './domain/buildRequest';
+import { interpolateList, interpolateSelector, interpolateText } from './domain/interpolate';
+import { framesFromJSON, withEmptyState } from './domain/mapResponse';
+import { profilesFrame } from './domain/profilesFrame';
+import { checkConnection } from './domain/checkConnection';
+import { GhcprofApi, type ProfileListParams } from './infrastructure/GhcprofApi';
+import type { GhcprofOptions, GhcprofQuery, GhcprofVariableQuery } from './types';
+import { GhcprofVariableSupport } from './GhcprofVariableSupport';
+
+export const DATASOURCE_PLUGIN_ID = 'ghcprof-profiles-datasource';
+
+export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOptions> {
+  readonly api: GhcprofApi;
+  readonly splitLabel: string;
+
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<GhcprofOptions>,
+    private readonly templateSrv: TemplateSrv = getTemplateSrv()
+  ) {
+    super(instanceSettings);
+    this.api = new GhcprofApi(instanceSettings.url ?? '');
+    this.splitLabel = instanceSettings.jsonData.splitLabel || 'pod';
+    this.variables = new GhcprofVariableSupport(this);
+    this.annotations = {
+      prepareQuery: (annotation) => ({ ...annotation.target, refId: 'Anno', queryType: 'annotations' }) as GhcprofQuery,
+      getDefaultQuery: () => ({ queryType: 'annotations', selector: '{service="$service"}' }),
+    };
+  }
+
+  getDefaultQuery(): Partial<GhcprofQuery> {
+    return { queryType: 'flamegraph', selector: '{}', metric: 'time', maxNodes: DEFAULT_MAX_NODES };
+  }
+
+  filterQuery(query: GhcprofQuery): boolean {
+    return !query.hide;
+  }
+
+  /** Every free-text field of a query with template variables replaced (selectors matcher-aware). */
+  applyTemplateVariables(query: GhcprofQuery, scopedVars: ScopedVars = {}): GhcprofQuery {
+    const text = (value: string | undefined) => interpolateText(value, this.templateSrv, scopedVars);
+    return {
+      ...query,
+      selector: interpolateSelector(query.selector, this.templateSrv, scopedVars),
+      baselineSelector: query.baselineSelector && interpolateSelector(query.baselineSelector, this.templateSrv, scopedVars),
+      baselineVersion: text(query.baselineVersion),
+      baselineShift: text(query.baselineShift),
+      splitBy: text(query.splitBy || this.splitLabel),
+      profileIds: interpolateList(query.profileIds, this.templateSrv, scopedVars),
+    };
+  }
+
+  interpolateVariablesInQueries(queries: GhcprofQuery[], scopedVars: ScopedVars): GhcprofQuery[] {
+    return queries.map((query) => this.applyTemplateVariables(query, scopedVars));
+  }
+
+  query(request: DataQueryRequest<GhcprofQuery>): Observable<DataQueryResponse> {
+    const window = { from: request.range.from.valueOf(), to: request.range.to.valueOf() };
+    const targets = request.targets.filter((target) => this.filterQuery(target));
+    return from(
+      Promise.all(
+        targets.map((target) =>
+          this.runQuery(this.applyTemplateVariables(target, request.scopedVars), window, request.intervalMs).then(
+            (data) => ({ data }),
+            (error: Error) => ({ data: [] as DataFrame[], error: { refId: target.refId, message: error.message } })
+          )
+        )
+      ).then((answers) => {
+        const errors = answers.flatMap((answer) => ('error' in answer ? [answer.error] : []));
+        return { data: answers.flatMap((answer) => answer.data), errors: errors.length > 0 ? errors : undefined };
+      })
+    );
+  }
+
+  /** One interpolated query against the server; pages call this directly for what they show. */
+  async runQuery(query: GhcprofQuery, window: TimeWindow, stepMs?: number): Promise<DataFrame[]> {
+    const request = buildQueryRequest(query, window, stepMs);
+    const frames =
+      request.queryType === 'profiles'
+        ? [profilesFrame(await this.api.listProfiles(request.body), query.refId)]
+        : framesFromJSON((await this.api.query(request.queryType, request.body)).frames, query.refId);
+    return withEmptyState(frames, request.queryType, query.selector);
+  }
+
+  listProfiles(params: ProfileListParams): Promise<ProfileMeta[]> {
+    return this.api.listProfiles({ ...params, selector: interpolateSelector(params.selector, this.templateSrv) });
+  }
+
+  /** Label names, or one label's values, among profiles matching `selector` (variables and autocomplete). */
+  async metricFind(query: GhcprofVariableQuery, scopedVars: ScopedVars = {}): Promise<MetricFindValue[]> {
+    const selector = interpolateSelector(query.selector, this.templateSrv, scopedVars) || undefined;
+    const label = interpolateText(query.label, this.templateSrv, scopedVars);
+    const names =
+      query.kind === 'labelValues' && label ? await this.api.labelValues(label, selector) : await this.api.labelNames(selector);
+    return names.map((text) => ({ text, value: text }));
+  }
+
+  /** Ad hoc filters use the same label API. */
+  async getTagKeys(): Promise<MetricFindValue[]> {
+    return this.metricFind({ refId: 'keys', kind: 'labelNames' });
+  }
+
+  async getTagValues(options: { key: string }): Promise<MetricFindValue[]> {
+    return this.metricFind({ refId: 'values', kind: 'labelValues', label: options.key });
+  }
+
+  getQueryDisplayText(query: GhcprofQuery): string {
+    return `${query.queryType ?? 'flamegraph'} ${query.selector ?? '{}'}`;
+  }
+
+  testDatasource(): Promise<TestDataSourceResponse> {
+    return checkConnection(this.api);
+  }
+}

@@ -1,0 +1,94 @@
+import { getBackendSrv, type BackendSrvRequest } from '@grafana/runtime';
+import { lastValueFrom } from 'rxjs';
+import type { FramesResponse } from '../../../pkg/api/dataframe';
+import type {
+  AuthCheckResponse,
+  LabelNamesResponse,
+  LabelValuesResponse,
+  ProfileListQuery,
+  ProfileListResponse,
+  ProfileMeta,
+  QueryType,
+} from '../../../pkg/api/query';
+import { describeFailure, GhcprofRequestError, type FailedFetch } from '../domain/errors';
+import type { RouteScope } from '../types';
+
+export type ProfileListParams = Partial<ProfileListQuery>;
+
+/**
+ * The ghcprof HTTP API as seen through the data source's proxy routes (plugin.json `routes`): `read` (Viewer),
+ * `write` (Editor) and `admin` (Admin); each route injects its own token, the browser never sees one.
+ */
+export class GhcprofApi {
+  constructor(private readonly proxyUrl: string) {}
+
+  /** `${instanceSettings.url}/read/api/v1/...` */
+  routeUrl(scope: RouteScope, path: string): string {
+    return `${this.proxyUrl}/${scope}${path}`;
+  }
+
+  async request<T>(scope: RouteScope, path: string, options: Omit<BackendSrvRequest, 'url'> = {}): Promise<T> {
+    try {
+      const response = await lastValueFrom(
+        getBackendSrv().fetch<T>({ ...options, url: this.routeUrl(scope, path), showErrorAlert: false, showSuccessAlert: false })
+      );
+      return response.data;
+    } catch (failure) {
+      throw new GhcprofRequestError(describeFailure(failure, scope), (failure as FailedFetch | undefined)?.status);
+    }
+  }
+
+  health(): Promise<unknown> {
+    return this.request('read', '/healthz');
+  }
+
+  authCheck(scope: RouteScope): Promise<AuthCheckResponse> {
+    return this.request<AuthCheckResponse>(scope, '/api/v1/auth/check');
+  }
+
+  query(queryType: Exclude<QueryType, 'profiles'>, body: unknown, requestId?: string): Promise<FramesResponse> {
+    return this.request<FramesResponse>('read', `/api/v1/query/${queryType}`, { method: 'POST', data: body, requestId });
+  }
+
+  listProfiles(params: ProfileListParams): Promise<ProfileMeta[]> {
+    return this.request<ProfileListResponse>('read', '/api/v1/profiles', { params: withoutEmpty(params) }).then(
+      (answer) => answer.profiles
+    );
+  }
+
+  getProfile(id: string): Promise<ProfileMeta> {
+    return this.request<ProfileMeta>('read', `/api/v1/profiles/${encodeURIComponent(id)}`);
+  }
+
+  downloadRaw(id: string): Promise<Blob> {
+    return this.request<Blob>('read', `/api/v1/profiles/${encodeURIComponent(id)}/raw`, { responseType: 'blob' });
+  }
+
+  deleteProfile(id: string): Promise<unknown> {
+    return this.request('admin', `/api/v1/profiles/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  labelNames(selector?: string): Promise<string[]> {
+    return this.request<LabelNamesResponse>('read', '/api/v1/labels', { params: withoutEmpty({ selector }) }).then(
+      (answer) => answer.names
+    );
+  }
+
+  labelValues(name: string, selector?: string): Promise<string[]> {
+    return this.request<LabelValuesResponse>('read', `/api/v1/labels/${encodeURIComponent(name)}/values`, {
+      params: withoutEmpty({ selector }),
+    }).then((answer) => answer.values);
+  }
+
+  /** `POST /api/v1/profiles?label=k%3Dv` URL for a raw upload (see uploadWithProgress). */
+  uploadUrl(labels: Record<string, string>): string {
+    const query = Object.entries(labels)
+      .map(([name, value]) => `label=${encodeURIComponent(`${name}=${value}`)}`)
+      .join('&');
+    return this.routeUrl('write', `/api/v1/profiles${query ? `?${query}` : ''}`);
+  }
+}
+
+function withoutEmpty<T extends object>(params: T): Partial<T> {
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== '')) as Partial<T>;
+}

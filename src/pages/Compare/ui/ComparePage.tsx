@@ -1,0 +1,70 @@
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { useStyles2 } from '@grafana/ui';
+import { testIds } from '../../../components/testIds';
+import type { GhcprofDataSource } from '../../../datasource/datasource';
+import type { GhcprofQuery } from '../../../datasource/types';
+import { useQueryFrames } from '../../../shared/domain/useQueryFrames';
+import { useSelection, windowOf, type Selection } from '../../../shared/domain/useSelection';
+import { DatasourceGate } from '../../../shared/ui/DatasourceGate';
+import { FlameGraphView } from '../../../shared/ui/FlameGraphView';
+import { QueryState } from '../../../shared/ui/QueryState';
+import { SelectionBar } from '../../../shared/ui/SelectionBar';
+import { diffQueryOf } from '../domain/diffQueryOf';
+
+export function ComparePage() {
+  return (
+    <PluginPage>
+      <div data-testid={testIds.comparePage.container}>
+        <DatasourceGate>{(datasource) => <CompareView datasource={datasource} />}</DatasourceGate>
+      </div>
+    </PluginPage>
+  );
+}
+
+export function CompareView({ datasource }: { datasource: GhcprofDataSource }) {
+  const styles = useStyles2(getStyles);
+  const left = useSelection('left.', { from: 'now-14d', to: 'now-7d' });
+  const right = useSelection('right.');
+  const diff = diffQueryOf(left.data.selection, right.data.selection);
+  const diffResult = useQueryFrames(datasource, diff, windowOf(right.data.selection.range));
+  return (
+    <>
+      <div className={styles.sides}>
+        <Side datasource={datasource} title="Baseline" selection={left.data.selection} onChange={left.actions.setSelection} testId={testIds.comparePage.left} />
+        <Side datasource={datasource} title="Comparison" selection={right.data.selection} onChange={right.actions.setSelection} testId={testIds.comparePage.right} />
+      </div>
+      <h3>Diff (baseline to comparison)</h3>
+      <QueryState title="Diff flame graph" {...diffResult} frames={diffResult.value}>
+        {(frames) => <FlameGraphView frame={frames[0]} testId={testIds.comparePage.diff} />}
+      </QueryState>
+    </>
+  );
+}
+
+interface SideProps {
+  datasource: GhcprofDataSource;
+  title: string;
+  selection: Selection;
+  onChange: (selection: Selection) => void;
+  testId: string;
+}
+
+function Side({ datasource, title, selection, onChange, testId }: SideProps) {
+  const query: GhcprofQuery = { refId: title, queryType: 'flamegraph', selector: selection.selector };
+  const result = useQueryFrames(datasource, query, windowOf(selection.range));
+  return (
+    <div>
+      <h3>{title}</h3>
+      <SelectionBar datasource={datasource} selection={selection} onChange={onChange} label={title} />
+      <QueryState title={`${title} flame graph`} {...result} frames={result.value}>
+        {(frames) => <FlameGraphView frame={frames[0]} testId={testId} vertical />}
+      </QueryState>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  sides: css({ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: theme.spacing(2), minWidth: 0 }),
+});
