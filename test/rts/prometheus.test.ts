@@ -46,8 +46,8 @@ before(async () => {
     ],
   });
   await prometheus.waitForSeries('up', 8);
-  // Six scrapes of every target: enough for 4 s rate windows with a few points each.
-  await prometheus.waitForSamples('up', 6);
+  // Eight scrapes of every target: 4 s rate windows with several points each.
+  await prometheus.waitForSamples('up', 8);
 });
 
 after(async () => {
@@ -85,6 +85,12 @@ function byPod(frames: DataFrameJSON[], series: string): Map<string, DataFrameJS
   return new Map(frames.filter((f) => f.schema.fields[1]?.name === series).map((f) => [podOf(f), f]));
 }
 
+/**
+ * Rates are exact for evenly spaced scrapes; on a loaded machine scrapes jitter and Prometheus' extrapolation drifts
+ * a few percent (a unit error would be a factor of 1000). Ratios of counters read in one scrape stay exact.
+ */
+const RATE_TOLERANCE = 0.06;
+
 function assertNear(actual: number, expected: number, relTolerance: number, what: string): void {
   assert.ok(
     Math.abs(actual - expected) <= Math.abs(expected) * relTolerance,
@@ -107,7 +113,7 @@ function assertEveryDialect(frames: DataFrameJSON[], series: string, expected: n
 describe('RTS panels from a real Prometheus, one process per dialect', () => {
   it('allocRate: bytes/s equal to the served rate for every dialect, time in ms, unit Bps', async () => {
     const { frames } = await rts('allocRate', '{service="api"}');
-    assertEveryDialect(frames, 'allocated', TRUTH.allocBytesPerS, 0.03);
+    assertEveryDialect(frames, 'allocated', TRUTH.allocBytesPerS, RATE_TOLERANCE);
     for (const frame of frames) {
       const [time, value] = frame.schema.fields;
       assert.equal(time.type, 'time');
@@ -129,20 +135,25 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
 
   it('mutatorVsGc: CPU seconds per second of mutator and GC agree across s, ms and ns exporters', async () => {
     const { frames } = await rts('mutatorVsGc', '{service="api"}');
-    assertEveryDialect(frames, 'mutator', TRUTH.mutatorCpuPerS, 0.03);
+    assertEveryDialect(frames, 'mutator', TRUTH.mutatorCpuPerS, RATE_TOLERANCE);
     // ekg-prometheus derives GC CPU as cpu - mutator (its own counter is shadowed by a gauge of the same name).
-    assertEveryDialect(frames, 'gc', TRUTH.gcCpuPerS, 0.03);
+    assertEveryDialect(frames, 'gc', TRUTH.gcCpuPerS, RATE_TOLERANCE);
   });
 
   it('gcRate: minor = all - major and major per second; no "all" series when majors are known', async () => {
     const { frames } = await rts('gcRate', '{service="api"}');
-    assertEveryDialect(frames, 'minor', TRUTH.gcsPerS - TRUTH.majorGcsPerS, 0.03);
-    assertEveryDialect(frames, 'major', TRUTH.majorGcsPerS, 0.03);
+    assertEveryDialect(frames, 'minor', TRUTH.gcsPerS - TRUTH.majorGcsPerS, RATE_TOLERANCE);
+    assertEveryDialect(frames, 'major', TRUTH.majorGcsPerS, RATE_TOLERANCE);
     assert.equal(byPod(frames, 'all').size, 0);
   });
 
   it('copiedRate, liveBytes and maxMemInUse in bytes (ekg MiB converted exactly)', async () => {
-    assertEveryDialect((await rts('copiedRate', '{service="api"}')).frames, 'copied', TRUTH.copiedBytesPerS, 0.03);
+    assertEveryDialect(
+      (await rts('copiedRate', '{service="api"}')).frames,
+      'copied',
+      TRUTH.copiedBytesPerS,
+      RATE_TOLERANCE
+    );
     const live = (await rts('liveBytes', '{service="api"}')).frames;
     assertEveryDialect(live, 'live', TRUTH.liveBytes, 0);
     assert.ok(live.every((f) => f.schema.fields[1].config.unit === 'bytes'));
@@ -152,13 +163,13 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
   it('legacy prometheus-metrics-ghc names: allocations and CPU work, GCs only as "all"', async () => {
     const alloc = (await rts('allocRate', '{service="legacy"}')).frames;
     assert.equal(alloc.length, 1);
-    assertNear(median(numbers(alloc[0])), TRUTH.allocBytesPerS, 0.03, 'legacy allocRate');
+    assertNear(median(numbers(alloc[0])), TRUTH.allocBytesPerS, RATE_TOLERANCE, 'legacy allocRate');
     const gc = (await rts('gcRate', '{service="legacy"}')).frames;
     assert.deepEqual(
       gc.map((f) => f.schema.fields[1].name),
       ['all']
     );
-    assertNear(median(numbers(gc[0])), TRUTH.gcsPerS, 0.03, 'legacy all GCs');
+    assertNear(median(numbers(gc[0])), TRUTH.gcsPerS, RATE_TOLERANCE, 'legacy all GCs');
     const max = (await rts('maxMemInUse', '{service="legacy"}')).frames;
     assert.equal(median(numbers(max[0])), TRUTH.maxMemInUseBytes);
   });
