@@ -316,13 +316,18 @@ describe('ghcprof CLI (built, end to end)', () => {
           assert.ok(info.warnings.length > 0 || info.truncated, `${name} read without any warning`);
         } else {
           assertOneLineError(['inspect', file, '--json'], file);
-          assertOneLineError(['flame', file], file);
-          assertOneLineError(['heap', file], file);
           failed.push(name);
         }
       }
       for (const sure of ['empty.prof', 'empty.hp', 'empty.eventlog', 'binary.prof', 'bad-header.eventlog']) {
         assert.ok(failed.includes(sure), `${sure} should be refused`);
+      }
+    });
+
+    it('flame and heap refuse unreadable files the same way (text and binary)', () => {
+      for (const name of ['garbage-lines.prof', 'bad-header.eventlog']) {
+        assertOneLineError(['flame', `${BAD}/${name}`], `${BAD}/${name}`);
+        assertOneLineError(['heap', `${BAD}/${name}`, '--format', 'csv'], `${BAD}/${name}`);
       }
     });
 
