@@ -117,6 +117,23 @@ describe('mergeTrees', () => {
     assert.equal(JSON.stringify(a), before);
   });
 
+  it('merges wide nodes (hundreds of children, beyond the linear-scan limit) by identity', () => {
+    const wide = (order: number[]) => {
+      const b = new TreeBuilder();
+      for (const i of order) {
+        b.addStack([main, { module: `M${i % 7}`, label: `f${i}` }], { ticks: i });
+      }
+      return b.build();
+    };
+    const n = 300;
+    const up = Array.from({ length: n }, (_, i) => i);
+    const merged = mergeTrees([wide(up), wide([...up].reverse()), wide(up.filter((i) => i % 2 === 0))]);
+    const m = find(merged, main);
+    assert.equal(m.children.length, n);
+    assert.equal(find(merged, main, { module: 'M3', label: 'f10' }).ticks, 30);
+    assert.equal(find(merged, main, { module: 'M4', label: 'f11' }).ticks, 22);
+  });
+
   it('handles stacks deeper than the JS call stack', () => {
     const depth = 50_000;
     const b = new TreeBuilder();

@@ -199,6 +199,9 @@ const addRight: AddValues = (dst, src, tickScale) => addSides((dst as DiffNode).
  * from the store) and with different tick intervals: when a new interval does not divide the current common one,
  * the ticks accumulated so far are rescaled by an integer factor, so the result stays exact.
  */
+/** Children counts up to which a linear scan finds a child faster than a Map lookup. */
+const SCAN_LIMIT = 16;
+
 export class TreeAccumulator {
   private root: TreeNode | null = null;
   private tickIntervalUs = 0;
@@ -222,12 +225,16 @@ export class TreeAccumulator {
     }
     // A root with another identity (never seen from GHC, whose roots are all MAIN) hangs under the first root.
     const rootTarget = frameKey(tree.root) === frameKey(this.root) ? this.root : this.childFor(this.root, tree.root);
-    const stack: Array<[TreeNode, TreeNode]> = [[tree.root, rootTarget]];
-    while (stack.length > 0) {
-      const [src, dst] = stack.pop()!;
+    // Two parallel stacks (source node, target node): no pair allocated per node.
+    const srcStack: TreeNode[] = [tree.root];
+    const dstStack: TreeNode[] = [rootTarget];
+    while (srcStack.length > 0) {
+      const src = srcStack.pop()!;
+      const dst = dstStack.pop()!;
       addValues(dst, src, tickScale);
       for (const child of src.children) {
-        stack.push([child, this.childFor(dst, child)]);
+        srcStack.push(child);
+        dstStack.push(this.childFor(dst, child));
       }
     }
   }
@@ -240,19 +247,32 @@ export class TreeAccumulator {
     };
   }
 
+  /**
+   * The child of `parent` with the frame's identity, created when missing. Most nodes have a few children, where a
+   * scan beats hashing; wide nodes (thousands of children under one parent happen) get an index on first need.
+   */
   private childFor(parent: TreeNode, frame: TreeNode): TreeNode {
+    const kids = parent.children;
+    if (kids.length <= SCAN_LIMIT) {
+      for (const c of kids) {
+        if (c.label === frame.label && c.module === frame.module) {
+          return c;
+        }
+      }
+      return this.appendChild(parent, frame);
+    }
     let index = this.childIndex.get(parent);
     if (index === undefined) {
-      index = new Map();
+      index = new Map(kids.map((c) => [frameKey(c), c]));
       this.childIndex.set(parent, index);
     }
-    const key = frameKey(frame);
-    let child = index.get(key);
-    if (child === undefined) {
-      child = this.makeNode(frame);
-      index.set(key, child);
-      parent.children.push(child);
-    }
+    return index.get(frameKey(frame)) ?? this.appendChild(parent, frame);
+  }
+
+  private appendChild(parent: TreeNode, frame: TreeNode): TreeNode {
+    const child = this.makeNode(frame);
+    parent.children.push(child);
+    this.childIndex.get(parent)?.set(frameKey(child), child);
     return child;
   }
 
