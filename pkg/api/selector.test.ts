@@ -1,14 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  SelectorError,
-  compileRegex,
-  formatSelector,
-  matchLabels,
-  parseSelector,
-  type LabelMatcher,
-} from './selector';
+import { SelectorError, compileRegex, formatSelector, matchLabels, parseSelector, type LabelMatcher } from './selector';
 
 function parseError(s: string): SelectorError {
   try {
@@ -45,12 +38,15 @@ describe('parseSelector', () => {
   });
 
   it('decodes Go escapes in double and single quotes, none in backticks', () => {
-    assert.deepEqual(parseSelector(String.raw`{a="q\"\\\n\t", b='it\'s', c="\x41\u00e9\U0001F600\101", d=~` + '`\\d+`}'), [
-      { name: 'a', op: '=', value: 'q"\\\n\t' },
-      { name: 'b', op: '=', value: "it's" },
-      { name: 'c', op: '=', value: 'Aé😀A' },
-      { name: 'd', op: '=~', value: '\\d+' },
-    ]);
+    assert.deepEqual(
+      parseSelector(String.raw`{a="q\"\\\n\t", b='it\'s', c="\x41\u00e9\U0001F600\101", d=~` + '`\\d+`}'),
+      [
+        { name: 'a', op: '=', value: 'q"\\\n\t' },
+        { name: 'b', op: '=', value: "it's" },
+        { name: 'c', op: '=', value: 'Aé😀A' },
+        { name: 'd', op: '=~', value: '\\d+' },
+      ]
+    );
   });
 
   it('names the column of each mistake', () => {
@@ -125,7 +121,17 @@ describe('regex guards', () => {
   });
 
   it('keeps ordinary patterns, including quantifiers inside classes and escaped parens', () => {
-    const oks = ['api-.*', '[(+]+', '\\(a+\\)+', '(ab)+', '(a|b)*', 'a+b*c?', '(?P<x>a)b', '[\\]a+]+', 'a.*|b.*|c.*|d.*|e.*'];
+    const oks = [
+      'api-.*',
+      '[(+]+',
+      '\\(a+\\)+',
+      '(ab)+',
+      '(a|b)*',
+      'a+b*c?',
+      '(?P<x>a)b',
+      '[\\]a+]+',
+      'a.*|b.*|c.*|d.*|e.*',
+    ];
     for (const ok of oks) {
       assert.doesNotThrow(() => compileRegex(ok), ok);
     }
@@ -153,7 +159,10 @@ describe('formatSelector', () => {
     });
     fc.assert(
       fc.property(fc.array(matcher, { maxLength: 5 }), (ms) => {
-        assert.deepEqual(parseSelector(formatSelector(ms)), ms.map((m) => ({ ...m })));
+        assert.deepEqual(
+          parseSelector(formatSelector(ms)),
+          ms.map((m) => ({ ...m }))
+        );
       })
     );
   });

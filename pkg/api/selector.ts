@@ -357,15 +357,15 @@ class SelectorParser {
     if (c >= '0' && c <= '7') {
       return this.numericEscape(at, 1, 3, /^[0-7]+$/, 8);
     }
-    this.fail(
-      `unknown escape \\${c} (a regex escape like \\d must be written \\\\d inside "..." or use \`...\`)`
-    );
+    this.fail(`unknown escape \\${c} (a regex escape like \\d must be written \\\\d inside "..." or use \`...\`)`);
   }
 
   private numericEscape(at: number, skip: number, digits: number, valid: RegExp, radix: number): string {
     const text = this.text.slice(at + skip, at + skip + digits);
     if (text.length !== digits || !valid.test(text)) {
-      this.fail(`escape ${this.text.slice(at, at + skip + digits)} needs ${digits} ${radix === 16 ? 'hex' : 'octal'} digits`);
+      this.fail(
+        `escape ${this.text.slice(at, at + skip + digits)} needs ${digits} ${radix === 16 ? 'hex' : 'octal'} digits`
+      );
     }
     const code = parseInt(text, radix);
     if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {

@@ -24,7 +24,10 @@ describe('test/support/postgres', () => {
 
   it('runs PostgreSQL 15 on 127.0.0.1', async () => {
     assert.match(pg.url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
-    const version = await withClient(pg.url, async (c) => (await c.query('SHOW server_version')).rows[0].server_version);
+    const version = await withClient(
+      pg.url,
+      async (c) => (await c.query('SHOW server_version')).rows[0].server_version
+    );
     assert.match(version, /^15\./);
   });
 
@@ -33,8 +36,9 @@ describe('test/support/postgres', () => {
     const b = await pg.createDatabase();
     assert.notEqual(a, b);
     await withClient(a, (c) => c.query('CREATE TABLE only_in_a (x int)'));
-    const tablesInB = await withClient(b, async (c) =>
-      (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'only_in_a'`)).rows[0].n
+    const tablesInB = await withClient(
+      b,
+      async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'only_in_a'`)).rows[0].n
     );
     assert.equal(tablesInB, 0);
   });

@@ -113,7 +113,9 @@ function freePort(): Promise<number> {
 
 async function startServer(): Promise<Server> {
   if (!existsSync(join(PG_BIN, 'initdb'))) {
-    throw new Error(`PostgreSQL 15 binaries not found in ${PG_BIN} (apt-get install postgresql, or set GHCPROF_PG_BIN)`);
+    throw new Error(
+      `PostgreSQL 15 binaries not found in ${PG_BIN} (apt-get install postgresql, or set GHCPROF_PG_BIN)`
+    );
   }
   const baseDir = mkdtempSync(join(tmpdir(), 'ghcprof-pg-'));
   if (isRoot()) {
@@ -121,7 +123,11 @@ async function startServer(): Promise<Server> {
     chownSync(baseDir, pgUser.uid, pgUser.gid);
   }
   const dataDir = join(baseDir, 'data');
-  await pgCommand('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '-N'], baseDir);
+  await pgCommand(
+    'initdb',
+    ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '-N'],
+    baseDir
+  );
   // The port is free when probed but could be taken before the server binds it: try a few.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {

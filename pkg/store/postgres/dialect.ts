@@ -1,0 +1,9 @@
+import type { Dialect } from '../driver';
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  types: { bigint: 'BIGINT', blob: 'BYTEA', serialPrimaryKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
+  inTextList: (expr) => `${expr} = ANY(?::text[])`,
+  textList: (values) => values,
+  forUpdate: ' FOR UPDATE',
+};

@@ -1,0 +1,420 @@
+/**
+ * The Store on top of an SqlDriver: one implementation for SQLite and PostgreSQL, their differences declared in
+ * the drivers' dialects. Every query names the tenant; an id of another tenant reads exactly like a missing one.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ProfileMeta } from '../api/query';
+import { LABEL_NAME_RE } from '../api/selector';
+import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
+import { compress, decompress, packJson, unpackJson } from './codec';
+import type { Row, SqlDriver, SqlExecutor, SqlParam } from './driver';
+import { profileCondition } from './filter-sql';
+import { appliedVersions, migrate } from './migrate';
+import type { AuditEntry, NewProfile, ProfileFilter, Scope, Store, TokenRecord } from './store';
+
+/** Parts of a profile kept in profile_blobs. */
+type BlobPart = 'raw' | 'tree' | 'heap' | 'rts';
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+  /** ms epoch. */
+  at: number;
+}
+
+const META_COLUMNS = `p.id, p.tenant, p.kind, p.labels, p.start_time, p.end_time, p.time_source, p.program,
+  p.rts_arguments, p.size, p.sha256, p.uploader, p.created_at, p.warnings, p.has_tree, p.has_heap, p.has_rts,
+  p.heap_mode`;
+
+interface ProfileRow extends Row {
+  id: string;
+  kind: ProfileMeta['kind'];
+  labels: string;
+  start_time: number;
+  end_time: number | null;
+  time_source: ProfileMeta['timeSource'];
+  program: string;
+  rts_arguments: string;
+  size: number;
+  sha256: string;
+  uploader: string | null;
+  created_at: number;
+  warnings: string;
+  has_tree: number;
+  has_heap: number;
+  has_rts: number;
+  heap_mode: ProfileMeta['heapMode'];
+}
+
+interface TokenRow extends Row {
+  id: string;
+  tenant: string;
+  scope: Scope;
+  name: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** Random url-safe id: 16 characters, 96 bits. */
+export function newId(prefix = ''): string {
+  return prefix + randomBytes(12).toString('base64url');
+}
+
+export class SqlStore implements Store {
+  constructor(protected readonly driver: SqlDriver) {}
+
+  get backend(): 'sqlite' | 'postgres' {
+    return this.driver.dialect.name;
+  }
+
+  async migrate(): Promise<void> {
+    await migrate(this.driver);
+  }
+
+  /** Versions recorded in schema_migrations. */
+  schemaVersions(): Promise<number[]> {
+    return appliedVersions(this.driver);
+  }
+
+  async ping(): Promise<void> {
+    await this.driver.query('SELECT 1 AS ok');
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+
+  async insertProfile(p: NewProfile): Promise<{ meta: ProfileMeta; created: boolean }> {
+    checkLabels(p.labels);
+    // Retries of an upload are common (agents): answer them without compressing anything.
+    const existing = await this.findBySha(this.driver, p.tenant, p.sha256);
+    if (existing) {
+      return { meta: existing, created: false };
+    }
+    const blobs = await packBlobs(p);
+    const meta = newMeta(p);
+    return this.driver.transaction(async (tx) => {
+      const inserted = await this.insertMetaRow(tx, p, meta, blobs);
+      if (!inserted) {
+        // A concurrent upload of the same bytes committed first (the unique index made us wait for it).
+        const winner = await this.findBySha(tx, p.tenant, p.sha256);
+        if (!winner) {
+          throw new Error(`profile with sha256 ${p.sha256} conflicted but cannot be read back`);
+        }
+        return { meta: winner, created: false };
+      }
+      for (const [name, value] of Object.entries(p.labels)) {
+        await tx.execute(`INSERT INTO profile_labels (profile_id, tenant, name, value) VALUES (?, ?, ?, ?)`, [
+          meta.id,
+          p.tenant,
+          name,
+          value,
+        ]);
+      }
+      for (const [part, data] of blobs) {
+        await tx.execute(`INSERT INTO profile_blobs (profile_id, part, data) VALUES (?, ?, ?)`, [meta.id, part, data]);
+      }
+      await this.afterInsert(tx, p, meta);
+      return { meta, created: true };
+    });
+  }
+
+  /** Hook for derived data kept in the insert's transaction (rollups). */
+  protected async afterInsert(_tx: SqlExecutor, _p: NewProfile, _meta: ProfileMeta): Promise<void> {}
+
+  /** Hook for derived data kept in a delete's transaction, called before the profiles' rows go. */
+  protected async beforeDelete(_tx: SqlExecutor, _tenant: string, _ids: string[]): Promise<void> {}
+
+  async getProfile(tenant: string, id: string): Promise<ProfileMeta | null> {
+    const rows = await this.driver.query<ProfileRow>(
+      `SELECT ${META_COLUMNS} FROM profiles p WHERE p.tenant = ? AND p.id = ?`,
+      [tenant, id]
+    );
+    return rows.length > 0 ? metaOf(rows[0]) : null;
+  }
+
+  /** Newest first (start time, then id). */
+  async listProfiles(tenant: string, filter: ProfileFilter): Promise<ProfileMeta[]> {
+    const where = await profileCondition(this.driver, this.driver.dialect, tenant, filter);
+    const limit = filter.limit !== undefined ? ' LIMIT ?' : '';
+    const rows = await this.driver.query<ProfileRow>(
+      `SELECT ${META_COLUMNS} FROM profiles p WHERE ${where.sql} ORDER BY p.start_time DESC, p.id DESC${limit}`,
+      filter.limit !== undefined ? [...where.params, filter.limit] : where.params
+    );
+    return rows.map(metaOf);
+  }
+
+  async getRaw(tenant: string, id: string): Promise<Buffer | null> {
+    const data = await this.readBlob(this.driver, tenant, id, 'raw');
+    return data && decompress(data);
+  }
+
+  getTree(tenant: string, id: string): Promise<CallTree | null> {
+    return this.readJsonBlob<CallTree>(tenant, id, 'tree');
+  }
+
+  getHeap(tenant: string, id: string): Promise<HeapProfile | null> {
+    return this.readJsonBlob<HeapProfile>(tenant, id, 'heap');
+  }
+
+  getRts(tenant: string, id: string): Promise<RtsEvents | null> {
+    return this.readJsonBlob<RtsEvents>(tenant, id, 'rts');
+  }
+
+  deleteProfile(tenant: string, id: string): Promise<boolean> {
+    return this.driver.transaction(async (tx) => (await this.deleteProfiles(tx, tenant, [id])) > 0);
+  }
+
+  async labelNames(tenant: string, filter: ProfileFilter): Promise<string[]> {
+    return this.distinctLabelColumn('name', tenant, filter, []);
+  }
+
+  async labelValues(tenant: string, name: string, filter: ProfileFilter): Promise<string[]> {
+    return this.distinctLabelColumn('value', tenant, filter, [name]);
+  }
+
+  async createToken(t: { tenant: string; scope: Scope; name: string; hash: string }): Promise<TokenRecord> {
+    const record: TokenRecord = {
+      id: newId('tok_'),
+      tenant: t.tenant,
+      scope: t.scope,
+      name: t.name,
+      createdAt: Date.now(),
+      revokedAt: null,
+    };
+    await this.driver.execute(
+      `INSERT INTO tokens (id, tenant, scope, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+      [record.id, record.tenant, record.scope, record.name, t.hash, record.createdAt]
+    );
+    return record;
+  }
+
+  /** The token with this hash, revoked or not (callers check revokedAt). */
+  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
+    const rows = await this.driver.query<TokenRow>(
+      `SELECT id, tenant, scope, name, created_at, revoked_at FROM tokens WHERE hash = ?`,
+      [hash]
+    );
+    return rows.length > 0 ? tokenOf(rows[0]) : null;
+  }
+
+  /** Oldest first. */
+  async listTokens(tenant?: string): Promise<TokenRecord[]> {
+    const rows = await this.driver.query<TokenRow>(
+      `SELECT id, tenant, scope, name, created_at, revoked_at FROM tokens
+       ${tenant === undefined ? '' : 'WHERE tenant = ?'} ORDER BY created_at, id`,
+      tenant === undefined ? [] : [tenant]
+    );
+    return rows.map(tokenOf);
+  }
+
+  /** True when the token existed and was active until now. */
+  async revokeToken(id: string): Promise<boolean> {
+    const changed = await this.driver.execute(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, [
+      Date.now(),
+      id,
+    ]);
+    return changed > 0;
+  }
+
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.driver.execute(
+      `INSERT INTO audit_log (at, tenant, action, profile_id, user_name, token_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [Date.now(), entry.tenant, entry.action, entry.profileId ?? null, entry.user, entry.tokenId, entry.detail ?? null]
+    );
+  }
+
+  /** A tenant's audit log, newest first. */
+  async listAudit(tenant: string, limit = 100): Promise<StoredAuditEntry[]> {
+    const rows = await this.driver.query<Row>(
+      `SELECT id, at, tenant, action, profile_id, user_name, token_id, detail FROM audit_log
+       WHERE tenant = ? ORDER BY at DESC, id DESC LIMIT ?`,
+      [tenant, limit]
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      tenant: r.tenant as string,
+      action: r.action as AuditEntry['action'],
+      ...(r.profile_id !== null ? { profileId: r.profile_id as string } : {}),
+      user: r.user_name as string | null,
+      tokenId: r.token_id as string | null,
+      ...(r.detail !== null ? { detail: r.detail as string } : {}),
+    }));
+  }
+
+  sizeBytes(): Promise<number> {
+    return this.driver.sizeBytes();
+  }
+
+  /** Deletes the tenant's profiles with these ids (rows, labels, blobs, derived data); returns how many existed. */
+  protected async deleteProfiles(tx: SqlExecutor, tenant: string, ids: string[]): Promise<number> {
+    const dialect = this.driver.dialect;
+    const owned = await tx.query<{ id: string }>(
+      `SELECT id FROM profiles WHERE tenant = ? AND ${dialect.inTextList('id')}${dialect.forUpdate}`,
+      [tenant, dialect.textList(ids)]
+    );
+    const found = owned.map((r) => r.id);
+    if (found.length === 0) {
+      return 0;
+    }
+    await this.beforeDelete(tx, tenant, found);
+    const list = dialect.textList(found);
+    await tx.execute(`DELETE FROM profile_blobs WHERE ${dialect.inTextList('profile_id')}`, [list]);
+    await tx.execute(`DELETE FROM profile_labels WHERE ${dialect.inTextList('profile_id')}`, [list]);
+    await tx.execute(`DELETE FROM profiles WHERE tenant = ? AND ${dialect.inTextList('id')}`, [tenant, list]);
+    return found.length;
+  }
+
+  protected async readBlob(exec: SqlExecutor, tenant: string, id: string, part: BlobPart): Promise<Buffer | null> {
+    const rows = await exec.query<{ data: Buffer }>(
+      `SELECT b.data FROM profile_blobs b JOIN profiles p ON p.id = b.profile_id
+       WHERE p.tenant = ? AND p.id = ? AND b.part = ?`,
+      [tenant, id, part]
+    );
+    return rows.length > 0 ? rows[0].data : null;
+  }
+
+  private async readJsonBlob<T>(tenant: string, id: string, part: BlobPart): Promise<T | null> {
+    const data = await this.readBlob(this.driver, tenant, id, part);
+    return data && unpackJson<T>(data);
+  }
+
+  private async findBySha(exec: SqlExecutor, tenant: string, sha256: string): Promise<ProfileMeta | null> {
+    const rows = await exec.query<ProfileRow>(
+      `SELECT ${META_COLUMNS} FROM profiles p WHERE p.tenant = ? AND p.sha256 = ?`,
+      [tenant, sha256]
+    );
+    return rows.length > 0 ? metaOf(rows[0]) : null;
+  }
+
+  /** Inserts the profiles row unless (tenant, sha256) exists; false when it did. */
+  private async insertMetaRow(
+    tx: SqlExecutor,
+    p: NewProfile,
+    meta: ProfileMeta,
+    blobs: Map<BlobPart, Buffer>
+  ): Promise<boolean> {
+    const storedBytes = [...blobs.values()].reduce((n, b) => n + b.length, 0);
+    const changed = await tx.execute(
+      `INSERT INTO profiles (id, tenant, kind, labels, start_time, end_time, time_source, program, rts_arguments,
+         size, sha256, uploader, created_at, warnings, has_tree, has_heap, has_rts, heap_mode, stored_bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, sha256) DO NOTHING`,
+      [
+        meta.id,
+        p.tenant,
+        meta.kind,
+        JSON.stringify(meta.labels),
+        meta.startTime,
+        meta.endTime,
+        meta.timeSource,
+        meta.program,
+        JSON.stringify(meta.rtsArguments),
+        meta.size,
+        meta.sha256,
+        meta.uploader,
+        meta.createdAt,
+        JSON.stringify(meta.warnings),
+        flag(meta.has.tree),
+        flag(meta.has.heap),
+        flag(meta.has.rts),
+        meta.heapMode,
+        storedBytes,
+      ]
+    );
+    return changed > 0;
+  }
+
+  private async distinctLabelColumn(
+    column: 'name' | 'value',
+    tenant: string,
+    filter: ProfileFilter,
+    extra: SqlParam[]
+  ): Promise<string[]> {
+    const where = await profileCondition(this.driver, this.driver.dialect, tenant, filter);
+    const limit = filter.limit !== undefined ? ' LIMIT ?' : '';
+    const rows = await this.driver.query<{ v: string }>(
+      `SELECT DISTINCT lv.${column} AS v FROM profile_labels lv
+       WHERE lv.tenant = ?${column === 'value' ? ' AND lv.name = ?' : ''}
+         AND lv.profile_id IN (SELECT p.id FROM profiles p WHERE ${where.sql})
+       ORDER BY v${limit}`,
+      [tenant, ...extra, ...where.params, ...(filter.limit !== undefined ? [filter.limit] : [])]
+    );
+    return rows.map((r) => r.v);
+  }
+}
+
+function flag(b: boolean): number {
+  return b ? 1 : 0;
+}
+
+function checkLabels(labels: Record<string, string>): void {
+  for (const [name, value] of Object.entries(labels)) {
+    if (!LABEL_NAME_RE.test(name)) {
+      throw new Error(`label name ${JSON.stringify(name)} is not valid (expected [a-zA-Z_][a-zA-Z0-9_]*)`);
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`label ${name}: value must be a string`);
+    }
+  }
+}
+
+async function packBlobs(p: NewProfile): Promise<Map<BlobPart, Buffer>> {
+  const parts: Array<[BlobPart, Promise<Buffer>]> = [['raw', compress(p.raw)]];
+  if (p.tree) parts.push(['tree', packJson(p.tree)]);
+  if (p.heap) parts.push(['heap', packJson(p.heap)]);
+  if (p.rts) parts.push(['rts', packJson(p.rts)]);
+  const packed = await Promise.all(parts.map(([, data]) => data));
+  return new Map(parts.map(([part], i) => [part, packed[i]]));
+}
+
+function newMeta(p: NewProfile): ProfileMeta {
+  return {
+    id: newId(),
+    kind: p.kind,
+    labels: { ...p.labels },
+    startTime: p.startTime,
+    endTime: p.endTime,
+    timeSource: p.timeSource,
+    program: p.program,
+    rtsArguments: [...p.rtsArguments],
+    size: p.size,
+    sha256: p.sha256,
+    uploader: p.uploader,
+    createdAt: Date.now(),
+    warnings: [...p.warnings],
+    has: { tree: p.tree !== undefined, heap: p.heap !== undefined, rts: p.rts !== undefined },
+    heapMode: p.heapMode ?? p.heap?.mode ?? null,
+  };
+}
+
+function metaOf(r: ProfileRow): ProfileMeta {
+  return {
+    id: r.id,
+    kind: r.kind,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    startTime: Number(r.start_time),
+    endTime: r.end_time === null ? null : Number(r.end_time),
+    timeSource: r.time_source,
+    program: r.program,
+    rtsArguments: JSON.parse(r.rts_arguments) as string[],
+    size: Number(r.size),
+    sha256: r.sha256,
+    uploader: r.uploader,
+    createdAt: Number(r.created_at),
+    warnings: JSON.parse(r.warnings) as string[],
+    has: { tree: Number(r.has_tree) === 1, heap: Number(r.has_heap) === 1, rts: Number(r.has_rts) === 1 },
+    heapMode: r.heap_mode,
+  };
+}
+
+function tokenOf(r: TokenRow): TokenRecord {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    scope: r.scope,
+    name: r.name,
+    createdAt: Number(r.created_at),
+    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  };
+}
