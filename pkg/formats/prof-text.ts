@@ -14,18 +14,17 @@
  * off from the right (names may be operators, SRC may contain spaces: `<no location info>`).
  */
 import type { ProfileData, ProfileTotals, TreeNode } from '../model/types';
-import { newNode } from '../model/builder';
 import { FormatError } from './errors';
 import { parseGhcDate, splitCommandLine, type CommandLine } from './ghc-header';
 import {
   excerpt,
   feedText,
+  fieldsFromRight,
   isBlank,
   leadingSpaces,
   parseUnsigned,
   parseUnsignedDecimal,
   parseWithCommas,
-  splitFieldsFromRight,
   type LineSink,
 } from './text-lines';
 
@@ -57,6 +56,37 @@ interface TreeColumns {
   srcAt: number;
   /** 6 (`no. entries %time %alloc %time %alloc`) or 8 with `-P` (`ticks bytes`). */
   numericCount: number;
+}
+
+/** Label, module and source span of a row. */
+type Names = readonly [string, string, string];
+
+/**
+ * Splits the name part of a row: by the header's column positions (exact, allows spaces in names), else by words
+ * when the row does not line up with the header. Null when there are not enough words.
+ */
+function splitNames(text: string, indent: number, tailAt: number, cols: TreeColumns): Names | null {
+  const moduleEnd = cols.srcAt === -1 ? tailAt : cols.srcAt - 1;
+  const aligned =
+    cols.moduleAt > indent &&
+    moduleEnd <= tailAt &&
+    text.charCodeAt(cols.moduleAt - 1) === 32 &&
+    text.charCodeAt(cols.moduleAt) !== 32 &&
+    (cols.srcAt === -1 || text.charCodeAt(cols.srcAt - 1) === 32);
+  if (aligned) {
+    const label = text.slice(indent, cols.moduleAt - 1).trimEnd();
+    const module = text.slice(cols.moduleAt, moduleEnd).trimEnd();
+    const src = cols.srcAt === -1 ? '' : text.slice(cols.srcAt, tailAt).trim();
+    if (label !== '' && module !== '' && !module.includes(' ')) {
+      return [label, module, src];
+    }
+  }
+  const words = text.slice(indent, tailAt).trim().split(/ +/);
+  const needed = cols.srcAt === -1 ? 2 : 3;
+  if (words.length < needed || words[0] === '') {
+    return null;
+  }
+  return [words[0], words[1], words.slice(2).join(' ')];
 }
 
 interface RowError {
@@ -94,8 +124,9 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
   private anyTime = false;
   private lastLineNo = 0;
   private lastLineFailed = false;
-  private readonly strings = new Map<string, string>();
-  private readonly fields: string[] = [];
+  private readonly namesByText = new Map<string, Names>();
+  private readonly bounds = new Int32Array(16);
+  private readonly pct = [0, 0, 0, 0];
 
   constructor(private readonly opts: TextReadOptions = {}) {}
 
@@ -234,13 +265,14 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
   }
 
   private treeLine(text: string, lineNo: number): void {
-    if (isBlank(text)) {
-      return;
+    const indent = leadingSpaces(text);
+    if (indent === text.length) {
+      return; // blank
     }
     const cols = this.columns as TreeColumns;
-    const f = this.fields;
-    const tailAt = splitFieldsFromRight(text, cols.numericCount, f);
-    const names = tailAt > 0 ? this.splitNames(text, tailAt, cols) : null;
+    const b = this.bounds;
+    const tailAt = fieldsFromRight(text, cols.numericCount, b);
+    const names = tailAt > indent ? this.names(text, indent, tailAt, cols) : null;
     if (names === null) {
       this.error(
         lineNo,
@@ -248,97 +280,72 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
       );
       return;
     }
-    const ccsId = parseUnsigned(f[0]);
-    const entries = parseUnsigned(f[1]);
-    const pct = [parseUnsignedDecimal(f[2]), parseUnsignedDecimal(f[3]), parseUnsignedDecimal(f[4]), parseUnsignedDecimal(f[5])];
-    const exact = cols.numericCount === 8 ? [parseUnsigned(f[6]), parseUnsigned(f[7])] : [];
-    const bad = this.firstBadNumber(ccsId, entries, pct, exact);
-    if (bad !== null) {
-      this.error(lineNo, `expected ${bad.expected} in column "${bad.column}", found "${excerpt(bad.found)}"`);
+    const pct = this.pct;
+    const ccsId = parseUnsigned(text, b[0], b[1]);
+    const entries = parseUnsigned(text, b[2], b[3]);
+    let bad = Number.isNaN(ccsId) || Number.isNaN(entries);
+    for (let k = 0; k < 4; k++) {
+      pct[k] = parseUnsignedDecimal(text, b[4 + 2 * k], b[5 + 2 * k]);
+      bad ||= Number.isNaN(pct[k]);
+    }
+    const exact = cols.numericCount === 8;
+    const ticks = exact ? parseUnsigned(text, b[12], b[13]) : ((this.totals.ticks ?? 0) * pct[0]) / 100;
+    const alloc = exact ? parseUnsigned(text, b[14], b[15]) : Math.round(((this.totals.allocBytes ?? 0) * pct[1]) / 100);
+    if (bad || Number.isNaN(ticks) || Number.isNaN(alloc)) {
+      this.error(lineNo, this.describeBadNumber(text, cols));
       return;
     }
-    const node = newNode({ label: names[0], module: names[1], src: names[2], ccsId });
-    node.entries = entries;
-    if (exact.length > 0) {
-      node.ticks = exact[0];
-      node.alloc = exact[1];
-    } else {
-      node.ticks = ((this.totals.ticks ?? 0) * pct[0]) / 100;
-      node.alloc = Math.round(((this.totals.allocBytes ?? 0) * pct[1]) / 100);
-    }
-    if (pct[0] > 0 || node.ticks > 0) {
+    const node: TreeNode = {
+      label: names[0],
+      module: names[1],
+      src: names[2],
+      ccId: -1,
+      ccsId,
+      entries,
+      ticks,
+      alloc,
+      children: [],
+    };
+    if (pct[0] > 0 || ticks > 0) {
       this.anyTime = true;
     }
-    this.attach(node, leadingSpaces(text), lineNo, pct);
+    this.attach(node, indent, lineNo, pct);
   }
 
-  private firstBadNumber(
-    ccsId: number,
-    entries: number,
-    pct: number[],
-    exact: number[]
-  ): { column: string; expected: string; found: string } | null {
-    const f = this.fields;
-    const checks: Array<[number, string, string, string]> = [
-      [ccsId, 'no.', 'an integer', f[0]],
-      [entries, 'entries', 'an integer', f[1]],
-      [pct[0], 'individual %time', 'a percentage', f[2]],
-      [pct[1], 'individual %alloc', 'a percentage', f[3]],
-      [pct[2], 'inherited %time', 'a percentage', f[4]],
-      [pct[3], 'inherited %alloc', 'a percentage', f[5]],
-    ];
-    if (exact.length > 0) {
-      checks.push([exact[0], 'ticks', 'an integer', f[6]], [exact[1], 'bytes', 'an integer', f[7]]);
-    }
-    for (const [v, column, expected, found] of checks) {
+  /** Names which numeric column of a row failed to parse (only on the error path, so it may be slow). */
+  private describeBadNumber(text: string, cols: TreeColumns): string {
+    const b = this.bounds;
+    const columns = ['no.', 'entries', 'individual %time', 'individual %alloc', 'inherited %time', 'inherited %alloc', 'ticks', 'bytes'];
+    for (let k = 0; k < cols.numericCount; k++) {
+      const isPct = k >= 2 && k < 6;
+      const v = isPct ? parseUnsignedDecimal(text, b[2 * k], b[2 * k + 1]) : parseUnsigned(text, b[2 * k], b[2 * k + 1]);
       if (Number.isNaN(v)) {
-        return { column, expected, found };
+        const found = text.slice(b[2 * k], b[2 * k + 1]);
+        return `expected ${isPct ? 'a percentage' : 'an integer'} in column "${columns[k]}", found "${excerpt(found)}"`;
       }
     }
-    return null;
+    return 'unreadable numbers';
   }
 
   /**
-   * COST CENTRE / MODULE / SRC from the part of the row before the numbers: by the header's column positions
-   * (exact, allows spaces in names), else by words when the row does not line up with the header.
+   * COST CENTRE / MODULE / SRC from the part of the row before the numbers. The same cost centre fills thousands
+   * of rows, so the split is cached by that text (which also keeps one copy of each name instead of one per row).
    */
-  private splitNames(text: string, tailAt: number, cols: TreeColumns): [string, string, string] | null {
-    const indent = leadingSpaces(text);
-    const srcEnd = tailAt;
-    const moduleEnd = cols.srcAt === -1 ? srcEnd : cols.srcAt - 1;
-    const aligned =
-      cols.moduleAt > indent &&
-      moduleEnd <= srcEnd &&
-      text.charCodeAt(cols.moduleAt - 1) === 32 &&
-      text.charCodeAt(cols.moduleAt) !== 32 &&
-      (cols.srcAt === -1 || text.charCodeAt(cols.srcAt - 1) === 32);
-    if (aligned) {
-      const label = text.slice(indent, cols.moduleAt - 1).trimEnd();
-      const module = text.slice(cols.moduleAt, moduleEnd).trimEnd();
-      const src = cols.srcAt === -1 ? '' : text.slice(cols.srcAt, srcEnd).trim();
-      if (label !== '' && module !== '' && !module.includes(' ')) {
-        return [this.intern(label), this.intern(module), this.intern(src)];
+  private names(text: string, indent: number, tailAt: number, cols: TreeColumns): Names | null {
+    const key = text.slice(indent, tailAt);
+    let names = this.namesByText.get(key);
+    if (names === undefined) {
+      const split = splitNames(text, indent, tailAt, cols);
+      if (split === null) {
+        return null;
       }
+      names = split;
+      this.namesByText.set(key, names);
     }
-    const words = text.slice(indent, tailAt).trim().split(/ +/);
-    const needed = cols.srcAt === -1 ? 2 : 3;
-    if (words.length < needed || words[0] === '') {
-      return null;
-    }
-    return [this.intern(words[0]), this.intern(words[1]), this.intern(words.slice(2).join(' '))];
+    return names;
   }
 
-  /** Labels, modules and source spans repeat on thousands of rows: keep one copy of each. */
-  private intern(s: string): string {
-    const known = this.strings.get(s);
-    if (known !== undefined) {
-      return known;
-    }
-    this.strings.set(s, s);
-    return s;
-  }
-
-  private attach(node: TreeNode, depth: number, lineNo: number, pct: number[]): void {
+  private attach(node: TreeNode, depth: number, lineNo: number, pct: readonly number[]): void {
     if (depth === 0) {
       if (this.root !== null) {
         this.error(lineNo, `a second root row (no indentation) after the root at line ${this.path[0]?.lineNo ?? '?'}`);

@@ -7,7 +7,7 @@ import {
   parseUnsigned,
   parseUnsignedDecimal,
   parseWithCommas,
-  splitFieldsFromRight,
+  fieldsFromRight,
   type LineSink,
 } from './text-lines';
 import { parseGhcDate, splitCommandLine } from './ghc-header';
@@ -76,13 +76,23 @@ describe('feedText and ChunkedLineSplitter', () => {
 });
 
 describe('column helpers', () => {
-  it('splitFieldsFromRight peels padded numeric columns off a row whose names contain spaces', () => {
-    const out: string[] = [];
+  it('fieldsFromRight finds padded numeric columns at the end of a row whose names contain spaces', () => {
+    const bounds = new Int32Array(12);
     const row = ' <*>.\\   Main  <no location info>   12        345    0.1    2.0     3.5  100.0';
-    const at = splitFieldsFromRight(row, 6, out);
-    assert.deepEqual(out, ['12', '345', '0.1', '2.0', '3.5', '100.0']);
+    const at = fieldsFromRight(row, 6, bounds);
+    const fields = [0, 1, 2, 3, 4, 5].map((k) => row.slice(bounds[2 * k], bounds[2 * k + 1]));
+    assert.deepEqual(fields, ['12', '345', '0.1', '2.0', '3.5', '100.0']);
     assert.equal(row.slice(0, at).trim(), '<*>.\\   Main  <no location info>');
-    assert.equal(splitFieldsFromRight('  a b c', 6, []), -1);
+    assert.equal(fieldsFromRight('  a b c', 6, bounds), -1);
+  });
+
+  it('parseUnsignedDecimal gives exactly the double Number() gives', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 10_000_000 }), fc.integer({ min: 0, max: 6 }), (n, decimals) => {
+        const s = decimals === 0 ? String(n) : (n / 10 ** decimals).toFixed(decimals);
+        assert.equal(parseUnsignedDecimal(s), Number(s));
+      })
+    );
   });
 
   it('numbers: digits only (no sign, hex or exponent), doubles past 2^31 exact', () => {

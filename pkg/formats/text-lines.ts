@@ -105,11 +105,12 @@ export function leadingSpaces(line: string): number {
 }
 
 /**
- * Splits the last `n` space-separated fields off the end of `line` (columns padded with runs of spaces), writing
- * them into `out` left to right. Returns the index where the first of them starts, or -1 when the line has fewer
- * than `n` fields. Used to peel the numeric columns off report rows whose name fields may contain spaces.
+ * Finds the last `n` space-separated fields at the end of `line` (columns padded with runs of spaces) and writes
+ * their [start, end) indexes, left to right, into `bounds` (2n entries): no substrings are made. Returns the index
+ * where the first of them starts, or -1 when the line has fewer than `n` fields. Used to peel the numeric columns
+ * off report rows whose name fields may contain spaces.
  */
-export function splitFieldsFromRight(line: string, n: number, out: string[]): number {
+export function fieldsFromRight(line: string, n: number, bounds: Int32Array): number {
   let end = line.length;
   for (let k = n - 1; k >= 0; k--) {
     while (end > 0 && line.charCodeAt(end - 1) === SPACE) {
@@ -122,7 +123,8 @@ export function splitFieldsFromRight(line: string, n: number, out: string[]): nu
     if (start === end) {
       return -1;
     }
-    out[k] = line.slice(start, end);
+    bounds[2 * k] = start;
+    bounds[2 * k + 1] = end;
     end = start;
   }
   return end;
@@ -144,18 +146,33 @@ export function parseUnsigned(s: string, from = 0, to = s.length): number {
   return v;
 }
 
-/** An unsigned decimal with optional fraction (`12.5`, `0.0`, `100`), as printf's `%f` writes it, else NaN. */
-export function parseUnsignedDecimal(s: string): number {
-  const dot = s.indexOf('.');
-  if (dot === -1) {
-    return parseUnsigned(s);
+/**
+ * An unsigned decimal with optional fraction (`12.5`, `0.0`, `100`), as printf's `%f` writes it, else NaN.
+ * All digits are read as one integer and divided by the power of ten once: the same double `Number()` gives.
+ */
+export function parseUnsignedDecimal(s: string, from = 0, to = s.length): number {
+  let v = 0;
+  let scale = 1;
+  let dot = -1;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */ && dot === -1) {
+      dot = i;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) {
+      return NaN;
+    }
+    v = v * 10 + d;
+    if (dot !== -1) {
+      scale *= 10;
+    }
   }
-  const whole = parseUnsigned(s, 0, dot);
-  const frac = s.length - dot - 1;
-  if (Number.isNaN(whole) || frac === 0 || Number.isNaN(parseUnsigned(s, dot + 1))) {
+  if (to <= from || dot === from || dot === to - 1) {
     return NaN;
   }
-  return Number(s);
+  return v / scale;
 }
 
 /** `1,850,865,008` -> 1850865008 (GHC prints header totals with thousands separators). */
