@@ -26,7 +26,7 @@ export function parseLabelArgs(args: readonly string[]): Labels {
  * Environment variables the example manifests set from the downward API (fieldRef metadata.name, ...), and the
  * label each becomes. The first variable that is set wins for a label (`SERVICE` before `APP`).
  */
-const ENV_LABELS: ReadonlyArray<[env: string, label: string]> = [
+export const ENV_LABELS: ReadonlyArray<[env: string, label: string]> = [
   ['POD_NAME', 'pod'],
   ['POD_NAMESPACE', 'namespace'],
   ['CONTAINER_NAME', 'container'],
