@@ -19,6 +19,7 @@ export { detectKind } from './detect';
 export { readProf, type TextReadOptions } from './prof-text';
 export { readProfJson } from './prof-json';
 export { readHp } from './hp';
+export { attachBandStacks } from './hp-stacks';
 
 export interface ReadOptions extends TextReadOptions {
   /** Largest decompressed size accepted from gzip input, in bytes (default 2 GiB). */
