@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readProfJson } from './prof-json';
 import { FormatError } from './errors';
 import type { ProfileData } from '../model/types';
-import { allNodes, BAD, fixtureText, GHC, WORKLOADS } from './__tests__/helpers';
+import { allNodes, BAD, fixtureText, GHC, preorder, WORKLOADS } from './__tests__/helpers';
 
 interface JsonNode {
   id: number;
@@ -16,16 +16,7 @@ interface JsonNode {
 
 /** The file's tree in document order, read with plain JSON.parse. */
 function jsonNodes(root: JsonNode): JsonNode[] {
-  const out: JsonNode[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const n = stack.pop() as JsonNode;
-    out.push(n);
-    for (let i = n.children.length - 1; i >= 0; i--) {
-      stack.push(n.children[i]);
-    }
-  }
-  return out;
+  return preorder(root, (n) => n.children);
 }
 
 function read(path: string): ProfileData {

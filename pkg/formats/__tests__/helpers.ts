@@ -12,17 +12,23 @@ export function fixtureText(path: string): string {
   return readFileSync(path, 'utf8');
 }
 
-export function allNodes(root: TreeNode): TreeNode[] {
-  const out: TreeNode[] = [];
+/** Nodes of any tree in document order (pre-order), without recursion. */
+export function preorder<T>(root: T, children: (n: T) => T[]): T[] {
+  const out: T[] = [];
   const stack = [root];
   while (stack.length > 0) {
-    const n = stack.pop() as TreeNode;
+    const n = stack.pop() as T;
     out.push(n);
-    for (let i = n.children.length - 1; i >= 0; i--) {
-      stack.push(n.children[i]);
+    const kids = children(n);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      stack.push(kids[i]);
     }
   }
   return out;
+}
+
+export function allNodes(root: TreeNode): TreeNode[] {
+  return preorder(root, (n) => n.children);
 }
 
 export interface Inclusive {
