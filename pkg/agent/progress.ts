@@ -37,7 +37,7 @@ export class ProgressBar {
 
   render(t = this.now()): string {
     const fraction = this.total > 0 ? Math.min(1, this.sent / this.total) : 1;
-    const filled = Math.round(fraction * this.width);
+    const filled = Math.floor(fraction * this.width);
     const seconds = Math.max(0.001, (t - this.started) / 1000);
     const rate = this.sent / seconds;
     const eta = rate > 0 ? ((this.total - this.sent) / rate) * 1000 : Infinity;

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent } from '../../agent/agent';
+import { Agent, DEFAULT_AGENT_RETRY } from '../../agent/agent';
 import { labelsFromEnvironment, parseLabelArgs } from '../../agent/labels';
 import { lineLog } from '../../agent/log';
 import { DEFAULT_PUSH_RETRY, push } from '../../agent/push';
@@ -30,6 +30,7 @@ interface AgentFlags extends ServerFlags {
   deleteAfterUpload: boolean;
   listen?: string;
   drainTimeout: string;
+  retryMaxDelay: string;
 }
 
 const collectRepeated = (value: string, previous: string[]): string[] => [...previous, value];
@@ -108,6 +109,7 @@ function registerAgent(program: Command): void {
     .option('--delete-after-upload', 'delete an artefact once it is finished and fully uploaded', false)
     .option('--listen <host:port>', 'serve /healthz and /metrics here (e.g. 0.0.0.0:9464)')
     .option('--drain-timeout <duration>', 'on SIGTERM: final scan, then wait this long for the uploads', '20s')
+    .option('--retry-max-delay <duration>', 'longest wait between retries while the server is unreachable', '60s')
     .action(async (o: AgentFlags) => {
       const log = lineLog();
       const drainMs = parseDuration(o.drainTimeout, '--drain-timeout');
@@ -124,6 +126,7 @@ function registerAgent(program: Command): void {
         deleteAfterUpload: o.deleteAfterUpload,
         listen: o.listen,
         gzip: o.gzip,
+        retry: { ...DEFAULT_AGENT_RETRY, maxMs: parseDuration(o.retryMaxDelay, '--retry-max-delay') },
         log,
       });
       if (agent.address)
