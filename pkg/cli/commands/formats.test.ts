@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Profile } from 'pprof-format';
-import { cliText, ensureBuiltCli, runCli } from '../__tests__/built-cli';
+import { spawn } from 'node:child_process';
+import { cliText, ensureBuiltCli, REPO, runCli } from '../__tests__/built-cli';
 import { speedscopeProblems } from '../../export/__tests__/speedscope-check';
 import type { SpeedscopeFile } from '../../export/speedscope';
 
@@ -227,6 +228,18 @@ describe('ghcprof CLI (built, end to end)', () => {
         fromEventlog.samples.map((s: { values: Record<string, number> }) => sum(Object.values(s.values))),
         hp.map((s) => sum(s.values.values()))
       );
+    });
+
+    it('stops quietly when the reader closes the pipe early (`| head`)', async () => {
+      const child = spawn(process.execPath, [join(REPO, 'bin/ghcprof.js'), 'heap', `${FIX}/jsonagg.hc.hp`], {
+        cwd: REPO,
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
     });
 
     it('CSV has a header of bands and one row per sample', () => {

@@ -78,14 +78,33 @@ function positiveInt(text: string): number {
   return n;
 }
 
+/**
+ * A reader that closes the pipe early (`ghcprof flame x | head`) ends the output; that is not an error. Node reports
+ * it as an 'error' event on stdout, which would otherwise crash with a stack trace.
+ */
+function tolerateClosedStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) {
+    return;
+  }
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') {
+      process.stderr.write(`ghcprof: writing the output failed: ${err.message}\n`);
+      process.exitCode = 1;
+    }
+  });
+}
+
 /** Writes to `-o OUT`, or to stdout (resolving once the data is handed to the OS, so large outputs are complete). */
 async function emit(content: string | Uint8Array, out?: string): Promise<void> {
   if (out !== undefined) {
     await writeFile(out, content);
     return;
   }
+  tolerateClosedStdout();
   await new Promise<void>((resolve, reject) => {
-    process.stdout.write(content, (err) => (err ? reject(err) : resolve()));
+    process.stdout.write(content, (err) =>
+      err && (err as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(err) : resolve()
+    );
   });
 }
 
