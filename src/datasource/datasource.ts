@@ -13,8 +13,7 @@ import { from, type Observable } from 'rxjs';
 import { DEFAULT_MAX_NODES, type ProfileMeta } from '../../pkg/api/query';
 import { buildQueryRequest, type TimeWindow } from './domain/buildRequest';
 import { interpolateList, interpolateSelector, interpolateText } from './domain/interpolate';
-import { framesFromJSON, withEmptyState } from './domain/mapResponse';
-import { profilesFrame } from './domain/profilesFrame';
+import { framesFromJSON, linkProfileIdsToApp, withEmptyState } from './domain/mapResponse';
 import { checkConnection } from './domain/checkConnection';
 import { GhcprofApi, type ProfileListParams } from './infrastructure/GhcprofApi';
 import type { GhcprofOptions, GhcprofQuery, GhcprofVariableQuery } from './types';
@@ -87,10 +86,11 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
   /** One interpolated query against the server; pages call this directly for what they show. */
   async runQuery(query: GhcprofQuery, window: TimeWindow, stepMs?: number): Promise<DataFrame[]> {
     const request = buildQueryRequest(query, window, stepMs);
-    const frames =
-      request.queryType === 'profiles'
-        ? [profilesFrame(await this.api.listProfiles(request.body), query.refId)]
-        : framesFromJSON((await this.api.query(request.queryType, request.body)).frames, query.refId);
+    const answer = await this.api.query(request.queryType, request.body);
+    const frames = framesFromJSON(answer.frames, query.refId);
+    if (request.queryType === 'profiles') {
+      frames.forEach(linkProfileIdsToApp);
+    }
     return withEmptyState(frames, request.queryType, query.selector);
   }
 

@@ -61,10 +61,10 @@ describe('buildQueryRequest', () => {
     });
   });
 
-  it('turns the profiles type into list parameters', () => {
-    expect(buildQueryRequest({ refId: 'A', queryType: 'profiles', selector: '{}' }, window)).toEqual({
+  it('sends the profiles type as a plain selection', () => {
+    expect(buildQueryRequest({ refId: 'A', queryType: 'profiles', selector: '{}', limit: 5 }, window)).toEqual({
       queryType: 'profiles',
-      body: { selector: '{}', ...window, limit: 100 },
+      body: { selector: '{}', ...window },
     });
   });
 

@@ -94,26 +94,30 @@ describe('GhcprofDataSource.query', () => {
     expect(response.data[0].fields).toHaveLength(4);
   });
 
-  it('lists stored profiles as a table with one column per label and links to the Profile page', async () => {
-    route = () => ({
-      data: {
-        profiles: [
-          { id: 'p1', kind: 'prof', labels: { service: 'search', pod: 's-1' }, startTime: FROM, endTime: null, timeSource: 'artefact', program: 'search', rtsArguments: [], size: 2048, sha256: 'x', uploader: null, createdAt: FROM, warnings: [], has: { tree: true, heap: false, rts: false }, heapMode: null },
-          { id: 'p2', kind: 'hp', labels: { service: 'api' }, startTime: TO, endTime: TO, timeSource: 'artefact', program: 'api', rtsArguments: [], size: 10, sha256: 'y', uploader: null, createdAt: TO, warnings: [], has: { tree: false, heap: true, rts: false }, heapMode: 'hT' },
+  it('lists stored profiles with the server table, its id linked to the app Profile page', async () => {
+    const table: DataFrameJSON = {
+      schema: {
+        name: 'profiles',
+        meta: { preferredVisualisationType: 'table' },
+        fields: [
+          { name: 'time', type: 'time', config: {} },
+          { name: 'id', type: 'string', config: {} },
+          { name: 'labels', type: 'string', config: {} },
         ],
       },
-    });
-    const response = await run([{ refId: 'P', queryType: 'profiles', selector: '{service=~".+"}', limit: 10 }]);
+      data: { values: [[FROM, TO], ['p2', 'p1'], ['service=api', 'service=search']] },
+    };
+    route = () => ({ data: { frames: [table] } });
+    const response = await run([{ refId: 'P', queryType: 'profiles', selector: '{service=~".+"}' }]);
     expect(recorder.requests[0]).toMatchObject({
-      url: `${PROXY}/read/api/v1/profiles`,
-      method: 'GET',
-      params: { selector: '{service=~".+"}', from: FROM, to: TO, limit: 10 },
+      url: `${PROXY}/read/api/v1/query/profiles`,
+      method: 'POST',
+      data: { selector: '{service=~".+"}', from: FROM, to: TO },
     });
     const frame = response.data[0];
-    expect(frame.fields.map((f: { name: string }) => f.name)).toEqual(['time', 'id', 'kind', 'pod', 'service', 'program', 'heap mode', 'size']);
-    expect(frame.fields[3].values).toEqual(['s-1', '']);
-    expect(frame.fields[6].values).toEqual(['', 'hT']);
+    expect(frame.fields[1].values).toEqual(['p2', 'p1']);
     expect(frame.fields[1].config.links[0].url).toBe('/a/ghcprof-profiles-app/profile?id=${__value.raw}');
+    expect(frame.fields[2].values).toEqual(['service=api', 'service=search']);
   });
 
   it('reports each failing query with the reason, in the datasource words', async () => {

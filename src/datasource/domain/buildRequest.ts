@@ -5,10 +5,9 @@ import {
   FlamegraphQuerySchema,
   HeapQuerySchema,
   LeaksQuerySchema,
-  ProfileListQuerySchema,
   RtsQuerySchema,
+  SelectionSchema,
   TopQuerySchema,
-  type ProfileListQuery,
   type QueryType,
 } from '../../../pkg/api/query';
 import type { GhcprofQuery } from '../types';
@@ -19,10 +18,11 @@ export interface TimeWindow {
   to: number;
 }
 
-/** `flamegraph` -> POST /api/v1/query/flamegraph with `body`; `profiles` -> GET /api/v1/profiles with `body` as parameters. */
-export type QueryRequest =
-  | { queryType: 'profiles'; body: ProfileListQuery }
-  | { queryType: Exclude<QueryType, 'profiles'>; body: unknown };
+/** `flamegraph` -> POST /api/v1/query/flamegraph with `body`. */
+export interface QueryRequest {
+  queryType: QueryType;
+  body: unknown;
+}
 
 /**
  * Turns an (already interpolated) panel query into the body of POST /api/v1/query/<type>, validated and
@@ -52,7 +52,7 @@ export function buildQueryRequest(query: GhcprofQuery, window: TimeWindow, stepM
     case 'annotations':
       return { queryType, body: AnnotationsQuerySchema.parse(selection) };
     case 'profiles':
-      return { queryType, body: ProfileListQuerySchema.parse({ selector: query.selector, ...window, limit: query.limit }) };
+      return { queryType, body: SelectionSchema.parse(selection) };
   }
 }
 

@@ -30,3 +30,11 @@ export function emptyStateText(selector: string | undefined): string {
   const shown = selector && selector.trim() !== '' ? selector : '{}';
   return `no profiles for ${shown} in this range; upload with ghcprof push or the agent`;
 }
+
+/** The stored-profiles table's `id` opens the app's Profile page, unless the server linked it already. */
+export function linkProfileIdsToApp(frame: DataFrame): void {
+  const id = frame.fields.find((field) => field.name === 'id');
+  if (id && !(id.config.links && id.config.links.length > 0)) {
+    id.config.links = [{ title: 'Open profile', url: `${APP_PROFILE_PAGE}?id=\${__value.raw}` }];
+  }
+}

@@ -46,7 +46,7 @@ export class GhcprofApi {
     return this.request<AuthCheckResponse>(scope, '/api/v1/auth/check');
   }
 
-  query(queryType: Exclude<QueryType, 'profiles'>, body: unknown, requestId?: string): Promise<FramesResponse> {
+  query(queryType: QueryType, body: unknown, requestId?: string): Promise<FramesResponse> {
     return this.request<FramesResponse>('read', `/api/v1/query/${queryType}`, { method: 'POST', data: body, requestId });
   }
 

@@ -180,13 +180,6 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           </InlineField>
         </InlineFieldRow>
       )}
-      {queryType === 'profiles' && (
-        <InlineFieldRow>
-          <InlineField label="Limit" labelWidth={14}>
-            {numberInput('limit', testIds.queryEditor.limit, '100')}
-          </InlineField>
-        </InlineFieldRow>
-      )}
     </Stack>
   );
 }

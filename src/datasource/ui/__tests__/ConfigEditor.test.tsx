@@ -1,10 +1,14 @@
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import userEventLib from '@testing-library/user-event';
 import { useState } from 'react';
 import type { DataSourceSettings } from '@grafana/data';
 import { testIds } from '../../../components/testIds';
 import type { GhcprofOptions, GhcprofSecureOptions } from '../../types';
 import { ConfigEditor } from '../ConfigEditor';
+
+// No delay between keystrokes; generous timeout for a busy 2-core machine.
+const userEvent = userEventLib.setup({ delay: null });
+jest.setTimeout(30000);
 
 type Settings = DataSourceSettings<GhcprofOptions, GhcprofSecureOptions>;
 

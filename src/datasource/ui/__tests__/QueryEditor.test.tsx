@@ -1,6 +1,6 @@
 import '../../../testing/domShims';
 import { render, screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import userEventLib from '@testing-library/user-event';
 import { useState } from 'react';
 import { testIds } from '../../../components/testIds';
 import { FakeTemplateSrv } from '../../../testing/FakeTemplateSrv';
@@ -9,6 +9,10 @@ import { instanceSettings } from '../../../testing/settings';
 import { GhcprofDataSource } from '../../datasource';
 import type { GhcprofQuery } from '../../types';
 import { QueryEditor } from '../QueryEditor';
+
+// No delay between keystrokes; generous timeout for a busy 2-core machine.
+const userEvent = userEventLib.setup({ delay: null });
+jest.setTimeout(30000);
 
 const recorder = recordingBackendSrv((request) =>
   request.url.endsWith('/labels') ? { data: { names: ['pod', 'service'] } } : { data: { name: 'service', values: ['api', 'search'] } }
