@@ -72,7 +72,8 @@ export function rankBands(heap: HeapProfile): string[] {
  */
 export function topBands(heap: HeapProfile, n?: number): HeapProfile {
   const keep = n === undefined ? heap.bands : rankBands(heap).slice(0, n);
-  const cut = heap.bands.filter((b) => !keep.includes(b));
+  const kept = new Set(keep);
+  const cut = heap.bands.filter((b) => !kept.has(b));
   const bands = cut.length > 0 ? [...keep, OTHER_BAND] : [...keep];
   const samples = heap.samples.map((s) => {
     const values: Record<string, number> = {};
