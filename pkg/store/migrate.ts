@@ -24,6 +24,7 @@ export async function migrate(driver: SqlDriver, migrations: readonly Migration[
       for (const sql of m.statements(driver.dialect)) {
         await tx.execute(sql);
       }
+      await m.backfill?.(tx, driver.dialect);
       await tx.execute(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, [
         m.version,
         m.name,

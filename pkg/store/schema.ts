@@ -2,12 +2,15 @@
  * The schema as a versioned list of migrations, written once for both backends with the dialect's column types.
  * Append new versions; never edit an applied one. `migrate` (migrate.ts) applies the missing ones in order.
  */
-import type { Dialect } from './driver';
+import type { Dialect, SqlExecutor } from './driver';
+import { labelsKey, rebuildAllRollups } from './rollups';
 
 export interface Migration {
   version: number;
   name: string;
   statements(d: Dialect): string[];
+  /** Data changes after the statements, in the same transaction (rows written before the migration existed). */
+  backfill?(tx: SqlExecutor, d: Dialect): Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -78,5 +81,36 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX audit_log_tenant_at ON audit_log (tenant, at)`,
     ],
+  },
+  {
+    version: 2,
+    name: 'hourly tree rollups, retention index',
+    statements: ({ types: t }) => [
+      // The bucket identity of a profile: its label set in one canonical text (rollups.ts labelsKey).
+      `ALTER TABLE profiles ADD COLUMN labels_key TEXT`,
+      `CREATE INDEX profiles_bucket ON profiles (tenant, kind, labels_key, start_time)`,
+      // Retention deletes by end (or start) time across tenants.
+      `CREATE INDEX profiles_expiry ON profiles ((COALESCE(end_time, start_time)))`,
+      `CREATE TABLE tree_rollups (
+        tenant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        labels_key TEXT NOT NULL,
+        hour_start ${t.bigint} NOT NULL,
+        profile_count INTEGER NOT NULL,
+        tree ${t.blob},
+        PRIMARY KEY (tenant, kind, labels_key, hour_start)
+      )`,
+      `CREATE INDEX tree_rollups_tenant_hour ON tree_rollups (tenant, hour_start)`,
+    ],
+    backfill: async (tx, d) => {
+      const rows = await tx.query<{ id: string; labels: string }>(`SELECT id, labels FROM profiles`);
+      for (const r of rows) {
+        await tx.execute(`UPDATE profiles SET labels_key = ? WHERE id = ?`, [
+          labelsKey(JSON.parse(r.labels) as Record<string, string>),
+          r.id,
+        ]);
+      }
+      await rebuildAllRollups(tx, d);
+    },
   },
 ];

@@ -10,16 +10,31 @@ import { compress, decompress, packJson, unpackJson } from './codec';
 import type { Row, SqlDriver, SqlExecutor, SqlParam } from './driver';
 import { profileCondition } from './filter-sql';
 import { appliedVersions, migrate } from './migrate';
-import type { AuditEntry, NewProfile, ProfileFilter, Scope, Store, TokenRecord } from './store';
+import {
+  addToRollup,
+  bucketsOf,
+  coveredHours,
+  hourOf,
+  labelsKey,
+  readRollups,
+  rebuildBuckets,
+  type CoveredHours,
+} from './rollups';
+import type {
+  AuditEntry,
+  DeletedProfile,
+  NewProfile,
+  ProfileFilter,
+  Scope,
+  Store,
+  StoredAuditEntry,
+  TokenRecord,
+  TreeQueryResult,
+  TreeSource,
+} from './store';
 
 /** Parts of a profile kept in profile_blobs. */
 type BlobPart = 'raw' | 'tree' | 'heap' | 'rts';
-
-export interface StoredAuditEntry extends AuditEntry {
-  id: number;
-  /** ms epoch. */
-  at: number;
-}
 
 const META_COLUMNS = `p.id, p.tenant, p.kind, p.labels, p.start_time, p.end_time, p.time_source, p.program,
   p.rts_arguments, p.size, p.sha256, p.uploader, p.created_at, p.warnings, p.has_tree, p.has_heap, p.has_rts,
@@ -113,16 +128,24 @@ export class SqlStore implements Store {
       for (const [part, data] of blobs) {
         await tx.execute(`INSERT INTO profile_blobs (profile_id, part, data) VALUES (?, ?, ?)`, [meta.id, part, data]);
       }
-      await this.afterInsert(tx, p, meta);
+      await this.afterInsert(tx, p);
       return { meta, created: true };
     });
   }
 
-  /** Hook for derived data kept in the insert's transaction (rollups). */
-  protected async afterInsert(_tx: SqlExecutor, _p: NewProfile, _meta: ProfileMeta): Promise<void> {}
+  /** Derived data kept in the insert's transaction: the profile's tree merged into its hourly rollup. */
+  protected async afterInsert(tx: SqlExecutor, p: NewProfile): Promise<void> {
+    if (p.tree) {
+      const key = { tenant: p.tenant, kind: p.kind, labelsKey: labelsKey(p.labels), hourStart: hourOf(p.startTime) };
+      await addToRollup(tx, this.driver.dialect, key, p.tree);
+    }
+  }
 
-  /** Hook for derived data kept in a delete's transaction, called before the profiles' rows go. */
-  protected async beforeDelete(_tx: SqlExecutor, _tenant: string, _ids: string[]): Promise<void> {}
+  /** Derived data kept in a delete's transaction, before the profiles' rows go: their rollups re-merged. */
+  protected async beforeDelete(tx: SqlExecutor, tenant: string, ids: string[]): Promise<void> {
+    const buckets = await bucketsOf(tx, this.driver.dialect, tenant, ids);
+    await rebuildBuckets(tx, this.driver.dialect, buckets, ids);
+  }
 
   async getProfile(tenant: string, id: string): Promise<ProfileMeta | null> {
     const rows = await this.driver.query<ProfileRow>(
@@ -216,8 +239,12 @@ export class SqlStore implements Store {
     return changed > 0;
   }
 
-  async audit(entry: AuditEntry): Promise<void> {
-    await this.driver.execute(
+  audit(entry: AuditEntry): Promise<void> {
+    return this.insertAudit(this.driver, entry);
+  }
+
+  private async insertAudit(exec: SqlExecutor, entry: AuditEntry): Promise<void> {
+    await exec.execute(
       `INSERT INTO audit_log (at, tenant, action, profile_id, user_name, token_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [Date.now(), entry.tenant, entry.action, entry.profileId ?? null, entry.user, entry.tokenId, entry.detail ?? null]
     );
@@ -244,6 +271,63 @@ export class SqlStore implements Store {
 
   sizeBytes(): Promise<number> {
     return this.driver.sizeBytes();
+  }
+
+  getTreesForQuery(tenant: string, filter: ProfileFilter): Promise<TreeQueryResult> {
+    return this.driver.transaction(async (tx) => {
+      const hours = coveredHours(filter.from, filter.to);
+      const rollups = await readRollups(tx, tenant, hours, filter.matchers, filter.kind);
+      const where = await profileCondition(tx, this.driver.dialect, tenant, { ...filter, has: 'tree' });
+      const outside = outsideHours(hours);
+      const rows = await tx.query<ProfileRow>(
+        `SELECT ${META_COLUMNS} FROM profiles p WHERE ${where.sql} AND ${outside.sql} ORDER BY p.start_time, p.id`,
+        [...where.params, ...outside.params]
+      );
+      const sources: TreeSource[] = rollups.map((r) => ({ type: 'rollup', ...r }));
+      for (const row of rows) {
+        const data = await this.readBlob(tx, tenant, row.id, 'tree');
+        if (data) {
+          sources.push({ type: 'profile', meta: metaOf(row), tree: await unpackJson<CallTree>(data) });
+        }
+      }
+      const profileCount = sources.reduce((n, s) => n + (s.type === 'rollup' ? s.profileCount : 1), 0);
+      return { sources, profileCount };
+    }, 'read');
+  }
+
+  async deleteOlderThan(
+    cutoffMs: number,
+    opts: { tenant?: string; batchSize?: number } = {}
+  ): Promise<DeletedProfile[]> {
+    const batchSize = opts.batchSize ?? 200;
+    const deleted: DeletedProfile[] = [];
+    for (;;) {
+      const batch = await this.driver.transaction(async (tx) => {
+        const rows = await tx.query<{ tenant: string; id: string }>(
+          `SELECT tenant, id FROM profiles WHERE COALESCE(end_time, start_time) < ?
+           ${opts.tenant === undefined ? '' : 'AND tenant = ?'} ORDER BY tenant, id LIMIT ?`,
+          opts.tenant === undefined ? [cutoffMs, batchSize] : [cutoffMs, opts.tenant, batchSize]
+        );
+        for (const [tenant, ids] of groupByTenant(rows)) {
+          await this.deleteProfiles(tx, tenant, ids);
+          for (const id of ids) {
+            await this.insertAudit(tx, {
+              tenant,
+              action: 'delete',
+              profileId: id,
+              user: null,
+              tokenId: null,
+              detail: 'retention',
+            });
+          }
+        }
+        return rows;
+      });
+      deleted.push(...batch);
+      if (batch.length < batchSize) {
+        return deleted;
+      }
+    }
   }
 
   /** Deletes the tenant's profiles with these ids (rows, labels, blobs, derived data); returns how many existed. */
@@ -296,15 +380,17 @@ export class SqlStore implements Store {
   ): Promise<boolean> {
     const storedBytes = [...blobs.values()].reduce((n, b) => n + b.length, 0);
     const changed = await tx.execute(
-      `INSERT INTO profiles (id, tenant, kind, labels, start_time, end_time, time_source, program, rts_arguments,
-         size, sha256, uploader, created_at, warnings, has_tree, has_heap, has_rts, heap_mode, stored_bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO profiles (id, tenant, kind, labels, labels_key, start_time, end_time, time_source, program,
+         rts_arguments, size, sha256, uploader, created_at, warnings, has_tree, has_heap, has_rts, heap_mode,
+         stored_bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant, sha256) DO NOTHING`,
       [
         meta.id,
         p.tenant,
         meta.kind,
         JSON.stringify(meta.labels),
+        labelsKey(meta.labels),
         meta.startTime,
         meta.endTime,
         meta.timeSource,
@@ -342,6 +428,28 @@ export class SqlStore implements Store {
     );
     return rows.map((r) => r.v);
   }
+}
+
+/** SQL true for profiles whose start hour is NOT one of the covered hours (those come from rollups). */
+function outsideHours(h: CoveredHours): { sql: string; params: SqlParam[] } {
+  if (h.firstHour !== null && h.endHour !== null) {
+    return { sql: 'NOT (p.start_time >= ? AND p.start_time < ?)', params: [h.firstHour, h.endHour] };
+  }
+  if (h.firstHour !== null) {
+    return { sql: 'p.start_time < ?', params: [h.firstHour] };
+  }
+  if (h.endHour !== null) {
+    return { sql: 'p.start_time >= ?', params: [h.endHour] };
+  }
+  return { sql: '1 = 0', params: [] };
+}
+
+function groupByTenant(rows: DeletedProfile[]): Map<string, string[]> {
+  const byTenant = new Map<string, string[]>();
+  for (const r of rows) {
+    byTenant.set(r.tenant, [...(byTenant.get(r.tenant) ?? []), r.id]);
+  }
+  return byTenant;
 }
 
 function flag(b: boolean): number {

@@ -64,6 +64,40 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** Where a tree of getTreesForQuery comes from. */
+export type TreeSource =
+  /** The pre-merged trees of every profile of one label set and kind that started in one whole hour. */
+  | {
+      type: 'rollup';
+      /** ms epoch, a multiple of one hour. */
+      hourStart: number;
+      kind: ProfileKind;
+      labels: Record<string, string>;
+      profileCount: number;
+      tree: CallTree;
+    }
+  /** One profile's own tree (hours the time range covers only partly). */
+  | { type: 'profile'; meta: ProfileMeta; tree: CallTree };
+
+export interface TreeQueryResult {
+  /** Merging these trees (mergeTrees) gives exactly the merge of every selected profile's tree. */
+  sources: TreeSource[];
+  /** Profiles covered by the sources (rollups count all theirs). */
+  profileCount: number;
+}
+
+/** A profile removed by retention. */
+export interface DeletedProfile {
+  tenant: string;
+  id: string;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+  /** ms epoch. */
+  at: number;
+}
+
 export interface Store {
   /** Apply schema migrations (idempotent; safe with several replicas starting at once). */
   migrate(): Promise<void>;
@@ -103,6 +137,21 @@ export interface Store {
   revokeToken(id: string): Promise<boolean>;
 
   audit(entry: AuditEntry): Promise<void>;
+  /** A tenant's audit log, newest first (default limit 100). */
+  listAudit(tenant: string, limit?: number): Promise<StoredAuditEntry[]>;
+
+  /**
+   * The trees of every profile `filter` selects that holds a tree, read in one consistent snapshot: hours the time
+   * range covers completely come as hourly rollups (one per label set and kind), the rest as single profiles' trees.
+   * `filter.has` and `filter.limit` are ignored (a rollup stands for all its profiles or none).
+   */
+  getTreesForQuery(tenant: string, filter: ProfileFilter): Promise<TreeQueryResult>;
+  /**
+   * Retention: deletes every profile (of one tenant, or all) that ended before cutoffMs (a profile without end time
+   * at its start), in transactions of `batchSize` profiles that also fix the affected rollups and write one audit
+   * entry per profile (action 'delete', detail 'retention'). A reader never sees a half-deleted batch.
+   */
+  deleteOlderThan(cutoffMs: number, opts?: { tenant?: string; batchSize?: number }): Promise<DeletedProfile[]>;
   /** Approximate bytes used by the store (for /metrics). */
   sizeBytes(): Promise<number>;
 }
