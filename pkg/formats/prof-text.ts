@@ -135,7 +135,7 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
     this.lastLineFailed = false;
     switch (this.state) {
       case 'title':
-        return this.titleLine(text);
+        return this.titleLine(text, lineNo);
       case 'header':
         this.headerLine(text, lineNo);
         return true;
@@ -186,7 +186,7 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
     };
   }
 
-  private titleLine(text: string): boolean {
+  private titleLine(text: string, lineNo: number): boolean {
     if (isBlank(text)) {
       return true;
     }
@@ -197,7 +197,7 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
     }
     this.endTimeMs = parseGhcDate(text.slice(0, at), this.opts.utcOffsetMinutes);
     if (this.endTimeMs === null) {
-      this.warnings.push(`line 1: no date before "${REPORT_TITLE}": start and end time unknown`);
+      this.warnings.push(`line ${lineNo}: no date before "${REPORT_TITLE}": start and end time unknown`);
     }
     this.state = 'header';
     return true;
