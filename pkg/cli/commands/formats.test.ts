@@ -145,6 +145,16 @@ describe('ghcprof CLI (built, end to end)', () => {
       assert.equal(sum(folded.values()), info.totals.ticks);
     });
 
+    it('says on stderr when the metric has no values (eventlog samples carry time only)', () => {
+      const r = runCli(['flame', `${FIX}/search.eventlog`, '--metric', 'alloc']);
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout.length, 0);
+      assert.equal(
+        r.stderr,
+        `ghcprof: warning: ${FIX}/search.eventlog: no alloc values in this profile (eventlog cost-centre samples record time only)\n`
+      );
+    });
+
     it('pprof decodes with pprof-format and holds total_ticks × tick interval of time', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ghcprof-flame-'));
       try {

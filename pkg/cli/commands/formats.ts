@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { readProfileFile } from '../../formats';
 import type { CallTree, HeapProfile, Metric, ProfileData } from '../../model/types';
-import { functionTable } from '../../model/tree';
+import { functionTable, totalValue } from '../../model/tree';
 import { flamegraphFrame } from '../../frames/flamegraph';
 import { foldedStacks } from '../../export/folded';
 import { heapTableCsv, heapTableJson } from '../../export/heap-table';
@@ -164,6 +164,11 @@ export function registerFormatCommands(program: Command): void {
       const data = await readInput(file);
       const tree = requireTree(data, file);
       reportWarnings(data, file);
+      if (totalValue(tree, opts.metric) === 0) {
+        // Eventlog cost-centre samples carry time only; say so rather than print an empty result without a word.
+        const why = data.kind === 'eventlog' ? ' (eventlog cost-centre samples record time only)' : '';
+        process.stderr.write(`ghcprof: warning: ${file}: no ${opts.metric} values in this profile${why}\n`);
+      }
       await emit(renderFlame(data, tree, opts.metric, opts.format), opts.output);
     });
 
