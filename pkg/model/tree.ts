@@ -69,12 +69,6 @@ export function selfValueOf(metric: Metric, tickIntervalUs: number): ValueOf {
   }
 }
 
-/** Right-side self values of a diff in the metric's display unit. */
-export function rightSelfValueOf(metric: Metric, tickIntervalUs: number): (n: DiffNode) => number {
-  const valueOf = selfValueOf(metric, tickIntervalUs);
-  return (n) => valueOf(n.right);
-}
-
 /** A tree laid out in depth-first pre-order (children in stored order): the order Grafana's flame graph wants. */
 export interface FlatTree<N extends TreeNode = TreeNode> {
   /** nodes[0] is the root. */
@@ -194,14 +188,14 @@ function addSides(dst: SideValues, src: SideValues, tickScale = 1): void {
 const addLeft: AddValues = (dst, src, tickScale) => addSides(dst, src, tickScale);
 const addRight: AddValues = (dst, src, tickScale) => addSides((dst as DiffNode).right, src, tickScale);
 
+/** Children counts up to which a linear scan finds a child faster than a Map lookup. */
+const SCAN_LIMIT = 16;
+
 /**
  * Accumulates trees into one, node by (module, label) path. Trees may arrive one at a time (the server streams them
  * from the store) and with different tick intervals: when a new interval does not divide the current common one,
  * the ticks accumulated so far are rescaled by an integer factor, so the result stays exact.
  */
-/** Children counts up to which a linear scan finds a child faster than a Map lookup. */
-const SCAN_LIMIT = 16;
-
 export class TreeAccumulator {
   private root: TreeNode | null = null;
   private tickIntervalUs = 0;
