@@ -188,6 +188,39 @@ for (const backend of BACKENDS) {
       assert.deepEqual(mergedSources(a), canonical(mergeTrees([sampleTree(1)])));
     });
 
+    it('reads one rollup per hour for a week of profiles instead of every tree', async () => {
+      const t = 'roll-week';
+      const perHour = 2;
+      const hours = 168;
+      for (let i = 0; i < hours * perHour; i++) {
+        const start = DAY0 + Math.floor(i / perHour) * H + (i % perHour) * 60_000;
+        await fx.store.insertProfile(
+          newProfile({ tenant: t, startTime: start, endTime: start + 30_000, tree: sampleTree(i + 1) })
+        );
+      }
+      const week: ProfileFilter = { matchers: parseSelector('{service="api"}'), from: DAY0, to: DAY0 + hours * H - 1 };
+      let started = performance.now();
+      const fromRollups = await fx.store.getTreesForQuery(t, week);
+      const merged = mergedSources(fromRollups);
+      const rollupMs = performance.now() - started;
+      started = performance.now();
+      const reference = await mergedRaw(fx.store, t, week);
+      const rawMs = performance.now() - started;
+      assert.equal(fromRollups.sources.length, hours);
+      assert.ok(fromRollups.sources.every((s) => s.type === 'rollup' && s.profileCount === perHour));
+      assert.equal(fromRollups.profileCount, hours * perHour);
+      assert.deepEqual(merged, reference.tree);
+      const n = hours * perHour;
+      assert.equal(
+        merged.root.children[0].children.find((c) => c.label === 'go')!.ticks,
+        (90 * n * (n + 1)) / 2,
+        'sum of 90 x scale over all profiles'
+      );
+      console.log(
+        `[${backend}] week of ${n} profiles: ${hours} rollups in ${rollupMs.toFixed(0)} ms, ${n} raw trees in ${rawMs.toFixed(0)} ms`
+      );
+    });
+
     it('gives exactly the merge of the raw trees for any inserts, deletes, selector and range (property)', async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -10,7 +10,19 @@ import { openSqlStore } from './index';
 import { SqlStore } from './sql-store';
 import type { SqlExecutor } from './driver';
 import type { NewProfile, ProfileFilter } from './store';
-import { BACKENDS, newProfile, sampleHeap, sampleRts, sampleTree, sha256, useStore } from './__tests__/backends';
+import {
+  BACKENDS,
+  driverOf,
+  newProfile,
+  sampleHeap,
+  sampleRts,
+  sampleTree,
+  sha256,
+  useStore,
+} from './__tests__/backends';
+import { packJson } from './codec';
+import { migrate } from './migrate';
+import { MIGRATIONS } from './schema';
 
 const HOUR = 3_600_000;
 const T0 = 1_700_000_000_000;
@@ -331,9 +343,7 @@ for (const backend of BACKENDS) {
           throw new Error('simulated crash inside the insert transaction');
         }
       }
-      const failing = new FailingStore(
-        (fx.store as unknown as { driver: ConstructorParameters<typeof SqlStore>[0] }).driver
-      );
+      const failing = new FailingStore(driverOf(fx.store));
       const p = newProfile({ tenant: 'atomic', labels: { service: 'ghost' }, tree: sampleTree() });
       await assert.rejects(failing.insertProfile(p), /simulated crash/);
       assert.deepEqual(await fx.store.listProfiles('atomic', all()), []);
@@ -397,6 +407,49 @@ for (const backend of BACKENDS) {
       await fx.store.migrate();
       await fx.store.migrate();
       assert.deepEqual(await fx.store.schemaVersions(), versions);
+    });
+
+    it('upgrades a version-1 database: bucket keys backfilled, rollups built for stored profiles', async () => {
+      const store = await openSqlStore(await fx.freshSpec());
+      try {
+        const driver = driverOf(store);
+        assert.deepEqual(await migrate(driver, MIGRATIONS.slice(0, 1)), [1]);
+        // A profile as version 1 wrote it (no labels_key column, no rollups).
+        await driver.execute(
+          `INSERT INTO profiles (id, tenant, kind, labels, start_time, end_time, time_source, program, rts_arguments,
+             size, sha256, uploader, created_at, warnings, has_tree, has_heap, has_rts, heap_mode, stored_bytes)
+           VALUES ('old1', 'up', 'prof', '{"service":"api","env":"prod"}', ?, NULL, 'upload', 'search', '[]',
+             10, 'abc', NULL, ?, '[]', 1, 0, 0, NULL, 10)`,
+          [T0, T0]
+        );
+        await driver.execute(
+          `INSERT INTO profile_labels (profile_id, tenant, name, value) VALUES ('old1', 'up', 'service', 'api'), ('old1', 'up', 'env', 'prod')`
+        );
+        await driver.execute(`INSERT INTO profile_blobs (profile_id, part, data) VALUES ('old1', 'tree', ?)`, [
+          await packJson(sampleTree(3)),
+        ]);
+        assert.deepEqual(
+          await migrate(driver),
+          MIGRATIONS.slice(1).map((m) => m.version)
+        );
+        const rows = await driver.query<{ labels_key: string }>(`SELECT labels_key FROM profiles WHERE id = 'old1'`);
+        assert.equal(rows[0].labels_key, '{"env":"prod","service":"api"}');
+        const trees = await store.getTreesForQuery('up', sel('{env="prod"}'));
+        assert.equal(trees.profileCount, 1);
+        assert.equal(trees.sources[0].type, 'rollup');
+        assert.equal(trees.sources[0].tree.root.children[0].children[0].ticks, 90 * 3);
+        // And the upgraded store keeps working: a new profile in the same hour joins the rollup.
+        await store.insertProfile(
+          newProfile({ tenant: 'up', labels: { service: 'api', env: 'prod' }, startTime: T0 + 1, tree: sampleTree(1) })
+        );
+        const after = await store.getTreesForQuery('up', sel('{service="api"}'));
+        assert.deepEqual(
+          after.sources.map((s) => [s.type, s.type === 'rollup' ? s.profileCount : 0]),
+          [['rollup', 2]]
+        );
+      } finally {
+        await store.close();
+      }
     });
 
     it('lets two stores migrate the same empty database at once', async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres';
 import { openSqlStore } from '../index';
 import type { SqlStore } from '../sql-store';
+import type { SqlDriver } from '../driver';
 import type { NewProfile } from '../store';
 import type { CallTree, HeapProfile, RtsEvents } from '../../model/types';
 
@@ -55,6 +56,11 @@ export function useStore(backend: Backend): StoreFixture {
     rmSync(dir, { recursive: true, force: true });
   });
   return fixture;
+}
+
+/** The driver under a store, for tests that need to reach below the Store interface. */
+export function driverOf(store: SqlStore): SqlDriver {
+  return (store as unknown as { driver: SqlDriver }).driver;
 }
 
 export function sha256(bytes: Buffer): string {
