@@ -149,6 +149,19 @@ describe('readProfile: every file in test/fixtures/ghc/bad', () => {
   }
 });
 
+describe('readProfileFile closes what it opens', () => {
+  it('no file descriptors are left open after refusals and early stops', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      await assert.rejects(readProfileFile(join(GHC, 'leaky.rts-stats.txt')), UnknownFormatError);
+      await assert.rejects(readProfileFile(join(BAD, 'garbage-lines.hp')), FormatError);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50)); // stream 'close' is asynchronous
+    assert.ok(openFds() <= before + 1, `${openFds()} open fds, ${before} before`);
+  });
+});
+
 describe('gzip input', () => {
   let dir = '';
   before(() => {

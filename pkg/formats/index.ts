@@ -89,16 +89,19 @@ async function readWhole(kind: ProfileKind, bytes: Buffer, text: string, opts: R
 
 /** Detects the kind from the first bytes of a stream, then streams the rest into the right reader. */
 async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Promise<ProfileData> {
-  const { head, chunks, damage } = await peek(source, DETECT_HEAD_BYTES).catch((err: unknown) => {
+  const { head, chunks, damage, close } = await peek(source, DETECT_HEAD_BYTES).catch((err: unknown) => {
     // Only a tiny maxBytes can be passed before detection; there is no kind to name yet.
     throw err instanceof TooLargeError ? new UnknownFormatError(opts.file, err.message) : err;
   });
   if (head.length === 0) {
     throw new UnknownFormatError(opts.file, damage.message ? `nothing readable after decompression: ${damage.message}` : 'empty (0 bytes of data)');
   }
-  const kind = detectKind(head) ?? unknown(head, opts);
   let data: ProfileData | null;
+  const kind = detectKind(head);
   try {
+    if (kind === null) {
+      return unknown(head, opts);
+    }
     if (kind === 'eventlog') {
       data = await eventlogReader().readEventlog(chunks, { file: opts.file });
     } else if (kind === 'prof-json') {
@@ -111,7 +114,11 @@ async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Pro
       data = await streamLines(chunks, kind === 'prof' ? new ProfReportParser(opts) : new HpParser(opts));
     }
   } catch (err) {
-    throw err instanceof TooLargeError ? new FormatError({ format: kind, file: opts.file, message: err.message }) : err;
+    throw err instanceof TooLargeError && kind !== null
+      ? new FormatError({ format: kind, file: opts.file, message: err.message })
+      : err;
+  } finally {
+    await close();
   }
   if (data === null) {
     return unknown(head, opts);
@@ -146,7 +153,7 @@ interface Damage {
 async function peek(
   source: AsyncIterable<Buffer>,
   n: number
-): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer>; damage: Damage }> {
+): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer>; damage: Damage; close: () => Promise<void> }> {
   const damage: Damage = { message: '' };
   const it = source[Symbol.asyncIterator]();
   const buffered: Buffer[] = [];
@@ -175,18 +182,29 @@ async function peek(
   }
   const head = Buffer.concat(buffered);
   async function* replay(): AsyncGenerator<Buffer> {
-    if (head.length > 0) {
-      yield head;
-    }
-    while (!done) {
-      const c = await next();
-      if (c === null) {
-        return;
+    try {
+      if (head.length > 0) {
+        yield head;
       }
-      yield c;
+      while (!done) {
+        const c = await next();
+        if (c === null) {
+          done = true;
+          return;
+        }
+        yield c;
+      }
+    } finally {
+      await close(); // a reader stopped early: close the file / gunzip behind it
     }
   }
-  return { head, chunks: replay(), damage };
+  const close = async (): Promise<void> => {
+    if (!done) {
+      done = true;
+      await it.return?.();
+    }
+  };
+  return { head, chunks: replay(), damage, close };
 }
 
 async function* oneChunk(b: Buffer): AsyncGenerator<Buffer> {
