@@ -72,6 +72,12 @@ describe('tree operation properties', () => {
         const pruned = pruneTree(tree, metric, maxNodes);
         const flat = flattenTree(pruned.root);
         assert.ok(flat.nodes.length <= maxNodes, `${flat.nodes.length} rows > ${maxNodes}`);
+        // When every node with a value fits, nothing is cut.
+        const valued = flattenTree(pruneTree(tree, metric, Number.MAX_SAFE_INTEGER).root).nodes.length;
+        if (valued <= maxNodes) {
+          assert.equal(flat.nodes.length, valued);
+          assert.ok(!flat.nodes.some(isTruncatedNode));
+        }
         assert.equal(totalValue(pruned, metric), totalValue(tree, metric));
         for (let i = 1; i < flat.nodes.length; i++) {
           assert.equal(flat.levels[i] - flat.levels[flat.parents[i]], 1);

@@ -353,9 +353,12 @@ function otherNodeLike<N extends TreeNode>(parent: N): N {
 function chooseKept(flat: FlatTree, rank: Float64Array, maxNodes: number): Uint8Array {
   const n = flat.nodes.length;
   const kept = new Uint8Array(n);
+  // Children that would go into an `other` if cut: those with a value (zero-valued ones are dropped outright).
   const unkeptChildren = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    unkeptChildren[i] = flat.nodes[i].children.length;
+  for (let i = 1; i < n; i++) {
+    if (rank[i] > 0) {
+      unkeptChildren[flat.parents[i]]++;
+    }
   }
   // Inclusive values never exceed the parent's; ties go to the earlier (pre-order) node, so parents come first.
   const order = Array.from({ length: n - 1 }, (_, i) => i + 1).sort((a, b) => rank[b] - rank[a] || a - b);
