@@ -18,6 +18,8 @@ export interface ServerConfig {
   /** ghcprof label -> Prometheus label(s) for RTS queries (`--prometheus-label service=app`, `pod=pod|kubernetes_pod_name`). */
   prometheusLabels: Record<string, string>;
   ekgUrl: string | null;
+  /** Labels of the one process behind `ekgUrl` (`service=api`, `pod=api-0`), matched by RTS query selectors. */
+  ekgLabels: Record<string, string>;
   /** Profiles that ended longer ago than this are deleted; null keeps everything. */
   retentionMs: number | null;
   /** Largest upload accepted, compressed on the wire and decompressed alike (bytes). */
@@ -45,6 +47,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     prometheusUrl: null,
     prometheusLabels: {},
     ekgUrl: null,
+    ekgLabels: {},
     retentionMs: null,
     maxUploadBytes: 512 * MIB,
     rateLimitMax: 600,
@@ -104,6 +107,7 @@ export const RawSettingsSchema = z
     prometheusUrl: z.string().url(),
     prometheusLabel: z.union([z.string(), z.array(z.string())]),
     ekgUrl: z.string().url(),
+    ekgLabel: z.union([z.string(), z.array(z.string())]),
     retention: z.union([z.string(), z.number()]),
     maxUploadBytes: z.union([z.string(), z.number()]),
     rateLimit: z.coerce.number().int().min(1),
@@ -128,7 +132,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
   for (const key of SETTING_KEYS) {
     const value = env[envName(key)];
     if (value !== undefined && value !== '') {
-      out[key] = key === 'prometheusLabel' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+      out[key] = key === 'prometheusLabel' || key === 'ekgLabel' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
     }
   }
   return out as RawSettings;
@@ -148,6 +152,20 @@ export function settingsFromFile(path: string): RawSettings {
     throw new Error(`${path}: ${issue.path.join('.') || 'config'}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** `name=value` pairs with Prometheus label names. */
+export function parseLabelValues(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const name = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
+      throw new Error(`invalid label "${pair}": expected name=value with a Prometheus label name, e.g. service=api`);
+    }
+    out[name] = pair.slice(eq + 1).trim();
+  }
+  return out;
 }
 
 function checkSettings(s: RawSettings): RawSettings {
@@ -181,6 +199,7 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
     prometheusUrl: merged.prometheusUrl ?? null,
     prometheusLabels: parseLabelMapOptions(labels),
     ekgUrl: merged.ekgUrl ?? null,
+    ekgLabels: parseLabelValues(merged.ekgLabel === undefined ? [] : [merged.ekgLabel].flat()),
     retentionMs: merged.retention === undefined ? null : parseDuration(asText(merged.retention)),
     maxUploadBytes: merged.maxUploadBytes === undefined ? base.maxUploadBytes : parseByteSize(asText(merged.maxUploadBytes)),
     rateLimitMax: merged.rateLimit ?? base.rateLimitMax,

@@ -10,7 +10,7 @@ export function rtsSources(config: ServerConfig): Omit<RtsDeps, 'profilesInRange
   return {
     prometheusUrl: config.prometheusUrl ?? undefined,
     labelMap: config.prometheusLabels,
-    ekg: config.ekgUrl ? new EkgPoller({ url: config.ekgUrl }) : undefined,
+    ekg: config.ekgUrl ? new EkgPoller({ url: config.ekgUrl, labels: config.ekgLabels }) : undefined,
   };
 }
 

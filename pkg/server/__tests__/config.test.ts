@@ -29,6 +29,7 @@ describe('server config', () => {
       GHCPROF_PROMETHEUS_URL: 'http://prom:9090',
       GHCPROF_PROMETHEUS_LABEL: 'service=app, pod=kubernetes_pod_name|pod',
       GHCPROF_EKG_URL: 'http://svc:8000',
+      GHCPROF_EKG_LABEL: 'service=api,pod=api-0',
     };
     const c = resolveConfig([settingsFromEnv(env)], env);
     assert.equal(c.port, 5050);
@@ -38,6 +39,7 @@ describe('server config', () => {
     assert.equal(c.prometheusUrl, 'http://prom:9090');
     assert.deepEqual(c.prometheusLabels, { service: 'app', pod: 'kubernetes_pod_name|pod' });
     assert.equal(c.ekgUrl, 'http://svc:8000');
+    assert.deepEqual(c.ekgLabels, { service: 'api', pod: 'api-0' });
   });
 
   it('command line beats environment beats config file', () => {

@@ -1,0 +1,128 @@
+/**
+ * Crash safety: `ghcprof serve` as a child process takes 100 concurrent uploads of distinct artefacts and is killed
+ * with SIGKILL half-way. After a restart on the same store, every upload it acknowledged (201/200) is there,
+ * readable and byte-identical, and every stored profile is whole (its bytes hash to its sha256 and its data
+ * answers queries): an ack comes only after the store committed, and a commit is all or nothing.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { openStore } from '../../pkg/store';
+import type { ProfileMeta } from '../../pkg/api/query';
+import { fixture, freshStoreSpec, STORE_KINDS, stopPostgres, tenantTokens } from './support';
+import { startServe, stopChild } from './spawn';
+
+after(stopPostgres);
+
+const UPLOADS = 100;
+const KILL_AFTER_ACKS = 30;
+
+/** A valid artefact that differs from every other variant: its program / JOB / command line carries `n`. */
+function variant(n: number): Buffer {
+  switch (n % 4) {
+    case 0:
+      return Buffer.from(fixture('leaky.hc.hp').toString('utf8').replace('JOB "leaky 400000', `JOB "leaky ${n}`));
+    case 1:
+      return Buffer.from(fixture('search.json.prof').toString('utf8').replace('"program": "search"', `"program": "search-${n}"`));
+    case 2:
+      return Buffer.from(fixture('pipeline.prof').toString('utf8').replace('pipeline +RTS', `pipeline-${n} +RTS`));
+    default:
+      return Buffer.from(fixture('jsonagg.hy.hp').toString('utf8').replace('JOB "jsonagg', `JOB "jsonagg-${n}`));
+  }
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+interface Ack {
+  n: number;
+  id: string;
+}
+
+async function uploadAll(url: string, token: string, bodies: Buffer[], onAck: (acks: number) => void): Promise<{ acks: Ack[]; failed: number }> {
+  const acks: Ack[] = [];
+  let failed = 0;
+  await Promise.all(
+    bodies.map(async (body, n) => {
+      try {
+        const res = await fetch(`${url}/api/v1/profiles?label=service%3Dcrash&label=n%3D${n}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          body,
+        });
+        if (res.status === 201 || res.status === 200) {
+          acks.push({ n, id: ((await res.json()) as ProfileMeta).id });
+          onAck(acks.length);
+        } else {
+          failed++;
+        }
+      } catch {
+        failed++; // the connection died with the server
+      }
+    })
+  );
+  return { acks, failed };
+}
+
+for (const kind of STORE_KINDS) {
+  describe(`crash test on ${kind}`, { timeout: 180_000 }, () => {
+    it('keeps every acknowledged upload whole across kill -9', async () => {
+      const { spec, cleanup } = await freshStoreSpec(kind);
+      const setup = await openStore(spec);
+      await setup.migrate();
+      const tokens = await tenantTokens(setup, 'crash');
+      await setup.close();
+      const bodies = Array.from({ length: UPLOADS }, (_, n) => variant(n));
+      assert.equal(new Set(bodies.map(sha)).size, UPLOADS, 'variants are distinct');
+
+      const first = await startServe(['--db', spec, '--log-level', 'info']);
+      let killed = false;
+      const { acks, failed } = await uploadAll(first.url, tokens.write, bodies, (count) => {
+        if (count === KILL_AFTER_ACKS && !killed) {
+          killed = true;
+          first.child.process.kill('SIGKILL');
+        }
+      });
+      assert.equal(await first.child.exited, 'SIGKILL');
+      assert.ok(acks.length >= KILL_AFTER_ACKS, `${acks.length} acknowledged`);
+      assert.ok(failed > 0, 'the kill happened while uploads were in flight');
+
+      const second = await startServe(['--db', spec, '--log-level', 'info']);
+      try {
+        const get = (path: string) => fetch(`${second.url}${path}`, { headers: { authorization: `Bearer ${tokens.read}` } });
+        for (const { n, id } of acks) {
+          const meta = await get(`/api/v1/profiles/${id}`);
+          assert.equal(meta.status, 200, `acknowledged upload ${n} (${id}) is missing after the crash`);
+          const raw = Buffer.from(await (await get(`/api/v1/profiles/${id}/raw`)).arrayBuffer());
+          assert.ok(raw.equals(bodies[n]), `upload ${n} is not byte-identical`);
+        }
+        const list = (await (await get('/api/v1/profiles?limit=10000')).json()) as { profiles: ProfileMeta[] };
+        const known = new Map(bodies.map((b, n) => [sha(b), n]));
+        assert.ok(list.profiles.length >= acks.length && list.profiles.length <= UPLOADS);
+        for (const p of list.profiles) {
+          const raw = Buffer.from(await (await get(`/api/v1/profiles/${p.id}/raw`)).arrayBuffer());
+          assert.equal(sha(raw), p.sha256, `profile ${p.id}: stored bytes do not match its sha256`);
+          assert.ok(known.has(p.sha256), `profile ${p.id} is none of the uploads`);
+          assert.equal(p.labels.n, String(known.get(p.sha256)));
+          const type = p.has.tree ? 'flamegraph' : 'heap';
+          const q = await fetch(`${second.url}/api/v1/query/${type}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${tokens.read}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ profileIds: [p.id] }),
+          });
+          assert.equal(q.status, 200, `profile ${p.id}: its ${type} data is not readable`);
+        }
+        // Retrying everything after the crash: what was stored answers 200 with its id, the rest is stored now.
+        const retry = await uploadAll(second.url, tokens.write, bodies, () => undefined);
+        assert.equal(retry.acks.length, UPLOADS);
+        const after = (await (await get('/api/v1/profiles?limit=10000')).json()) as { profiles: ProfileMeta[] };
+        assert.equal(after.profiles.length, UPLOADS);
+        for (const { n, id } of acks) {
+          assert.equal(retry.acks.find((a) => a.n === n)!.id, id);
+        }
+      } finally {
+        assert.equal(await stopChild(second.child), 0);
+        await cleanup();
+      }
+    });
+  });
+}
