@@ -34,6 +34,19 @@ describe('topBands', () => {
     );
   });
 
+  it('sums a real band named `other` into the `other` band', () => {
+    const heap = sampleHeap({
+      bands: ['other', 'A', 'B'],
+      samples: [
+        { time: 1, values: { other: 1000, A: 5, B: 1 } },
+        { time: 2, values: { other: 1000, A: 5, B: 1 } },
+      ],
+    });
+    const top = topBands(heap, 1);
+    assert.deepEqual(top.bands, ['A', 'other']);
+    assert.deepEqual(top.samples[0].values, { A: 5, other: 1001 });
+  });
+
   it('without N fills every band in every sample, in first-appearance order, and adds no `other`', () => {
     const all = topBands(sampleHeap());
     assert.deepEqual(all.bands, ['B', 'A', 'C']);

@@ -67,11 +67,16 @@ export function rankBands(heap: HeapProfile): string[] {
 /**
  * The same profile with every sample holding a value (0 when absent) for each band, keeping the top `n` bands by
  * integrated size (in rank order) and summing the rest into `other` (added only when something was cut). Without `n`,
- * all bands stay in their order of first appearance. A real band named `other` is kept apart only if it ranks in the
- * top N; otherwise it is summed into the `other` band like the rest.
+ * all bands stay in their order of first appearance. With `n`, a real band named `other` always goes into the
+ * `other` band (one name, one meaning).
  */
 export function topBands(heap: HeapProfile, n?: number): HeapProfile {
-  const keep = n === undefined ? heap.bands : rankBands(heap).slice(0, n);
+  const keep =
+    n === undefined
+      ? heap.bands
+      : rankBands(heap)
+          .filter((b) => b !== OTHER_BAND)
+          .slice(0, n);
   const kept = new Set(keep);
   const cut = heap.bands.filter((b) => !kept.has(b));
   const bands = cut.length > 0 ? [...keep, OTHER_BAND] : [...keep];
