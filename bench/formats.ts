@@ -116,7 +116,7 @@ function ensureCliBuilt(): void {
  * How "ghcprof" is run: the built CLI when it starts, else (while other parts of the CLI are mid-change) the built
  * readers in-process through bench/reference/read-file.cjs. The output says which.
  */
-function ghcprofCommand(): { heap: (f: string) => string[]; inspect: (f: string) => string[]; how: string } {
+function ghcprofCommand(): { heap: (f: string) => string[]; inspect: (f: string) => string[]; how: string; cli: boolean } {
   const cli = join(ROOT, 'bin/ghcprof.js');
   const probe = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
   if (probe.status === 0) {
@@ -124,6 +124,7 @@ function ghcprofCommand(): { heap: (f: string) => string[]; inspect: (f: string)
       heap: (f) => [process.execPath, cli, 'heap', f, '--top', '20'],
       inspect: (f) => [process.execPath, cli, 'inspect', f],
       how: `the built CLI (node bin/ghcprof.js heap FILE --top 20 / inspect FILE)`,
+      cli: true,
     };
   }
   const reader = join(ROOT, 'bench/reference/read-file.cjs');
@@ -132,6 +133,7 @@ function ghcprofCommand(): { heap: (f: string) => string[]; inspect: (f: string)
     heap: (f) => [process.execPath, reader, f],
     inspect: (f) => [process.execPath, reader, f],
     how: 'in-process readProfileFile of the built readers (node bench/reference/read-file.cjs FILE), NOT the CLI',
+    cli: false,
   };
 }
 
@@ -181,6 +183,12 @@ function runOnce(cmd: string[], cwd = ROOT): Run {
     rmSync(rssFile);
   }
   return { wallMs, rssKiB };
+}
+
+/** The readers alone (built, in-process, no CLI start-up or post-processing): median wall of REPS runs. */
+function readerOnly(file: string): Run {
+  const runs = Array.from({ length: REPS }, () => runOnce([process.execPath, join(ROOT, 'bench/reference/read-file.cjs'), file]));
+  return { wallMs: median(runs.map((r) => r.wallMs)), rssKiB: runs[0].rssKiB === null ? null : median(runs.map((r) => r.rssKiB as number)) };
 }
 
 function median(xs: number[]): number {
@@ -239,7 +247,9 @@ function main(): void {
     `    peak RSS, ${(size(quarter) / MB).toFixed(0)} MB -> ${(size(eventlog) / MB).toFixed(0)} MB input: ghcprof ${fmtRss(evQuarterOurs.rssKiB)} -> ${fmtRss(ev.ours.rssKiB)}, ` +
       `ghc-events ${fmtRss(evQuarterRef.rssKiB)} -> ${fmtRss(ev.theirs.rssKiB)}`
   );
-  results.eventlog = { bytes: size(eventlog), ours: ev.ours, reference: ev.theirs, ratio: evRatio, quarter: { bytes: size(quarter), ours: evQuarterOurs, reference: evQuarterRef } };
+  const evReader = readerOnly(eventlog);
+  log(`    readers alone (read-file.cjs): ${fmtMs(evReader.wallMs)} = ${(evReader.wallMs / ev.theirs.wallMs).toFixed(2)}x, peak RSS ${fmtRss(evReader.rssKiB)}`);
+  results.eventlog = { readerOnly: evReader, bytes: size(eventlog), ours: ev.ours, reference: ev.theirs, ratio: evRatio, quarter: { bytes: size(quarter), ours: evQuarterOurs, reference: evQuarterRef } };
 
   // (b) .hp: hp2ps writes FILE.ps next to where it runs, so it runs in a scratch directory on a copy
   const scratch = mkdtempSync(join(tmpdir(), 'ghcprof-bench-'));
@@ -250,7 +260,9 @@ function main(): void {
     const hpRatio = h.ours.wallMs / h.theirs.wallMs;
     log(`\n(b) .hp ${(size(hp) / MB).toFixed(0)} MB: ghcprof ${fmtMs(h.ours.wallMs)} vs hp2ps -c ${fmtMs(h.theirs.wallMs)}`);
     log(`    ratio ${hpRatio.toFixed(2)}x (goal <= 0.5x): ${verdict(hpRatio <= 0.5)}; peak RSS ${fmtRss(h.ours.rssKiB)} vs ${fmtRss(h.theirs.rssKiB)}`);
-    results.hp = { bytes: size(hp), ours: h.ours, reference: h.theirs, ratio: hpRatio };
+    const hpReader = readerOnly(hp);
+    log(`    readers alone (read-file.cjs): ${fmtMs(hpReader.wallMs)} = ${(hpReader.wallMs / h.theirs.wallMs).toFixed(2)}x, peak RSS ${fmtRss(hpReader.rssKiB)}`);
+    results.hp = { readerOnly: hpReader, bytes: size(hp), ours: h.ours, reference: h.theirs, ratio: hpRatio };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -267,7 +279,13 @@ function main(): void {
     `    peak RSS ${fmtRss(p.ours.rssKiB)} = ${rssRatio === null ? 'n/a' : rssRatio.toFixed(2)}x the file (goal <= 1.5x): ` +
       `${rssRatio === null ? 'not measured' : verdict(rssRatio <= 1.5)}; floor ${fmtRss(p.theirs.rssKiB)}, an empty node ${fmtRss(baseline.rssKiB)}`
   );
-  results.prof = { bytes: size(prof), ours: p.ours, floor: p.theirs, ratio: profRatio, rssRatio, nodeBaseline: baseline };
+  const profReader = readerOnly(prof);
+  log(`    readers alone (read-file.cjs): ${fmtMs(profReader.wallMs)} = ${(profReader.wallMs / p.theirs.wallMs).toFixed(2)}x, peak RSS ${fmtRss(profReader.rssKiB)}`);
+  const cliStart = ghcprof.cli ? runOnce([node, join(ROOT, 'bin/ghcprof.js'), '--version']) : null;
+  if (cliStart) {
+    log(`    for scale: \`ghcprof --version\` alone takes ${fmtMs(cliStart.wallMs)} and ${fmtRss(cliStart.rssKiB)}`);
+  }
+  results.prof = { readerOnly: profReader, cliStart, bytes: size(prof), ours: p.ours, floor: p.theirs, ratio: profRatio, rssRatio, nodeBaseline: baseline };
   writeFileSync(join(LARGE, 'results.json'), JSON.stringify(results, null, 2));
   log(`\nraw numbers: bench/large/results.json`);
 }
