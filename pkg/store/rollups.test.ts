@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatSelector, parseSelector, type LabelMatcher } from '../api/selector';
+import { formatSelector, parseSelector } from '../api/selector';
 import { mergeTrees } from '../model/tree';
 import type { CallTree, ProfileKind, TreeNode } from '../model/types';
 import { coveredHours, ROLLUP_BUCKET_MS } from './rollups';

@@ -10,7 +10,7 @@ import { matchLabels, type LabelMatcher } from '../api/selector';
 import { mergeTrees } from '../model/tree';
 import type { CallTree, ProfileKind } from '../model/types';
 import { packJson, unpackJson } from './codec';
-import type { Dialect, Row, SqlExecutor, SqlParam } from './driver';
+import type { Dialect, SqlExecutor, SqlParam } from './driver';
 
 export const ROLLUP_BUCKET_MS = 3_600_000;
 
@@ -168,6 +168,7 @@ export interface RollupRead {
 /** The tenant's rollups in the covered hours whose label set the matchers accept. */
 export async function readRollups(
   tx: SqlExecutor,
+  dialect: Dialect,
   tenant: string,
   hours: CoveredHours,
   matchers: readonly LabelMatcher[],
@@ -187,29 +188,37 @@ export async function readRollups(
     where.push('kind = ?');
     params.push(kind);
   }
-  // Keys first (small), trees only for the buckets the selector accepts.
-  const keys = await tx.query<Row & { kind: ProfileKind; labels_key: string; hour_start: number }>(
-    `SELECT kind, labels_key, hour_start FROM tree_rollups WHERE ${where.join(' AND ')} ORDER BY hour_start, kind, labels_key`,
+  // The label sets first (few), then in one query the trees of the sets the selector accepts: whether a set
+  // matches does not depend on kind or hour, so nothing is read that is not used.
+  const sets = await tx.query<{ labels_key: string }>(
+    `SELECT DISTINCT labels_key FROM tree_rollups WHERE ${where.join(' AND ')}`,
     params
   );
-  const result: RollupRead[] = [];
-  for (const k of keys) {
-    const labels = JSON.parse(k.labels_key) as Record<string, string>;
-    if (!matchLabels(labels, matchers)) {
-      continue;
-    }
-    const key = { tenant, kind: k.kind, labelsKey: k.labels_key, hourStart: Number(k.hour_start) };
-    const rows = await tx.query<{ profile_count: number; tree: Buffer }>(
-      `SELECT profile_count, tree FROM tree_rollups WHERE ${KEY_WHERE}`,
-      keyParams(key)
-    );
-    result.push({
-      hourStart: key.hourStart,
-      kind: key.kind,
-      labels,
-      profileCount: Number(rows[0].profile_count),
-      tree: await unpackJson<CallTree>(rows[0].tree),
-    });
+  const accepted = sets
+    .map((r) => r.labels_key)
+    .filter((key) => matchLabels(JSON.parse(key) as Record<string, string>, matchers));
+  if (accepted.length === 0) {
+    return [];
   }
-  return result;
+  const rows = await tx.query<{
+    kind: ProfileKind;
+    labels_key: string;
+    hour_start: number;
+    profile_count: number;
+    tree: Buffer;
+  }>(
+    `SELECT kind, labels_key, hour_start, profile_count, tree FROM tree_rollups
+     WHERE ${where.join(' AND ')} AND ${dialect.inTextList('labels_key')}
+     ORDER BY hour_start, kind, labels_key`,
+    [...params, dialect.textList(accepted)]
+  );
+  return Promise.all(
+    rows.map(async (r) => ({
+      hourStart: Number(r.hour_start),
+      kind: r.kind,
+      labels: JSON.parse(r.labels_key) as Record<string, string>,
+      profileCount: Number(r.profile_count),
+      tree: await unpackJson<CallTree>(r.tree),
+    }))
+  );
 }

@@ -276,7 +276,7 @@ export class SqlStore implements Store {
   getTreesForQuery(tenant: string, filter: ProfileFilter): Promise<TreeQueryResult> {
     return this.driver.transaction(async (tx) => {
       const hours = coveredHours(filter.from, filter.to);
-      const rollups = await readRollups(tx, tenant, hours, filter.matchers, filter.kind);
+      const rollups = await readRollups(tx, this.driver.dialect, tenant, hours, filter.matchers, filter.kind);
       const where = await profileCondition(tx, this.driver.dialect, tenant, { ...filter, has: 'tree' });
       const outside = outsideHours(hours);
       const rows = await tx.query<ProfileRow>(
