@@ -200,10 +200,12 @@ describe('readProf: broken and unusual input', () => {
     assert.ok(data.warnings.some((w) => /time flame graph is empty.*-P or -pj/.test(w)));
   });
 
-  it('names with spaces (SRC `<no location info>`) and operators split from the right, using the header columns', () => {
-    const row = (indent: number, label: string, mod: string, src: string, no: number, e: number, p: string) =>
-      `${' '.repeat(indent)}${label}`.padEnd(20) + ' ' + mod.padEnd(10) + ' ' + src.padEnd(20) + ' ' + `${no}`.padStart(3) + ` ${`${e}`.padStart(11)}  ${p}`;
-    const text = [
+  /** A small report in GHC's exact column layout (ProfilerReport.c), with or without the SRC column (GHC < 8). */
+  function synthetic(withSrc: boolean): string {
+    const src = (text: string) => (withSrc ? ` ${text.padEnd(20)}` : '');
+    const row = (indent: number, label: string, mod: string, at: string, no: number, e: number, p: string) =>
+      `${' '.repeat(indent)}${label}`.padEnd(20) + ' ' + mod.padEnd(10) + src(at) + ' ' + `${no}`.padStart(3) + ` ${`${e}`.padStart(11)}  ${p}`;
+    return [
       '\tThu Nov 26 12:00:00 2026 Time and Allocation Profiling Report  (Final)',
       '',
       '\t   prog +RTS -p -RTS',
@@ -211,14 +213,17 @@ describe('readProf: broken and unusual input', () => {
       '\ttotal time  =        0.10 secs   (100 ticks @ 1000 us, 1 processor)',
       '\ttotal alloc =       1,000 bytes  (excludes profiling overheads)',
       '',
-      `${'COST CENTRE'.padEnd(20)} ${'MODULE'.padEnd(10)} ${'SRC'.padEnd(20)} no.     entries  %time %alloc   %time %alloc`,
+      `${'COST CENTRE'.padEnd(20)} ${'MODULE'.padEnd(10)}${src('SRC')} no.     entries  %time %alloc   %time %alloc`,
       '',
       row(0, 'MAIN', 'MAIN', '<built-in>', 1, 0, '  0.0    0.0   100.0  100.0'),
       row(1, '<*>.\\', 'Main', '<no location info>', 2, 7, ' 60.0   50.0   100.0  100.0'),
       row(2, 'go/Array', 'Data.X', 'src/X.hs:1:1-2', 3, 1, ' 40.0   50.0    40.0   50.0'),
       '',
     ].join('\n');
-    const data = readProf(text)!;
+  }
+
+  it('names with spaces (SRC `<no location info>`) and operators split from the right, using the header columns', () => {
+    const data = readProf(synthetic(true))!;
     const [, ops, go] = allNodes(data.tree!.root);
     assert.deepEqual([ops.label, ops.module, ops.src, ops.ccsId, ops.entries], ['<*>.\\', 'Main', '<no location info>', 2, 7]);
     assert.deepEqual([go.label, go.module, go.src, go.ccsId], ['go/Array', 'Data.X', 'src/X.hs:1:1-2', 3]);
@@ -226,6 +231,13 @@ describe('readProf: broken and unusual input', () => {
     assert.equal(go.alloc, 500);
     assert.equal(data.endTimeMs, Date.UTC(2026, 10, 26, 12, 0, 0));
     assert.equal(data.truncated, false);
+  });
+
+  it('a report without the SRC column (GHC before 8.0): names and numbers still line up, SRC empty', () => {
+    const data = readProf(synthetic(false))!;
+    const [root, ops, go] = allNodes(data.tree!.root);
+    assert.deepEqual([root.label, ops.label, ops.module, ops.src, ops.entries], ['MAIN', '<*>.\\', 'Main', '', 7]);
+    assert.deepEqual([go.label, go.module, go.ccsId, go.alloc], ['go/Array', 'Data.X', 3, 500]);
   });
 
   it('not a report: null (so another reader or UnknownFormatError decides)', () => {
