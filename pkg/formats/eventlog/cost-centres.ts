@@ -18,6 +18,7 @@ export interface CostCentre {
 export class CostCentreTable {
   private readonly byId = new Map<number, CostCentre>();
   private readonly missing = new Set<number>();
+  private readonly frames = new Map<number, FrameInfo>();
 
   /** HeapProfCostCentre: id u32, label, module, srcloc (NUL-terminated), flags u8 (bit 0: CAF). */
   define(p: Payload): void {
@@ -52,9 +53,15 @@ export class CostCentreTable {
     return [...this.missing].filter((id) => !this.byId.has(id)).sort((a, b) => a - b);
   }
 
+  /** The call-tree frame of a cost centre (one shared object per id: tree building reads it, never keeps it). */
   frame(id: number): FrameInfo {
-    const cc = this.get(id);
-    return { label: cc.label, module: cc.module, src: cc.src, ccId: cc.id };
+    let frame = this.frames.get(id);
+    if (frame === undefined) {
+      const cc = this.get(id);
+      frame = { label: cc.label, module: cc.module, src: cc.src, ccId: cc.id };
+      this.frames.set(id, frame);
+    }
+    return frame;
   }
 
   /** The part a `.hp` -hc band label shows for this cost centre: CAFs as `Module.CAF`, others by label. */

@@ -4,7 +4,8 @@ import { heapModeOfBreakdown } from './event-types';
 import type { Payload } from './payload';
 import { nulIndex, u64, utf8Text } from './payload';
 import { ownValue, setOwn } from './records';
-import { StackTrie, type StackNode } from './stack-trie';
+import { StackTable } from './stack-table';
+import { grown } from './typed-arrays';
 
 const NS_PER_S = 1e9;
 
@@ -20,14 +21,20 @@ export class HeapCollector {
   private mode: HeapMode = 'unknown';
   private began = false;
   private readonly samples: HeapSample[] = [];
-  private current: HeapSample | null = null;
   private readonly bands: string[] = [];
-  private readonly knownBands = new Set<string>();
-  private readonly stacks = new StackTrie();
-  /** -hc band label per stack node index. */
-  private readonly stackLabels: string[] = [];
+  private readonly bandOfLabel = new Map<string, number>();
+  private readonly stacks = new StackTable();
+  /** Band number + 1 per interned -hc stack (0: not named yet). */
+  private bandOfStack = new Int32Array(256);
   private readonly bandStacks: Record<string, string[]> = {};
   private malformed = 0;
+  // The open census, accumulated per band number and turned into a record when it closes.
+  private open: HeapSample | null = null;
+  private census = 0;
+  private censusOfBand = new Int32Array(64);
+  private bytesOfBand = new Float64Array(64);
+  private touched = new Int32Array(64);
+  private touchedCount = 0;
 
   constructor(private readonly costCentres: CostCentreTable) {}
 
@@ -41,8 +48,11 @@ export class HeapCollector {
   }
 
   sampleBegin(timeNs: number): void {
-    this.current = { time: timeNs / NS_PER_S, values: {} };
-    this.samples.push(this.current);
+    this.sampleEnd();
+    this.open = { time: timeNs / NS_PER_S, values: {} };
+    this.samples.push(this.open);
+    this.census++;
+    this.touchedCount = 0;
   }
 
   /** HeapBioProfSampleBegin: era u64, time u64 (the census time; the event itself is written at exit). */
@@ -50,8 +60,17 @@ export class HeapCollector {
     this.sampleBegin(p.end - p.start >= 16 ? u64(p.view, p.start + 8) : eventTimeNs);
   }
 
+  /** Closes the open census: its bands in order of appearance, bytes summed per band. */
   sampleEnd(): void {
-    this.current = null;
+    const sample = this.open;
+    if (sample === null) {
+      return;
+    }
+    for (let i = 0; i < this.touchedCount; i++) {
+      const band = this.touched[i];
+      setOwn(sample.values, this.bands[band], this.bytesOfBand[band]);
+    }
+    this.open = null;
   }
 
   /** HeapProfSampleCostCentre: profile id u8, residency u64, depth u8, depth × cost-centre id u32 (innermost first). */
@@ -61,8 +80,12 @@ export class HeapCollector {
       this.malformed++;
       return;
     }
-    const node = this.stacks.find(p, p.start + 10, depth);
-    this.add(this.stackLabels[node.index] ?? this.labelStack(node), u64(p.view, p.start + 1), timeNs);
+    const stack = this.stacks.find(p, p.start + 10, depth);
+    if (stack >= this.bandOfStack.length) {
+      this.bandOfStack = grown(this.bandOfStack, stack + 1);
+    }
+    const band = this.bandOfStack[stack] - 1;
+    this.add(band >= 0 ? band : this.nameStack(stack), u64(p.view, p.start + 1), timeNs);
   }
 
   /** HeapProfSampleString: profile id u8, residency u64, label (NUL-terminated). */
@@ -73,42 +96,61 @@ export class HeapCollector {
     }
     const from = p.start + 9;
     const label = utf8Text(p.bytes, from, nulIndex(p.bytes, from, p.end));
-    this.add(label, u64(p.view, p.start + 1), timeNs);
+    this.add(this.bandOfLabel.get(label) ?? this.newBand(label), u64(p.view, p.start + 1), timeNs);
   }
 
-  private add(band: string, bytes: number, timeNs: number): void {
-    if (this.current === null) {
+  private add(band: number, bytes: number, timeNs: number): void {
+    if (this.open === null) {
       // A band outside a census (its begin event lost to damage): keep it in a census of its own.
       this.sampleBegin(timeNs);
     }
-    const values = (this.current as HeapSample).values;
-    setOwn(values, band, (ownValue(values, band) ?? 0) + bytes);
-    if (!this.knownBands.has(band)) {
-      this.knownBands.add(band);
-      this.bands.push(band);
+    if (this.censusOfBand[band] === this.census) {
+      this.bytesOfBand[band] += bytes;
+      return;
     }
+    this.censusOfBand[band] = this.census;
+    this.bytesOfBand[band] = bytes;
+    if (this.touchedCount === this.touched.length) {
+      this.touched = grown(this.touched, this.touchedCount + 1);
+    }
+    this.touched[this.touchedCount++] = band;
   }
 
-  /** Names a cost-centre stack once; a label already taken by a different stack gets a ` [n]` suffix. */
-  private labelStack(node: StackNode): string {
-    const ids = StackTrie.innermostFirst(node);
+  private newBand(label: string): number {
+    const band = this.bands.length;
+    this.bands.push(label);
+    this.bandOfLabel.set(label, band);
+    if (band >= this.censusOfBand.length) {
+      this.censusOfBand = grown(this.censusOfBand, band + 1);
+      this.bytesOfBand = grown(this.bytesOfBand, band + 1);
+    }
+    return band;
+  }
+
+  /**
+   * Names a cost-centre stack like a `.hp` -hc band (without the cut); a label already taken by a stack with other
+   * cost centres gets a ` [n]` suffix, so different stacks never share a band.
+   */
+  private nameStack(stack: number): number {
+    const ids = this.stacks.ids(stack);
     while (ids.length > 0 && this.costCentres.isMain(ids[ids.length - 1])) {
       ids.pop();
     }
     const base = ids.length === 0 ? 'MAIN' : ids.map((id) => this.costCentres.bandPart(id)).join('/');
-    const stack = ids.length === 0 ? ['MAIN.MAIN'] : ids.map((id) => this.costCentres.qualified(id));
+    const names = ids.length === 0 ? ['MAIN.MAIN'] : ids.map((id) => this.costCentres.qualified(id));
     let label = base;
-    for (let n = 2; this.labelTakenByOther(label, stack); n++) {
+    for (let n = 2; this.labelTakenByOther(label, names); n++) {
       label = `${base} [${n}]`;
     }
-    setOwn(this.bandStacks, label, stack);
-    this.stackLabels[node.index] = label;
-    return label;
+    setOwn(this.bandStacks, label, names);
+    const band = this.bandOfLabel.get(label) ?? this.newBand(label);
+    this.bandOfStack[stack] = band + 1;
+    return band;
   }
 
-  private labelTakenByOther(label: string, stack: string[]): boolean {
+  private labelTakenByOther(label: string, names: string[]): boolean {
     const taken = ownValue(this.bandStacks, label);
-    return taken !== undefined && taken.join('\n') !== stack.join('\n');
+    return taken !== undefined && taken.join('\n') !== names.join('\n');
   }
 
   warnings(): string[] {
@@ -116,11 +158,12 @@ export class HeapCollector {
   }
 
   build(job: string, marksNs: number[]): HeapProfile | undefined {
+    this.sampleEnd();
     if (!this.began && this.samples.length === 0) {
       return undefined;
     }
     // Censuses are written in order, but biographical ones all at the end with their own times: order by time.
-    const samples = this.samples.map((s, i) => ({ s, i })).sort((a, b) => a.s.time - b.s.time || a.i - b.i).map((x) => x.s);
+    const inOrder = this.samples.every((s, i) => i === 0 || s.time >= this.samples[i - 1].time);
     const heap: HeapProfile = {
       mode: this.mode,
       job,
@@ -128,7 +171,7 @@ export class HeapCollector {
       sampleUnit: 'seconds',
       valueUnit: 'bytes',
       bands: this.bands,
-      samples,
+      samples: inOrder ? this.samples : [...this.samples].sort((a, b) => a.time - b.time),
       marks: marksNs.map((t) => t / NS_PER_S),
     };
     if (Object.keys(this.bandStacks).length > 0) {

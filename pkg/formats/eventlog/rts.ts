@@ -1,6 +1,7 @@
 import type { GcStats, RtsEvents, RtsSeries } from '../../model/types';
 import type { Payload } from './payload';
 import { u64 } from './payload';
+import { grown } from './typed-arrays';
 
 type SeriesName = 'heapSize' | 'heapLive' | 'blocksSize' | 'heapAllocated' | 'gcCopied' | 'gcSlop' | 'gcFragmentation' | 'gcPause';
 
@@ -28,8 +29,8 @@ class PointBuffer {
 
   push(time: number, value: number): void {
     if (this.length === this.times.length) {
-      this.times = grow(this.times);
-      this.values = grow(this.values);
+      this.times = grown(this.times, this.length + 1);
+      this.values = grown(this.values, this.length + 1);
     }
     this.times[this.length] = time;
     this.values[this.length] = value;
@@ -46,12 +47,6 @@ class PointBuffer {
     }
     return sorted ? points : points.sort((a, b) => a[0] - b[0]);
   }
-}
-
-function grow(a: Float64Array): Float64Array {
-  const bigger = new Float64Array(a.length * 2);
-  bigger.set(a);
-  return bigger;
 }
 
 export class RtsCollector {

@@ -3,7 +3,8 @@ import type { CallTree } from '../../model/types';
 import type { CostCentreTable } from './cost-centres';
 import type { Payload } from './payload';
 import { u64 } from './payload';
-import { StackTrie } from './stack-trie';
+import { StackTable } from './stack-table';
+import { grown } from './typed-arrays';
 
 /**
  * The `-p` time profile as the eventlog carries it: ProfBegin (168) gives the tick interval, then every tick each
@@ -14,8 +15,8 @@ export class TimeProfileCollector {
   private tickIntervalNs = 0;
   private sampleCount = 0;
   private malformed = 0;
-  private readonly stacks = new StackTrie();
-  private readonly ticksByNode: number[] = [];
+  private readonly stacks = new StackTable();
+  private ticksOfStack = new Float64Array(256);
 
   constructor(private readonly costCentres: CostCentreTable) {}
 
@@ -33,8 +34,11 @@ export class TimeProfileCollector {
       this.malformed++;
       return;
     }
-    const node = this.stacks.find(p, p.start + 13, depth);
-    this.ticksByNode[node.index] = (this.ticksByNode[node.index] ?? 0) + 1;
+    const stack = this.stacks.find(p, p.start + 13, depth);
+    if (stack >= this.ticksOfStack.length) {
+      this.ticksOfStack = grown(this.ticksOfStack, stack + 1);
+    }
+    this.ticksOfStack[stack]++;
     this.sampleCount++;
   }
 
@@ -65,15 +69,20 @@ export class TimeProfileCollector {
     const ccs = this.costCentres;
     const root = { label: 'MAIN', module: 'MAIN', src: '<built-in>', ccId: ccs.mainId() };
     const builder = new TreeBuilder(root, this.tickIntervalUs ?? 1000);
-    for (const node of this.stacks.nodes) {
-      const ticks = this.ticksByNode[node.index];
-      if (!ticks) {
+    // One frames array reused for every stack (addStack does not keep it), frames cached per cost centre.
+    const frames: FrameInfo[] = [];
+    for (let stack = 0; stack < this.stacks.size; stack++) {
+      const ticks = this.ticksOfStack[stack];
+      if (ticks === 0) {
         continue;
       }
-      const frames: FrameInfo[] = StackTrie.innermostFirst(node)
-        .reverse()
-        .filter((id, i) => !(i === 0 && ccs.isMain(id)))
-        .map((id) => ccs.frame(id));
+      frames.length = 0;
+      for (let i = this.stacks.depth(stack) - 1; i >= 0; i--) {
+        const id = this.stacks.id(stack, i);
+        if (frames.length > 0 || !ccs.isMain(id)) {
+          frames.push(ccs.frame(id));
+        }
+      }
       if (frames.length === 0) {
         builder.addRootSelf({ ticks });
       } else {

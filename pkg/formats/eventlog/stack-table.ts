@@ -1,0 +1,108 @@
+import type { Payload } from './payload';
+import { grown } from './typed-arrays';
+
+/**
+ * Interns the cost-centre-id stacks of sample events (HeapProfSampleCostCentre, ProfSampleCostCentre) by content,
+ * without allocating per event: the ids are hashed straight from the payload into an open-addressing table of
+ * stack numbers, and a hit is confirmed against the ids kept in one flat pool. A census lists hundreds of different
+ * stacks in a row, so this is what bounds the per-sample cost.
+ */
+export class StackTable {
+  /** All interned stacks' ids, back to back, innermost first (as events list them). */
+  private pool = new Uint32Array(4096);
+  private poolLength = 0;
+  private starts = new Int32Array(256);
+  private depths = new Uint8Array(256);
+  private hashes = new Int32Array(256);
+  private slots = new Int32Array(1024).fill(-1);
+  /** Number of distinct stacks; they are numbered 0..size-1 in order of first appearance. */
+  size = 0;
+
+  /** The number of the stack of `depth` u32 ids at payload offset `at` (the caller has checked the bounds). */
+  find(p: Payload, at: number, depth: number): number {
+    const view = p.view;
+    let hash = depth;
+    for (let i = 0; i < depth; i++) {
+      hash = (Math.imul(hash, 31) + view.getUint32(at + i * 4)) | 0;
+    }
+    // Spread the polynomial hash over the low bits the table uses.
+    hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+    hash ^= hash >>> 13;
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const stack = this.slots[slot];
+      if (stack === -1) {
+        return this.insert(slot, p, at, depth, hash);
+      }
+      if (this.matches(stack, view, at, depth)) {
+        return stack;
+      }
+    }
+  }
+
+  /** The ids of a stack, innermost first. */
+  ids(stack: number): number[] {
+    const start = this.starts[stack];
+    return Array.from(this.pool.subarray(start, start + this.depths[stack]));
+  }
+
+  depth(stack: number): number {
+    return this.depths[stack];
+  }
+
+  /** The i-th id of a stack, counted from the innermost (0). */
+  id(stack: number, i: number): number {
+    return this.pool[this.starts[stack] + i];
+  }
+
+  private matches(stack: number, view: DataView, at: number, depth: number): boolean {
+    if (this.depths[stack] !== depth) {
+      return false;
+    }
+    const start = this.starts[stack];
+    for (let i = 0; i < depth; i++) {
+      if (this.pool[start + i] !== view.getUint32(at + i * 4)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private insert(slot: number, p: Payload, at: number, depth: number, hash: number): number {
+    const stack = this.size++;
+    if (stack === this.starts.length) {
+      this.starts = grown(this.starts, stack + 1);
+      this.depths = grown(this.depths, stack + 1);
+      this.hashes = grown(this.hashes, stack + 1);
+    }
+    if (this.poolLength + depth > this.pool.length) {
+      this.pool = grown(this.pool, this.poolLength + depth);
+    }
+    for (let i = 0; i < depth; i++) {
+      this.pool[this.poolLength + i] = p.view.getUint32(at + i * 4);
+    }
+    this.starts[stack] = this.poolLength;
+    this.depths[stack] = depth;
+    this.hashes[stack] = hash;
+    this.poolLength += depth;
+    this.slots[slot] = stack;
+    if (this.size * 2 > this.slots.length) {
+      this.rehash();
+    }
+    return stack;
+  }
+
+  /** Doubles the table (kept at most half full) and re-inserts every stack by its hash. */
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let stack = 0; stack < this.size; stack++) {
+      let slot = this.hashes[stack] & mask;
+      while (slots[slot] !== -1) {
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = stack;
+    }
+    this.slots = slots;
+  }
+}
