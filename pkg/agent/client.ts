@@ -95,15 +95,18 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 /**
  * A new profile. `startMs` is the run's start for artefacts that do not record it (a `.hp`'s sample times are
- * relative); the server prefers the artefact's own time.
+ * relative); the server prefers the artefact's own time. `partial`: the bytes are the complete part of an artefact
+ * still being written (the server refuses a cut-off artefact otherwise).
  */
 export async function uploadProfile(
   target: ServerTarget,
   labels: Labels,
-  opts: SendOptions & { startMs?: number }
+  opts: SendOptions & { startMs?: number; partial?: boolean }
 ): Promise<StoredProfile> {
-  let query = labelQuery(labels);
-  if (opts.startMs !== undefined) query += `${query ? '&' : ''}start=${Math.round(opts.startMs)}`;
+  const params = new URLSearchParams(labelQuery(labels));
+  if (opts.startMs !== undefined) params.append('start', String(Math.round(opts.startMs)));
+  if (opts.partial) params.append('partial', 'true');
+  const query = params.toString();
   const { status, json } = await send(target, `/api/v1/profiles${query ? `?${query}` : ''}`, opts);
   return { id: profileIdOf(json, status), created: status === 201, response: json };
 }

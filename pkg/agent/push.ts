@@ -16,6 +16,8 @@ export interface PushOptions {
   target: ServerTarget;
   labels: Labels;
   gzip: boolean;
+  /** Store the complete part of a cut-off artefact (e.g. the eventlog of a killed program) instead of refusing it. */
+  partial?: boolean;
   retry: RetryPolicy;
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown };
@@ -53,6 +55,7 @@ async function pushOne(file: string, opts: PushOptions): Promise<PushResult> {
         return uploadProfile(opts.target, opts.labels, {
           body: () => createReadStream(file),
           gzip: opts.gzip,
+          partial: opts.partial,
           onBytes: (n) => bar?.add(n),
         });
       },

@@ -62,7 +62,7 @@ describe('Uploader', () => {
     assert.deepEqual(
       server.requests.map((r) => `${r.path}?${r.query}`),
       [
-        '/api/v1/profiles?label=service%3Dapi&label=file%3Dapp.hp&start=1700000000000',
+        '/api/v1/profiles?label=service%3Dapi&label=file%3Dapp.hp&start=1700000000000&partial=true',
         '/api/v1/profiles/p1/append?offset=9',
       ]
     );

@@ -4,6 +4,7 @@
  * 5xx, 429) are retried forever with backoff, because the data sits in the spool and must not be lost;
  * a permanent refusal (4xx) drops that artefact with an error line naming the server's message.
  */
+import { isGrowingKind } from './artefact';
 import { appendToProfile, uploadProfile, UploadError, type ServerTarget, type StoredProfile } from './client';
 import type { AgentLog } from './log';
 import type { AgentMetrics } from './metrics';
@@ -130,8 +131,11 @@ export class Uploader {
   private send(artefact: ArtefactRecord, piece: PieceRecord, bytes: Buffer, attempt: number): Promise<StoredProfile> {
     void attempt;
     const options = { body: bytes, gzip: this.opts.gzip, signal: this.abort.signal };
-    if (piece.offset === 0)
-      return uploadProfile(this.opts.target, artefact.labels, { ...options, startMs: artefact.startedAt });
+    if (piece.offset === 0) {
+      // A growing artefact's first piece is the complete part of a file still being written.
+      const partial = isGrowingKind(artefact.kind);
+      return uploadProfile(this.opts.target, artefact.labels, { ...options, startMs: artefact.startedAt, partial });
+    }
     if (!artefact.profileId) {
       throw new UploadError({
         message: `no profile id for ${artefact.key} (its first piece was never acknowledged)`,

@@ -124,6 +124,17 @@ describe('ghcprof push (end to end)', () => {
     assert.ok(Date.now() - started < 15_000);
   });
 
+  it('refuses a cut-off eventlog unless --partial, then stores its complete part', async () => {
+    const file = `${GHC}/bad/truncated.eventlog`;
+    const refused = await runCli(['push', file, '--url', server.url, '--token', token]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /HTTP 422: .*ends early.*partial=true/);
+    const stored = await runCli(['push', file, '--partial', '--url', server.url, '--token', token]);
+    assert.equal(stored.code, 0, stored.stderr);
+    const [{ id }] = results(stored.stdout);
+    assert.equal((await api<StoredMeta>(server, token, `/api/v1/profiles/${id}`)).kind, 'eventlog');
+  });
+
   it('a missing file fails with its name, without contacting the server', async () => {
     const run = await runCli(['push', join(dir, 'nope.prof'), '--url', server.url, '--token', token]);
     assert.equal(run.code, 1);

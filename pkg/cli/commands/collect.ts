@@ -18,6 +18,7 @@ interface ServerFlags {
 
 interface PushFlags extends ServerFlags {
   retryFor: string;
+  partial: boolean;
 }
 
 interface AgentFlags extends ServerFlags {
@@ -72,12 +73,14 @@ function registerPush(program: Command): void {
       .argument('<files...>', 'artefacts to upload')
   )
     .option('--retry-for <duration>', 'keep retrying transient failures (server down, 5xx, 429) this long', '60s')
+    .option('--partial', 'store the complete part of a cut-off artefact (a killed program) instead of failing', false)
     .action(async (files: string[], o: PushFlags) => {
       const results = await push({
         files,
         target: { url: o.url, token: resolveToken(o) },
         labels: parseLabelArgs(o.label),
         gzip: o.gzip,
+        partial: o.partial,
         retry: { ...DEFAULT_PUSH_RETRY, deadlineMs: parseDuration(o.retryFor, '--retry-for') },
         stdout: process.stdout,
         stderr: process.stderr,
