@@ -180,6 +180,26 @@ for (const backend of BACKENDS) {
       assert.deepEqual(r, { sources: [], profileCount: 0 });
     });
 
+    it('loses no update when concurrent inserts and deletes hit the same bucket', async () => {
+      const t = 'roll-race';
+      const first = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          fx.store.insertProfile(newProfile({ tenant: t, startTime: DAY0 + i, tree: sampleTree(i + 1) }))
+        )
+      );
+      // Ten more inserts race with deleting every other one of the first ten.
+      await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) =>
+          fx.store.insertProfile(newProfile({ tenant: t, startTime: DAY0 + 100 + i, tree: sampleTree(i + 11) }))
+        ),
+        ...first.filter((_, i) => i % 2 === 0).map((r) => fx.store.deleteProfile(t, r.meta.id)),
+      ]);
+      const r = await fx.store.getTreesForQuery(t, { matchers: [] });
+      assert.equal(r.sources.length, 1);
+      assert.equal(r.profileCount, 15);
+      assert.deepEqual(mergedSources(r), (await mergedRaw(fx.store, t, { matchers: [] })).tree);
+    });
+
     it('never mixes tenants in rollups', async () => {
       await fx.store.insertProfile(newProfile({ tenant: 'roll-a', startTime: DAY0, tree: sampleTree(1) }));
       await fx.store.insertProfile(newProfile({ tenant: 'roll-b', startTime: DAY0 + 5, tree: sampleTree(100) }));

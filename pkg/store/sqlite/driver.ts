@@ -36,7 +36,12 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   // Loaded here, so code paths that use PostgreSQL never load the native module.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const BetterSqlite3 = require('better-sqlite3') as new (file: string) => SqliteDatabase;
-  const db = new BetterSqlite3(file);
+  let db: SqliteDatabase;
+  try {
+    db = new BetterSqlite3(file);
+  } catch (err) {
+    throw new Error(`cannot open SQLite database ${file}: ${(err as Error).message}`);
+  }
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // WAL: readers never block the writer and the CLI can write while a server runs on the same file.
   db.pragma('journal_mode = WAL');

@@ -67,6 +67,10 @@ describe('sqlite backend', () => {
     }
   });
 
+  it('names the file when it cannot open it', async () => {
+    await assert.rejects(openSqlStore(dir), new RegExp(`cannot open SQLite database ${dir}: `));
+  });
+
   it('keeps an acknowledged insert when the process is killed with SIGKILL right after', async () => {
     const file = join(dir, 'durable.db');
     const child = runChild(['insert', file]);
