@@ -39,14 +39,23 @@ function conflict(message: string, storedBytes: number): QueryError {
 export function combine(stored: Buffer, body: Buffer, offset: number | undefined): Buffer {
   const at = offset ?? 0;
   if (at > stored.length) {
-    throw conflict(`offset ${at} is beyond the ${stored.length} bytes stored: resend from byte ${stored.length}`, stored.length);
+    throw conflict(
+      `offset ${at} is beyond the ${stored.length} bytes stored: resend from byte ${stored.length}`,
+      stored.length
+    );
   }
   const overlap = Math.min(stored.length - at, body.length);
   if (!stored.subarray(at, at + overlap).equals(body.subarray(0, overlap))) {
-    throw conflict(`bytes from offset ${at} differ from the stored artefact: not a continuation of the same file`, stored.length);
+    throw conflict(
+      `bytes from offset ${at} differ from the stored artefact: not a continuation of the same file`,
+      stored.length
+    );
   }
   if (offset === undefined && body.length < stored.length) {
-    throw conflict(`complete content (${body.length} bytes) is shorter than the ${stored.length} bytes stored`, stored.length);
+    throw conflict(
+      `complete content (${body.length} bytes) is shorter than the ${stored.length} bytes stored`,
+      stored.length
+    );
   }
   return at + body.length <= stored.length ? stored : Buffer.concat([stored.subarray(0, at), body]);
 }
@@ -58,7 +67,11 @@ export async function appendToProfile(store: Store, req: AppendRequest): Promise
     throw profileNotFound(req.id);
   }
   if (meta.kind !== 'hp' && meta.kind !== 'eventlog') {
-    throw new QueryError(409, 'append_conflict', `only .hp and .eventlog profiles grow; profile ${req.id} is ${meta.kind}`);
+    throw new QueryError(
+      409,
+      'append_conflict',
+      `only .hp and .eventlog profiles grow; profile ${req.id} is ${meta.kind}`
+    );
   }
   const content = combine(stored, req.body, req.offset);
   if (content === stored) {
@@ -69,7 +82,11 @@ export async function appendToProfile(store: Store, req: AppendRequest): Promise
   }
   const data = await parseArtefact(content, { file: `profile ${req.id}`, maxBytes: req.maxBytes, allowPartial: true });
   if (data.kind !== meta.kind) {
-    throw new QueryError(409, 'append_conflict', `the appended content reads as ${data.kind}, the profile is ${meta.kind}`);
+    throw new QueryError(
+      409,
+      'append_conflict',
+      `the appended content reads as ${data.kind}, the profile is ${meta.kind}`
+    );
   }
   // Keep the labels and, unless the artefact knows its own start, the start the first upload chose.
   const next = toNewProfile(data, content, {

@@ -56,7 +56,11 @@ async function heapSeries(ctx: QueryContext, q: HeapQuery) {
 }
 
 /** Adds the query-level facts and notices to a frame the frames module built. */
-function annotate(frame: FramesResponse['frames'][number], profiles: ProfileMeta[], notices: ReturnType<typeof warningNotices>) {
+function annotate(
+  frame: FramesResponse['frames'][number],
+  profiles: ProfileMeta[],
+  notices: ReturnType<typeof warningNotices>
+) {
   const meta = frame.schema.meta ?? {};
   const custom = meta.custom ?? {};
   const ghcprof = (custom.ghcprof ?? {}) as Record<string, unknown>;

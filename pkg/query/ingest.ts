@@ -30,10 +30,18 @@ function isGzip(body: Buffer): boolean {
  * The artefact's bytes: gzip (by Content-Encoding or by magic: no GHC artefact starts with 1f 8b) is inflated with
  * a cap on the output, so a gzip bomb costs at most `maxBytes` of memory and answers 413.
  */
-export async function decodeUpload(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Promise<Buffer> {
+export async function decodeUpload(
+  body: Buffer,
+  contentEncoding: string | undefined,
+  maxBytes: number
+): Promise<Buffer> {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
-    throw new QueryError(400, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported (use gzip or none)`);
+    throw new QueryError(
+      400,
+      'unsupported_encoding',
+      `Content-Encoding "${encoding}" is not supported (use gzip or none)`
+    );
   }
   if (encoding === 'gzip' || encoding === 'x-gzip' || isGzip(body)) {
     try {
@@ -67,7 +75,11 @@ export function parseUploadLabels(pairs: string[]): Record<string, string> {
 export function checkLabels(labels: Record<string, string>): Record<string, string> {
   const names = Object.keys(labels);
   if (names.length > LABEL_LIMITS.count) {
-    throw new QueryError(400, 'invalid_label', `at most ${LABEL_LIMITS.count} labels per profile (got ${names.length})`);
+    throw new QueryError(
+      400,
+      'invalid_label',
+      `at most ${LABEL_LIMITS.count} labels per profile (got ${names.length})`
+    );
   }
   for (const name of names) {
     if (!LABEL_NAME.test(name) || name.length > LABEL_LIMITS.nameLength || name.startsWith('__')) {
@@ -78,7 +90,11 @@ export function checkLabels(labels: Record<string, string>): Record<string, stri
       );
     }
     if (labels[name].length > LABEL_LIMITS.valueLength) {
-      throw new QueryError(400, 'invalid_label', `label ${name}: value longer than ${LABEL_LIMITS.valueLength} characters`);
+      throw new QueryError(
+        400,
+        'invalid_label',
+        `label ${name}: value longer than ${LABEL_LIMITS.valueLength} characters`
+      );
     }
   }
   return labels;

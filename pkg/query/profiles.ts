@@ -19,10 +19,15 @@ export async function profilesQuery(ctx: QueryContext, q: Selection, refId?: str
   return { frames: [frame] };
 }
 
-export async function annotationsQuery(ctx: QueryContext, q: AnnotationsQuery, refId?: string): Promise<FramesResponse> {
+export async function annotationsQuery(
+  ctx: QueryContext,
+  q: AnnotationsQuery,
+  refId?: string
+): Promise<FramesResponse> {
   const { profiles } = await selectProfiles(ctx, q);
   const range = resolveRange(q.from, q.to, ctx.now);
-  const inRange = (t: number) => (range.from === undefined || t >= range.from) && (range.to === undefined || t <= range.to);
+  const inRange = (t: number) =>
+    (range.from === undefined || t >= range.from) && (range.to === undefined || t <= range.to);
   const items: Annotation[] = profiles.map(profileAnnotation);
   let markers = 0;
   for (const meta of profiles) {

@@ -68,6 +68,11 @@ export async function selectProfiles(
 
 export function cappedNotice(sel: SelectedProfiles, max: number) {
   return sel.capped
-    ? [{ severity: 'warning' as const, text: `more than ${max} profiles match: only the ${max} latest are included; narrow the selector or range` }]
+    ? [
+        {
+          severity: 'warning' as const,
+          text: `more than ${max} profiles match: only the ${max} latest are included; narrow the selector or range`,
+        },
+      ]
     : [];
 }

@@ -109,7 +109,9 @@ export function resolveRange(from: TimeParam | undefined, to: TimeParam | undefi
     to: to === undefined ? undefined : resolveTime(to, now, true),
   };
   if (range.from !== undefined && range.to !== undefined && range.from > range.to) {
-    throw badQuery(`time range is empty: from (${new Date(range.from).toISOString()}) is after to (${new Date(range.to).toISOString()})`);
+    throw badQuery(
+      `time range is empty: from (${new Date(range.from).toISOString()}) is after to (${new Date(range.to).toISOString()})`
+    );
   }
   return range;
 }

@@ -31,7 +31,9 @@ export interface SelectedTree {
 export function warningNotices(profiles: ProfileMeta[], max = 5): Notice[] {
   const all = profiles.flatMap((p) => p.warnings.map((w) => `profile ${p.id} (${p.program}): ${w}`));
   const shown = all.slice(0, max).map((text) => ({ severity: 'warning' as const, text }));
-  return all.length > max ? [...shown, { severity: 'warning', text: `… and ${all.length - max} more warnings` }] : shown;
+  return all.length > max
+    ? [...shown, { severity: 'warning', text: `… and ${all.length - max} more warnings` }]
+    : shown;
 }
 
 /** The merged tree of every profile the selection matches (a lone MAIN root when none does). */

@@ -51,13 +51,13 @@ function apiRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       // Per token (its hash: the secret never reaches the limiter's memory); unauthenticated routes per address.
       keyGenerator: (request) => request.auth?.tokenHash ?? `ip:${request.ip}`,
       errorResponseBuilder: (_request, rl) =>
-        new ApiError(429, 'rate_limited', `rate limit of ${rl.max} requests per ${rl.after} exceeded; retry in ${rl.after}`),
+        new ApiError(
+          429,
+          'rate_limited',
+          `rate limit of ${rl.max} requests per ${rl.after} exceeded; retry in ${rl.after}`
+        ),
     });
-    api.get(
-      '/openapi.json',
-      { schema: { hide: true } },
-      async () => api.swagger()
-    );
+    api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
     await api.register(authCheckRoutes());
     await api.register(profileRoutes(ctx));
     await api.register(labelRoutes(ctx));
@@ -118,7 +118,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       info: {
         title: 'ghcprof API',
         version: 'v1',
-        description: 'GHC profiles, heap profiles and eventlogs for Grafana. Every /api/v1 route but this document needs `Authorization: Bearer <token>`.',
+        description:
+          'GHC profiles, heap profiles and eventlogs for Grafana. Every /api/v1 route but this document needs `Authorization: Bearer <token>`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

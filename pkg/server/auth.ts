@@ -52,7 +52,14 @@ export async function authenticate(store: Store, request: FastifyRequest): Promi
   if (!token || token.revokedAt !== null) {
     throw new ApiError(401, 'unauthorized', 'invalid or revoked token');
   }
-  return { tenant: token.tenant, scope: token.scope, tokenId: token.id, tokenName: token.name, tokenHash, user: grafanaUser(request) };
+  return {
+    tenant: token.tenant,
+    scope: token.scope,
+    tokenId: token.id,
+    tokenName: token.name,
+    tokenHash,
+    user: grafanaUser(request),
+  };
 }
 
 /** Adds the hook to an encapsulated context: every route registered in it with `config.scope` is protected. */
@@ -65,7 +72,11 @@ export function installAuth(app: FastifyInstance, store: Store): void {
     const auth = await authenticate(store, request);
     request.auth = auth;
     if (!scopeAllows(auth.scope, needed)) {
-      throw new ApiError(403, 'forbidden', `this route needs a token with ${needed} scope; the token has ${auth.scope}`);
+      throw new ApiError(
+        403,
+        'forbidden',
+        `this route needs a token with ${needed} scope; the token has ${auth.scope}`
+      );
     }
   });
 }

@@ -132,7 +132,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
   for (const key of SETTING_KEYS) {
     const value = env[envName(key)];
     if (value !== undefined && value !== '') {
-      out[key] = key === 'prometheusLabel' || key === 'ekgLabel' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+      out[key] =
+        key === 'prometheusLabel' || key === 'ekgLabel'
+          ? value
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : value;
     }
   }
   return out as RawSettings;
@@ -173,7 +179,9 @@ function checkSettings(s: RawSettings): RawSettings {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue.path[0] ?? '');
-    throw new Error(`invalid setting ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}, ${envName(key)}): ${issue.message}`);
+    throw new Error(
+      `invalid setting ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}, ${envName(key)}): ${issue.message}`
+    );
   }
   return parsed.data;
 }
@@ -201,10 +209,13 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
     ekgUrl: merged.ekgUrl ?? null,
     ekgLabels: parseLabelValues(merged.ekgLabel === undefined ? [] : [merged.ekgLabel].flat()),
     retentionMs: merged.retention === undefined ? null : parseDuration(asText(merged.retention)),
-    maxUploadBytes: merged.maxUploadBytes === undefined ? base.maxUploadBytes : parseByteSize(asText(merged.maxUploadBytes)),
+    maxUploadBytes:
+      merged.maxUploadBytes === undefined ? base.maxUploadBytes : parseByteSize(asText(merged.maxUploadBytes)),
     rateLimitMax: merged.rateLimit ?? base.rateLimitMax,
     rateLimitWindowMs:
-      merged.rateLimitWindow === undefined ? base.rateLimitWindowMs : (parseDuration(asText(merged.rateLimitWindow)) ?? base.rateLimitWindowMs),
+      merged.rateLimitWindow === undefined
+        ? base.rateLimitWindowMs
+        : (parseDuration(asText(merged.rateLimitWindow)) ?? base.rateLimitWindowMs),
     requestTimeoutMs:
       merged.requestTimeout === undefined ? base.requestTimeoutMs : (parseDuration(asText(merged.requestTimeout)) ?? 0),
     maxQueryProfiles: merged.maxQueryProfiles ?? base.maxQueryProfiles,

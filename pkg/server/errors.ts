@@ -85,7 +85,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const r = classify(err);
     if (r.status >= 500) {
-      request.log.error({ err, url: request.url, method: request.method, tenant: request.auth?.tenant }, 'request failed');
+      request.log.error(
+        { err, url: request.url, method: request.method, tenant: request.auth?.tenant },
+        'request failed'
+      );
       return reply.status(r.status).send(errorBody(r.code, r.message));
     }
     request.log.info({ status: r.status, code: r.code, msg: r.message }, 'request rejected');

@@ -53,7 +53,11 @@ export function installRequestMetrics(app: FastifyInstance, metrics: ServerMetri
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000
     );
-    if (route.startsWith('/api/v1/profiles') && request.method === 'POST' && [413, 415, 422].includes(reply.statusCode)) {
+    if (
+      route.startsWith('/api/v1/profiles') &&
+      request.method === 'POST' &&
+      [413, 415, 422].includes(reply.statusCode)
+    ) {
       metrics.parseErrors.inc({ status: String(reply.statusCode) });
     }
   });

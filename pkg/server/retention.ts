@@ -22,7 +22,14 @@ export async function sweepExpired(store: Store, retentionMs: number, now = Date
       for (const p of old) {
         if (await store.deleteProfile(tenant, p.id)) {
           deleted++;
-          await store.audit({ tenant, action: 'delete', profileId: p.id, user: null, tokenId: null, detail: 'retention' });
+          await store.audit({
+            tenant,
+            action: 'delete',
+            profileId: p.id,
+            user: null,
+            tokenId: null,
+            detail: 'retention',
+          });
         }
       }
       if (old.length < BATCH) {

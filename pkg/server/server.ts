@@ -47,14 +47,17 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= app.close().then(() => undefined));
   if (opts.handleSignals) {
-    const grace = closeWithGrace({ delay: 10_000, logger: { error: (m: unknown) => app.log.error(m) } }, async ({ signal, err }) => {
-      if (err) {
-        app.log.error({ err }, 'shutting down after an error');
-      } else {
-        app.log.info({ signal }, 'shutting down');
+    const grace = closeWithGrace(
+      { delay: 10_000, logger: { error: (m: unknown) => app.log.error(m) } },
+      async ({ signal, err }) => {
+        if (err) {
+          app.log.error({ err }, 'shutting down after an error');
+        } else {
+          app.log.info({ signal }, 'shutting down');
+        }
+        await close();
       }
-      await close();
-    });
+    );
     app.addHook('onClose', async () => grace.uninstall());
   }
   try {

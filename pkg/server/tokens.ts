@@ -43,7 +43,12 @@ export async function createToken(
   const tenant = checkTenant(opts.tenant);
   const scope = checkScope(opts.scope);
   const secret = newTokenSecret();
-  const record = await store.createToken({ tenant, scope, name: opts.name ?? `${tenant}-${scope}`, hash: hashToken(secret) });
+  const record = await store.createToken({
+    tenant,
+    scope,
+    name: opts.name ?? `${tenant}-${scope}`,
+    hash: hashToken(secret),
+  });
   await store.audit({ tenant, action: 'token.create', user: opts.user ?? null, tokenId: record.id, detail: scope });
   return { record, secret };
 }

@@ -7,7 +7,18 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { ProfileMeta } from '../../pkg/api/query';
-import { bearer, columnOf, enumTexts, fixture, query, STORE_KINDS, stopPostgres, type TestEnv, testEnv, upload } from './support';
+import {
+  bearer,
+  columnOf,
+  enumTexts,
+  fixture,
+  query,
+  STORE_KINDS,
+  stopPostgres,
+  type TestEnv,
+  testEnv,
+  upload,
+} from './support';
 
 after(stopPostgres);
 
@@ -69,7 +80,10 @@ for (const kind of STORE_KINDS) {
       });
 
       it('detects gzip by its magic bytes without Content-Encoding', async () => {
-        const res = await upload(env, gzipSync(fixture('search.json.prof')), { token: env.acme.write, labels: { service: 'search' } });
+        const res = await upload(env, gzipSync(fixture('search.json.prof')), {
+          token: env.acme.write,
+          labels: { service: 'search' },
+        });
         assert.equal(res.statusCode, 201, res.body);
         search = res.json();
         assert.equal(search.kind, 'prof-json');
@@ -77,7 +91,10 @@ for (const kind of STORE_KINDS) {
       });
 
       it('names the service after the program when no service label is given', async () => {
-        const res = await upload(env, fixture('pipeline.hc.hp'), { token: env.acme.write, labels: { pod: 'pipeline-0' } });
+        const res = await upload(env, fixture('pipeline.hc.hp'), {
+          token: env.acme.write,
+          labels: { pod: 'pipeline-0' },
+        });
         assert.equal(res.statusCode, 201, res.body);
         const meta: ProfileMeta = res.json();
         assert.equal(meta.labels.service, 'pipeline');
@@ -89,13 +106,18 @@ for (const kind of STORE_KINDS) {
       });
 
       it('takes the start parameter only when the artefact has no time of its own', async () => {
-        const undated = Buffer.from(fixture('search.hT.hp').toString('utf8').replace('DATE "Fri Nov 27 13:48 2026"', 'DATE "unknown"'));
+        const undated = Buffer.from(
+          fixture('search.hT.hp').toString('utf8').replace('DATE "Fri Nov 27 13:48 2026"', 'DATE "unknown"')
+        );
         const start = Date.UTC(2026, 0, 2, 3, 4, 5);
         const withStart = await upload(env, undated, { token: env.acme.write, query: { start: String(start) } });
         assert.equal(withStart.statusCode, 201, withStart.body);
         assert.equal(withStart.json().timeSource, 'parameter');
         assert.equal(withStart.json().startTime, start);
-        const ignored = await upload(env, fixture('search.hT.hp'), { token: env.acme.write, query: { start: String(start) } });
+        const ignored = await upload(env, fixture('search.hT.hp'), {
+          token: env.acme.write,
+          query: { start: String(start) },
+        });
         assert.equal(ignored.json().timeSource, 'artefact');
         assert.equal(ignored.json().startTime, Date.UTC(2026, 10, 27, 13, 48));
         const before = Date.now();
@@ -151,17 +173,31 @@ for (const kind of STORE_KINDS) {
           return (res.json().profiles as ProfileMeta[]).map((p) => p.id);
         };
         assert.deepEqual(await list(`selector=${encodeURIComponent('{service="ledger"}')}`), [leaky.id]);
-        assert.deepEqual(await list(`selector=${encodeURIComponent('{service=~"led.*|search"}')}&kind=prof-json`).then((l) => l.sort()), [leaky.id, search.id].sort());
+        assert.deepEqual(
+          await list(`selector=${encodeURIComponent('{service=~"led.*|search"}')}&kind=prof-json`).then((l) =>
+            l.sort()
+          ),
+          [leaky.id, search.id].sort()
+        );
         assert.deepEqual(await list(`selector=${encodeURIComponent('{service="nobody"}')}`), []);
         assert.deepEqual(await list(`kind=eventlog`), []);
         // The run ended at 13:48:00; a range that closes a minute before it starts excludes it.
-        assert.deepEqual(await list(`selector=${encodeURIComponent('{service="ledger"}')}&from=0&to=${LEAKY_END - 61_000}`), []);
-        assert.deepEqual(await list(`selector=${encodeURIComponent('{service="ledger"}')}&from=${LEAKY_END - 500}&to=now`), [leaky.id]);
+        assert.deepEqual(
+          await list(`selector=${encodeURIComponent('{service="ledger"}')}&from=0&to=${LEAKY_END - 61_000}`),
+          []
+        );
+        assert.deepEqual(
+          await list(`selector=${encodeURIComponent('{service="ledger"}')}&from=${LEAKY_END - 500}&to=now`),
+          [leaky.id]
+        );
         assert.equal((await list('limit=2')).length, 2);
       });
 
       it('answers a bad selector or time with 400 naming the problem', async () => {
-        const res = await env.app.inject({ url: `/api/v1/profiles?selector=${encodeURIComponent('{service=}')}`, headers: bearer(env.acme.read) });
+        const res = await env.app.inject({
+          url: `/api/v1/profiles?selector=${encodeURIComponent('{service=}')}`,
+          headers: bearer(env.acme.read),
+        });
         assert.equal(res.statusCode, 400);
         assert.match(res.json().error.message, /selector/);
         const time = await env.app.inject({ url: '/api/v1/profiles?from=yesterday', headers: bearer(env.acme.read) });
@@ -213,7 +249,8 @@ for (const kind of STORE_KINDS) {
       });
 
       it('flamegraph merges every selected profile and prunes to maxNodes, keeping the function table exact', async () => {
-        const full = (await query(env, 'flamegraph', { selector: '{service=~"ledger|search"}', ...ALL_TIME })).json().frames[0];
+        const full = (await query(env, 'flamegraph', { selector: '{service=~"ledger|search"}', ...ALL_TIME })).json()
+          .frames[0];
         assert.equal(columnOf(full, 'value')[0], (LEAKY_TICKS + SEARCH_TICKS) * NS_PER_TICK);
         const res = await query(env, 'flamegraph', { profileIds: [leaky.id, search.id], maxNodes: 20 });
         const pruned = res.json().frames[0];
@@ -253,8 +290,14 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.statusCode, 200, res.body);
         const [frame] = res.json().frames;
         const self = columnOf(frame, 'self') as number[];
-        assert.deepEqual([...self].sort((a, b) => b - a), self);
-        assert.equal(self.reduce((a, b) => a + b, 0), LEAKY_ALLOC);
+        assert.deepEqual(
+          [...self].sort((a, b) => b - a),
+          self
+        );
+        assert.equal(
+          self.reduce((a, b) => a + b, 0),
+          LEAKY_ALLOC
+        );
         const limited = (await query(env, 'top', { profileIds: [leaky.id], limit: 3 })).json().frames[0];
         assert.equal(columnOf(limited, 'function').length, 3);
       });
@@ -263,7 +306,9 @@ for (const kind of STORE_KINDS) {
         const res = await query(env, 'profiles', { selector: '{service=~"ledger|search"}', ...ALL_TIME });
         const [frame] = res.json().frames;
         const ids = columnOf(frame, 'id') as string[];
-        const stored = await env.store.listProfiles('acme', { matchers: [{ name: 'service', op: '=~', value: 'ledger|search' }] });
+        const stored = await env.store.listProfiles('acme', {
+          matchers: [{ name: 'service', op: '=~', value: 'ledger|search' }],
+        });
         assert.deepEqual([...ids].sort(), stored.map((p) => p.id).sort());
         assert.ok(ids.includes(leaky.id) && ids.includes(search.id));
         assert.ok((columnOf(frame, 'labels') as string[]).every((l) => /service="(ledger|search)"/.test(l)));
@@ -281,16 +326,22 @@ for (const kind of STORE_KINDS) {
       it('heap: samples on the wall clock (start + sample time), overlapping pods kept apart', async () => {
         // Two uploads of leaky's -hc run under two pods: same times, so summing them would double every value.
         const hp = fixture('leaky.hc.hp');
-        const a = (await upload(env, hp, { token: env.acme.write, labels: { service: 'heapy', pod: 'heapy-a' } })).json();
+        const a = (
+          await upload(env, hp, { token: env.acme.write, labels: { service: 'heapy', pod: 'heapy-a' } })
+        ).json();
         const variant = Buffer.from(hp.toString('utf8').replace('JOB "leaky 400000', 'JOB "leaky 400001'));
-        const b = (await upload(env, variant, { token: env.acme.write, labels: { service: 'heapy', pod: 'heapy-b' } })).json();
+        const b = (
+          await upload(env, variant, { token: env.acme.write, labels: { service: 'heapy', pod: 'heapy-b' } })
+        ).json();
         assert.equal(a.startTime, b.startTime);
         const res = await query(env, 'heap', { selector: '{service="heapy"}', ...ALL_TIME, topN: 3 });
         assert.equal(res.statusCode, 200, res.body);
         const frames = res.json().frames;
         assert.equal(frames.length, 2);
         assert.deepEqual(
-          frames.map((f: { schema: { fields: Array<{ labels?: Record<string, string> }> } }) => f.schema.fields[1].labels?.pod),
+          frames.map(
+            (f: { schema: { fields: Array<{ labels?: Record<string, string> }> } }) => f.schema.fields[1].labels?.pod
+          ),
           ['heapy-a', 'heapy-b']
         );
         const times = columnOf(frames[0], 'time') as number[];
@@ -303,10 +354,14 @@ for (const kind of STORE_KINDS) {
       });
 
       it('heap keeps profiles of different -h modes apart and filters by mode', async () => {
-        await upload(env, fixture('leaky.hy.hp'), { token: env.acme.write, labels: { service: 'heapy', pod: 'heapy-a' } });
+        await upload(env, fixture('leaky.hy.hp'), {
+          token: env.acme.write,
+          labels: { service: 'heapy', pod: 'heapy-a' },
+        });
         const mixed = (await query(env, 'heap', { selector: '{service="heapy"}', ...ALL_TIME })).json().frames;
         assert.equal(mixed.length, 3);
-        const onlyHy = (await query(env, 'heap', { selector: '{service="heapy"}', ...ALL_TIME, mode: 'hy' })).json().frames;
+        const onlyHy = (await query(env, 'heap', { selector: '{service="heapy"}', ...ALL_TIME, mode: 'hy' })).json()
+          .frames;
         assert.equal(onlyHy.length, 1);
         assert.equal(onlyHy[0].schema.meta.custom.ghcprof.mode, 'hy');
       });
@@ -317,7 +372,10 @@ for (const kind of STORE_KINDS) {
         const [frame] = res.json().frames;
         const slopes = columnOf(frame, 'slope') as number[];
         assert.equal(slopes.length, 2 * 6, '5 bands + other, for each of 2 pods');
-        assert.deepEqual([...slopes].sort((x, y) => y - x), slopes);
+        assert.deepEqual(
+          [...slopes].sort((x, y) => y - x),
+          slopes
+        );
         assert.ok((columnOf(frame, 'integrated') as number[]).every((v) => v >= 0));
       });
 
@@ -346,10 +404,17 @@ for (const kind of STORE_KINDS) {
       let id: string;
 
       it('a first piece that ends early is refused without partial=true and stored with it', async () => {
-        const refused = await upload(env, full.subarray(0, firstEnd + 5), { token: env.acme.write, labels: { service: 'grow' } });
+        const refused = await upload(env, full.subarray(0, firstEnd + 5), {
+          token: env.acme.write,
+          labels: { service: 'grow' },
+        });
         assert.equal(refused.statusCode, 422);
         assert.equal(refused.json().error.code, 'truncated_artefact');
-        const res = await upload(env, full.subarray(0, firstEnd), { token: env.acme.write, labels: { service: 'grow' }, query: { partial: 'true' } });
+        const res = await upload(env, full.subarray(0, firstEnd), {
+          token: env.acme.write,
+          labels: { service: 'grow' },
+          query: { partial: 'true' },
+        });
         assert.equal(res.statusCode, 201, res.body);
         id = res.json().id;
       });
@@ -383,7 +448,10 @@ for (const kind of STORE_KINDS) {
         assert.equal(gap.statusCode, 409);
         assert.equal(gap.json().error.details.storedBytes, full.length);
         const list = await env.store.listProfiles('acme', { matchers: [{ name: 'service', op: '=', value: 'grow' }] });
-        assert.deepEqual(list.map((p) => p.id), [id]);
+        assert.deepEqual(
+          list.map((p) => p.id),
+          [id]
+        );
       });
 
       it('refuses to append to a report (only .hp and .eventlog grow)', async () => {
@@ -399,13 +467,21 @@ for (const kind of STORE_KINDS) {
 
     describe('delete', () => {
       it('removes metadata, bytes and data (admin), then 404 everywhere', async () => {
-        const res = await env.app.inject({ method: 'DELETE', url: `/api/v1/profiles/${search.id}`, headers: { ...bearer(env.acme.admin), 'x-grafana-user': 'bob' } });
+        const res = await env.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/profiles/${search.id}`,
+          headers: { ...bearer(env.acme.admin), 'x-grafana-user': 'bob' },
+        });
         assert.equal(res.statusCode, 204);
         for (const url of [`/api/v1/profiles/${search.id}`, `/api/v1/profiles/${search.id}/raw`]) {
           assert.equal((await env.app.inject({ url, headers: bearer(env.acme.read) })).statusCode, 404);
         }
         assert.equal((await query(env, 'flamegraph', { profileIds: [search.id] })).statusCode, 404);
-        const again = await env.app.inject({ method: 'DELETE', url: `/api/v1/profiles/${search.id}`, headers: bearer(env.acme.admin) });
+        const again = await env.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/profiles/${search.id}`,
+          headers: bearer(env.acme.admin),
+        });
         assert.equal(again.statusCode, 404);
         assert.equal(again.json().error.code, 'not_found');
       });
@@ -455,7 +531,10 @@ for (const kind of STORE_KINDS) {
         assert.equal(metrics.statusCode, 200);
         assert.match(metrics.headers['content-type'] as string, /^text\/plain/);
         assert.match(metrics.body, /^ghcprof_uploads_total\{kind="prof-json",result="created"\} \d+$/m);
-        assert.match(metrics.body, /^ghcprof_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/query\/flamegraph",status="200"\} \d+$/m);
+        assert.match(
+          metrics.body,
+          /^ghcprof_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/query\/flamegraph",status="200"\} \d+$/m
+        );
         assert.match(metrics.body, /^ghcprof_parse_errors_total\{status="422"\} \d+$/m);
         assert.match(metrics.body, /^ghcprof_store_size_bytes [1-9]\d*$/m);
       });

@@ -23,7 +23,11 @@ interface RouteCase {
   /** What another tenant's token with the needed scope gets: 404, or `ok` with none of acme's data. */
   otherTenant: 'not_found' | 'sees_nothing' | 'own_tenant';
   /** Builds the request for a caller; `fresh` makes a new acme profile when the route consumes one. */
-  request: (ctx: { id: string; fresh: () => Promise<Growing>; seq: number }) => Promise<{ url: string; payload?: Buffer | object }>;
+  request: (ctx: {
+    id: string;
+    fresh: () => Promise<Growing>;
+    seq: number;
+  }) => Promise<{ url: string; payload?: Buffer | object }>;
 }
 
 const hp = fixture('search.hc.hp');
@@ -38,25 +42,118 @@ interface Growing {
   offset: number;
 }
 
-const q = (type: string, body: (id: string) => object): RouteCase['request'] => async ({ id }) => ({
-  url: `/api/v1/query/${type}`,
-  payload: body(id),
-});
+const q =
+  (type: string, body: (id: string) => object): RouteCase['request'] =>
+  async ({ id }) => ({
+    url: `/api/v1/query/${type}`,
+    payload: body(id),
+  });
 
 const ROUTES: RouteCase[] = [
-  { name: 'GET auth/check', method: 'GET', scope: 'read', ok: 200, otherTenant: 'own_tenant', request: async () => ({ url: '/api/v1/auth/check' }) },
-  { name: 'GET profiles', method: 'GET', scope: 'read', ok: 200, otherTenant: 'sees_nothing', request: async () => ({ url: '/api/v1/profiles' }) },
-  { name: 'GET profiles/:id', method: 'GET', scope: 'read', ok: 200, otherTenant: 'not_found', request: async ({ id }) => ({ url: `/api/v1/profiles/${id}` }) },
-  { name: 'GET profiles/:id/raw', method: 'GET', scope: 'read', ok: 200, otherTenant: 'not_found', request: async ({ id }) => ({ url: `/api/v1/profiles/${id}/raw` }) },
-  { name: 'GET labels', method: 'GET', scope: 'read', ok: 200, otherTenant: 'sees_nothing', request: async () => ({ url: '/api/v1/labels' }) },
-  { name: 'GET labels/:name/values', method: 'GET', scope: 'read', ok: 200, otherTenant: 'sees_nothing', request: async () => ({ url: '/api/v1/labels/service/values' }) },
-  { name: 'POST query/flamegraph', method: 'POST', scope: 'read', ok: 200, otherTenant: 'not_found', request: q('flamegraph', (id) => ({ profileIds: [id] })) },
-  { name: 'POST query/diff', method: 'POST', scope: 'read', ok: 200, otherTenant: 'not_found', request: q('diff', (id) => ({ left: { profileIds: [id] }, right: { selector: '{}' } })) },
-  { name: 'POST query/top', method: 'POST', scope: 'read', ok: 200, otherTenant: 'not_found', request: q('top', (id) => ({ profileIds: [id] })) },
-  { name: 'POST query/heap', method: 'POST', scope: 'read', ok: 200, otherTenant: 'not_found', request: q('heap', (id) => ({ profileIds: [id] })) },
-  { name: 'POST query/leaks', method: 'POST', scope: 'read', ok: 200, otherTenant: 'not_found', request: q('leaks', (id) => ({ profileIds: [id] })) },
-  { name: 'POST query/profiles', method: 'POST', scope: 'read', ok: 200, otherTenant: 'sees_nothing', request: q('profiles', () => ({ selector: '{}' })) },
-  { name: 'POST query/annotations', method: 'POST', scope: 'read', ok: 200, otherTenant: 'sees_nothing', request: q('annotations', () => ({ selector: '{}' })) },
+  {
+    name: 'GET auth/check',
+    method: 'GET',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'own_tenant',
+    request: async () => ({ url: '/api/v1/auth/check' }),
+  },
+  {
+    name: 'GET profiles',
+    method: 'GET',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'sees_nothing',
+    request: async () => ({ url: '/api/v1/profiles' }),
+  },
+  {
+    name: 'GET profiles/:id',
+    method: 'GET',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'not_found',
+    request: async ({ id }) => ({ url: `/api/v1/profiles/${id}` }),
+  },
+  {
+    name: 'GET profiles/:id/raw',
+    method: 'GET',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'not_found',
+    request: async ({ id }) => ({ url: `/api/v1/profiles/${id}/raw` }),
+  },
+  {
+    name: 'GET labels',
+    method: 'GET',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'sees_nothing',
+    request: async () => ({ url: '/api/v1/labels' }),
+  },
+  {
+    name: 'GET labels/:name/values',
+    method: 'GET',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'sees_nothing',
+    request: async () => ({ url: '/api/v1/labels/service/values' }),
+  },
+  {
+    name: 'POST query/flamegraph',
+    method: 'POST',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'not_found',
+    request: q('flamegraph', (id) => ({ profileIds: [id] })),
+  },
+  {
+    name: 'POST query/diff',
+    method: 'POST',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'not_found',
+    request: q('diff', (id) => ({ left: { profileIds: [id] }, right: { selector: '{}' } })),
+  },
+  {
+    name: 'POST query/top',
+    method: 'POST',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'not_found',
+    request: q('top', (id) => ({ profileIds: [id] })),
+  },
+  {
+    name: 'POST query/heap',
+    method: 'POST',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'not_found',
+    request: q('heap', (id) => ({ profileIds: [id] })),
+  },
+  {
+    name: 'POST query/leaks',
+    method: 'POST',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'not_found',
+    request: q('leaks', (id) => ({ profileIds: [id] })),
+  },
+  {
+    name: 'POST query/profiles',
+    method: 'POST',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'sees_nothing',
+    request: q('profiles', () => ({ selector: '{}' })),
+  },
+  {
+    name: 'POST query/annotations',
+    method: 'POST',
+    scope: 'read',
+    ok: 200,
+    otherTenant: 'sees_nothing',
+    request: q('annotations', () => ({ selector: '{}' })),
+  },
   {
     name: 'POST profiles (upload)',
     method: 'POST',
@@ -153,7 +250,10 @@ for (const kind of STORE_KINDS) {
           const res = await env.app.inject({
             method: route.method,
             url: req.url,
-            headers: { ...headersFor(route, caller), 'content-type': Buffer.isBuffer(req.payload) ? 'application/octet-stream' : 'application/json' },
+            headers: {
+              ...headersFor(route, caller),
+              'content-type': Buffer.isBuffer(req.payload) ? 'application/octet-stream' : 'application/json',
+            },
             payload: req.payload as string | Buffer | object | undefined,
           });
           assert.equal(res.statusCode, want, res.body);
@@ -171,9 +271,15 @@ for (const kind of STORE_KINDS) {
       }
     }
 
-    it('another tenant\'s profile id and a missing id answer the same body', async () => {
-      const other = await env.app.inject({ url: `/api/v1/profiles/${profileId}`, headers: { authorization: `Bearer ${env.other.read}` } });
-      const missing = await env.app.inject({ url: '/api/v1/profiles/doesnotexist', headers: { authorization: `Bearer ${env.other.read}` } });
+    it("another tenant's profile id and a missing id answer the same body", async () => {
+      const other = await env.app.inject({
+        url: `/api/v1/profiles/${profileId}`,
+        headers: { authorization: `Bearer ${env.other.read}` },
+      });
+      const missing = await env.app.inject({
+        url: '/api/v1/profiles/doesnotexist',
+        headers: { authorization: `Bearer ${env.other.read}` },
+      });
       assert.equal(other.statusCode, 404);
       assert.deepEqual(
         other.json().error.message.replace(profileId, 'ID'),

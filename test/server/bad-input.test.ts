@@ -29,7 +29,9 @@ const EXPECTED: Record<string, { status: 415 | 422; says: RegExp[] }> = {
 };
 
 const BAD_DIR = join(FIXTURES, 'bad');
-const BAD_FILES = readdirSync(BAD_DIR).filter((f) => f !== 'README.md').sort();
+const BAD_FILES = readdirSync(BAD_DIR)
+  .filter((f) => f !== 'README.md')
+  .sort();
 
 for (const kind of STORE_KINDS) {
   describe(`bad input on ${kind}`, () => {
@@ -78,22 +80,42 @@ for (const kind of STORE_KINDS) {
         ['unknown kind', { url: '/api/v1/profiles?kind=pdf', headers: bearer(env.acme.read) }, /kind/],
         [
           'query body that is not JSON',
-          { method: 'POST', url: '/api/v1/query/flamegraph', headers: { ...bearer(env.acme.read), 'content-type': 'application/json' }, payload: '{"metric":' },
+          {
+            method: 'POST',
+            url: '/api/v1/query/flamegraph',
+            headers: { ...bearer(env.acme.read), 'content-type': 'application/json' },
+            payload: '{"metric":',
+          },
           /JSON/i,
         ],
         [
           'negative append offset',
-          { method: 'POST', url: '/api/v1/profiles/abc/append?offset=-1', headers: bearer(env.acme.write), payload: 'x' },
+          {
+            method: 'POST',
+            url: '/api/v1/profiles/abc/append?offset=-1',
+            headers: bearer(env.acme.write),
+            payload: 'x',
+          },
           /offset/,
         ],
         [
           'unsupported Content-Encoding',
-          { method: 'POST', url: '/api/v1/profiles', headers: { ...bearer(env.acme.write), 'content-encoding': 'br' }, payload: 'x' },
+          {
+            method: 'POST',
+            url: '/api/v1/profiles',
+            headers: { ...bearer(env.acme.write), 'content-encoding': 'br' },
+            payload: 'x',
+          },
           /Content-Encoding "br"/,
         ],
         [
           'gzip header with garbage after it',
-          { method: 'POST', url: '/api/v1/profiles', headers: bearer(env.acme.write), payload: Buffer.from([0x1f, 0x8b, 1, 2, 3, 4]) },
+          {
+            method: 'POST',
+            url: '/api/v1/profiles',
+            headers: bearer(env.acme.write),
+            payload: Buffer.from([0x1f, 0x8b, 1, 2, 3, 4]),
+          },
           /not valid gzip/,
         ],
       ];

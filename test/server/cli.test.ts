@@ -18,16 +18,33 @@ for (const kind of STORE_KINDS) {
   describe(`ghcprof token and serve on ${kind}`, { timeout: 120_000 }, () => {
     it('creates, lists and revokes tokens while the server runs on the same store', async () => {
       const { spec, cleanup } = await freshStoreSpec(kind);
-      const created = runCli(['token', 'create', '--db', spec, '--tenant', 'team-a', '--scope', 'write', '--name', 'ci']);
+      const created = runCli([
+        'token',
+        'create',
+        '--db',
+        spec,
+        '--tenant',
+        'team-a',
+        '--scope',
+        'write',
+        '--name',
+        'ci',
+      ]);
       assert.equal(created.status, 0, created.stderr);
       const token = lastLine(created.stdout);
       assert.match(token, /^ghcp_[A-Za-z0-9_-]{43}$/);
       const server = await startServe(['--db', spec, '--log-level', 'info']);
       try {
-        const check = (t: string) => fetch(`${server.url}/api/v1/auth/check`, { headers: { authorization: `Bearer ${t}` } });
+        const check = (t: string) =>
+          fetch(`${server.url}/api/v1/auth/check`, { headers: { authorization: `Bearer ${t}` } });
         const res = await check(token);
         assert.equal(res.status, 200);
-        assert.deepEqual(await res.json().then((b: { tenant: string; scope: string; tokenName: string }) => [b.tenant, b.scope, b.tokenName]), ['team-a', 'write', 'ci']);
+        assert.deepEqual(
+          await res
+            .json()
+            .then((b: { tenant: string; scope: string; tokenName: string }) => [b.tenant, b.scope, b.tokenName]),
+          ['team-a', 'write', 'ci']
+        );
 
         // A token made while the server runs works at once.
         const read = runCli(['token', 'create', '--db', spec, '--tenant', 'team-a', '--scope', 'read']);
@@ -61,7 +78,11 @@ describe('ghcprof serve configuration', { timeout: 120_000 }, () => {
   it('takes its options from GHCPROF_* variables (db, upload limit)', async () => {
     const { spec, cleanup } = await freshStoreSpec('sqlite');
     const token = lastLine(runCli(['token', 'create', '--db', spec, '--tenant', 'env', '--scope', 'write']).stdout);
-    const server = await startServe([], { GHCPROF_DB: spec, GHCPROF_MAX_UPLOAD_BYTES: '4KiB', GHCPROF_LOG_LEVEL: 'info' });
+    const server = await startServe([], {
+      GHCPROF_DB: spec,
+      GHCPROF_MAX_UPLOAD_BYTES: '4KiB',
+      GHCPROF_LOG_LEVEL: 'info',
+    });
     try {
       const post = (body: Buffer) =>
         fetch(`${server.url}/api/v1/profiles`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });

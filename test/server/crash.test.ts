@@ -23,7 +23,9 @@ function variant(n: number): Buffer {
     case 0:
       return Buffer.from(fixture('leaky.hc.hp').toString('utf8').replace('JOB "leaky 400000', `JOB "leaky ${n}`));
     case 1:
-      return Buffer.from(fixture('search.json.prof').toString('utf8').replace('"program": "search"', `"program": "search-${n}"`));
+      return Buffer.from(
+        fixture('search.json.prof').toString('utf8').replace('"program": "search"', `"program": "search-${n}"`)
+      );
     case 2:
       return Buffer.from(fixture('pipeline.prof').toString('utf8').replace('pipeline +RTS', `pipeline-${n} +RTS`));
     default:
@@ -38,7 +40,12 @@ interface Ack {
   id: string;
 }
 
-async function uploadAll(url: string, token: string, bodies: Buffer[], onAck: (acks: number) => void): Promise<{ acks: Ack[]; failed: number }> {
+async function uploadAll(
+  url: string,
+  token: string,
+  bodies: Buffer[],
+  onAck: (acks: number) => void
+): Promise<{ acks: Ack[]; failed: number }> {
   const acks: Ack[] = [];
   let failed = 0;
   await Promise.all(
@@ -88,7 +95,8 @@ for (const kind of STORE_KINDS) {
 
       const second = await startServe(['--db', spec, '--log-level', 'info']);
       try {
-        const get = (path: string) => fetch(`${second.url}${path}`, { headers: { authorization: `Bearer ${tokens.read}` } });
+        const get = (path: string) =>
+          fetch(`${second.url}${path}`, { headers: { authorization: `Bearer ${tokens.read}` } });
         for (const { n, id } of acks) {
           const meta = await get(`/api/v1/profiles/${id}`);
           assert.equal(meta.status, 200, `acknowledged upload ${n} (${id}) is missing after the crash`);

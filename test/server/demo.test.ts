@@ -17,11 +17,15 @@ const NS_PER_TICK = 1e6;
 
 async function runDemo(dataDir: string) {
   const child = startCli(['demo', '--port', '0', '--data-dir', dataDir]);
-  const printed = await waitFor(child, (out) => {
-    const url = /^Listening on (http:\/\/\S+)$/m.exec(out)?.[1];
-    const token = /^ {2}Read token: +(\S+)$/m.exec(out)?.[1];
-    return url && token && out.includes('API description') ? { url, token, out } : undefined;
-  }, 90_000);
+  const printed = await waitFor(
+    child,
+    (out) => {
+      const url = /^Listening on (http:\/\/\S+)$/m.exec(out)?.[1];
+      const token = /^ {2}Read token: +(\S+)$/m.exec(out)?.[1];
+      return url && token && out.includes('API description') ? { url, token, out } : undefined;
+    },
+    90_000
+  );
   return { child, ...printed };
 }
 
@@ -43,16 +47,35 @@ describe('ghcprof demo', { timeout: 240_000 }, () => {
           body: JSON.stringify(body),
         });
       // Samples sit in the last six hours, so Grafana's default ranges find them.
-      const res = await post('flamegraph', { selector: '{service="leaky",namespace="demo"}', from: 'now-6h', to: 'now', metric: 'time' });
+      const res = await post('flamegraph', {
+        selector: '{service="leaky",namespace="demo"}',
+        from: 'now-6h',
+        to: 'now',
+        metric: 'time',
+      });
       assert.equal(res.status, 200);
-      const { frames } = (await res.json()) as { frames: Array<{ schema: { fields: Array<{ name: string }>; meta: { custom: { ghcprof: { profiles: number } } } }; data: { values: number[][] } }> };
+      const { frames } = (await res.json()) as {
+        frames: Array<{
+          schema: { fields: Array<{ name: string }>; meta: { custom: { ghcprof: { profiles: number } } } };
+          data: { values: number[][] };
+        }>;
+      };
       const value = frames[0].data.values[frames[0].schema.fields.findIndex((f) => f.name === 'value')];
       // leaky's tree-bearing samples: .prof (794 ticks), .json.prof (1168), eventlog-run.prof (721), .eventlog (1837).
       assert.equal(frames[0].schema.meta.custom.ghcprof.profiles, 4);
       assert.ok(value[0] > 1168 * NS_PER_TICK);
-      const check = await fetch(`${demo.url}/api/v1/auth/check`, { headers: { authorization: `Bearer ${demo.token}` } });
-      assert.deepEqual(await check.json().then((b: { tenant: string; scope: string }) => [b.tenant, b.scope]), ['demo', 'read']);
-      const upload = await fetch(`${demo.url}/api/v1/profiles`, { method: 'POST', headers: { authorization: `Bearer ${demo.token}` }, body: 'x' });
+      const check = await fetch(`${demo.url}/api/v1/auth/check`, {
+        headers: { authorization: `Bearer ${demo.token}` },
+      });
+      assert.deepEqual(await check.json().then((b: { tenant: string; scope: string }) => [b.tenant, b.scope]), [
+        'demo',
+        'read',
+      ]);
+      const upload = await fetch(`${demo.url}/api/v1/profiles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${demo.token}` },
+        body: 'x',
+      });
       assert.equal(upload.status, 403, 'the printed read token cannot upload');
     } finally {
       assert.equal(await stopChild(demo.child), 0);
@@ -65,7 +88,9 @@ describe('ghcprof demo', { timeout: 240_000 }, () => {
       assert.equal(demo.token, firstToken);
       assert.match(demo.out, new RegExp(`0 sample profiles loaded, ${SAMPLES} already there`));
       assert.match(demo.out, /tokens reused/);
-      const list = await fetch(`${demo.url}/api/v1/profiles?limit=1000`, { headers: { authorization: `Bearer ${demo.token}` } });
+      const list = await fetch(`${demo.url}/api/v1/profiles?limit=1000`, {
+        headers: { authorization: `Bearer ${demo.token}` },
+      });
       assert.equal(((await list.json()) as { profiles: unknown[] }).profiles.length, SAMPLES);
     } finally {
       await stopChild(demo.child);

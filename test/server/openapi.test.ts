@@ -22,7 +22,18 @@ const EXPECTED: Record<string, string[]> = {
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { summary?: string; responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; parameters?: Array<{ name: string; in: string }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        summary?: string;
+        responses: Record<string, unknown>;
+        requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+        parameters?: Array<{ name: string; in: string }>;
+      }
+    >
+  >;
 };
 
 describe('OpenAPI document', () => {
@@ -50,7 +61,9 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every registered API route (nothing registered is missing from the document)', () => {
-    const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+    );
     const registered = routes.filter((r) => !r.endsWith('/openapi.json'));
     assert.equal(registered.length, Object.values(EXPECTED).flat().length);
     for (const r of registered) {

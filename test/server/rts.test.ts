@@ -18,7 +18,13 @@ function fakeEkg(): { server: Server; started: Promise<string>; t0: number } {
     const counter = (val: number) => ({ type: 'c', val });
     const body = {
       ekg: { server_timestamp_ms: counter(t0 + n * 1000) },
-      rts: { gc: { bytes_allocated: counter(5_000_000 * n), num_gcs: counter(10 * n), max_bytes_used: { type: 'g', val: 1000 } } },
+      rts: {
+        gc: {
+          bytes_allocated: counter(5_000_000 * n),
+          num_gcs: counter(10 * n),
+          max_bytes_used: { type: 'g', val: 1000 },
+        },
+      },
     };
     n++;
     res.setHeader('content-type', 'application/json');
@@ -50,18 +56,32 @@ describe('RTS queries through the server', () => {
 
   it('allocRate from the ekg counters, with stored profiles in range as exemplars', async () => {
     // A .hp without a DATE takes its start from the upload: put it inside the polled minute.
-    const undated = Buffer.from(fixture('leaky.hT.hp').toString('utf8').replace(/^DATE .*$/m, 'DATE "unknown"'));
-    const res = await upload(env, undated, { token: env.acme.write, labels: { service: 'leaky' }, query: { start: String(ekg.t0 + 2000) } });
+    const undated = Buffer.from(
+      fixture('leaky.hT.hp')
+        .toString('utf8')
+        .replace(/^DATE .*$/m, 'DATE "unknown"')
+    );
+    const res = await upload(env, undated, {
+      token: env.acme.write,
+      labels: { service: 'leaky' },
+      query: { start: String(ekg.t0 + 2000) },
+    });
     assert.equal(res.statusCode, 201, res.body);
     const from = ekg.t0 - 1000;
     const to = ekg.t0 + 10_000;
     const q = await query(env, 'rts', { selector: '{service="leaky"}', from, to, panel: 'allocRate' });
     assert.equal(q.statusCode, 200, q.body);
-    const frames = q.json().frames as Array<{ schema: { name?: string; fields: Array<{ name: string }> }; data: { values: unknown[][] } }>;
+    const frames = q.json().frames as Array<{
+      schema: { name?: string; fields: Array<{ name: string }> };
+      data: { values: unknown[][] };
+    }>;
     const series = frames.find((f) => f.schema.name !== 'exemplar')!;
     const values = series.data.values[1] as Array<number | null>;
     // 5 MB per 1 s between samples.
-    assert.ok(values.filter((v) => v !== null).every((v) => Math.abs((v as number) - 5_000_000) < 1), JSON.stringify(values));
+    assert.ok(
+      values.filter((v) => v !== null).every((v) => Math.abs((v as number) - 5_000_000) < 1),
+      JSON.stringify(values)
+    );
     assert.ok(values.length >= 3);
     const exemplar = frames.find((f) => f.schema.name === 'exemplar')!;
     assert.deepEqual(columnOf(exemplar, 'Id'), [res.json().id]);

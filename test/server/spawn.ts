@@ -26,7 +26,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Child {
 }
 
 /** Runs a command to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {}
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -36,7 +39,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { status: n
 }
 
 /** Waits until `find` returns something for the child's output so far. */
-export async function waitFor<T>(child: Child, find: (stdout: string) => T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  child: Child,
+  find: (stdout: string) => T | undefined,
+  timeoutMs = 30_000
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = find(child.stdout());
@@ -44,7 +51,9 @@ export async function waitFor<T>(child: Child, find: (stdout: string) => T | und
       return found;
     }
     if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(`ghcprof exited (${child.process.exitCode ?? child.process.signalCode}) before it was ready:\n${child.stdout()}\n${child.stderr()}`);
+      throw new Error(
+        `ghcprof exited (${child.process.exitCode ?? child.process.signalCode}) before it was ready:\n${child.stdout()}\n${child.stderr()}`
+      );
     }
     if (Date.now() > deadline) {
       throw new Error(`ghcprof not ready after ${timeoutMs} ms:\n${child.stdout()}\n${child.stderr()}`);

@@ -122,12 +122,25 @@ export function upload(env: TestEnv, body: Buffer, opts: UploadOptions): Promise
   });
 }
 
-export function query(env: TestEnv, type: string, body: unknown, token = env.acme.read): Promise<LightMyRequestResponse> {
-  return env.app.inject({ method: 'POST', url: `/api/v1/query/${type}`, headers: bearer(token), payload: body as object });
+export function query(
+  env: TestEnv,
+  type: string,
+  body: unknown,
+  token = env.acme.read
+): Promise<LightMyRequestResponse> {
+  return env.app.inject({
+    method: 'POST',
+    url: `/api/v1/query/${type}`,
+    headers: bearer(token),
+    payload: body as object,
+  });
 }
 
 /** A frame's column by field name. */
-export function columnOf(frame: { schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }, name: string): unknown[] {
+export function columnOf(
+  frame: { schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } },
+  name: string
+): unknown[] {
   const i = frame.schema.fields.findIndex((f) => f.name === name);
   if (i < 0) {
     throw new Error(`frame has no field ${name}: ${frame.schema.fields.map((f) => f.name).join(', ')}`);
@@ -136,7 +149,13 @@ export function columnOf(frame: { schema: { fields: Array<{ name: string }> }; d
 }
 
 /** Label texts of an enum column. */
-export function enumTexts(frame: { schema: { fields: Array<{ name: string; config: Record<string, unknown> }> }; data: { values: unknown[][] } }, name: string): string[] {
+export function enumTexts(
+  frame: {
+    schema: { fields: Array<{ name: string; config: Record<string, unknown> }> };
+    data: { values: unknown[][] };
+  },
+  name: string
+): string[] {
   const field = frame.schema.fields.find((f) => f.name === name)!;
   const texts = (field.config.type as { enum: { text: string[] } }).enum.text;
   return (columnOf(frame, name) as number[]).map((i) => texts[i]);

@@ -5,13 +5,7 @@
 import type { Command } from 'commander';
 import { openStore } from '../../store';
 import type { Store } from '../../store/store';
-import {
-  type RawSettings,
-  resolveConfig,
-  SETTING_KEYS,
-  settingsFromEnv,
-  settingsFromFile,
-} from '../../server/config';
+import { type RawSettings, resolveConfig, SETTING_KEYS, settingsFromEnv, settingsFromFile } from '../../server/config';
 import { runDemo } from '../../server/demo';
 import { startServer } from '../../server/server';
 import { checkScope, createToken, revokeToken } from '../../server/tokens';
@@ -93,7 +87,9 @@ function registerToken(program: Command): void {
       const { record, secret } = await withStore(opts, (store) =>
         createToken(store, { tenant: opts.tenant, scope, name: opts.name, user: process.env.USER ?? null })
       );
-      process.stdout.write(`created token ${record.id} (${record.name}) for tenant ${record.tenant}, scope ${record.scope}\n`);
+      process.stdout.write(
+        `created token ${record.id} (${record.name}) for tenant ${record.tenant}, scope ${record.scope}\n`
+      );
       process.stdout.write(`${secret}\n`);
     });
   token
@@ -111,7 +107,9 @@ function registerToken(program: Command): void {
       }
       for (const t of tokens) {
         const state = t.revokedAt === null ? 'active' : `revoked ${new Date(t.revokedAt).toISOString()}`;
-        process.stdout.write(`${t.id}\t${t.tenant}\t${t.scope}\t${t.name}\t${new Date(t.createdAt).toISOString()}\t${state}\n`);
+        process.stdout.write(
+          `${t.id}\t${t.tenant}\t${t.scope}\t${t.name}\t${new Date(t.createdAt).toISOString()}\t${state}\n`
+        );
       }
     });
   token

@@ -7,7 +7,9 @@ const stored = Buffer.from('JOB "x"\nDATE "d"\n');
 
 function conflictWith(storedBytes: number) {
   return (err: unknown) =>
-    err instanceof QueryError && err.statusCode === 409 && (err.details as { storedBytes: number }).storedBytes === storedBytes;
+    err instanceof QueryError &&
+    err.statusCode === 409 &&
+    (err.details as { storedBytes: number }).storedBytes === storedBytes;
 }
 
 describe('combine (append semantics)', () => {

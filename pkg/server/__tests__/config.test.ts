@@ -3,7 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { envName, MIB, parseByteSize, parseDuration, resolveConfig, settingsFromEnv, settingsFromFile } from '../config';
+import {
+  envName,
+  MIB,
+  parseByteSize,
+  parseDuration,
+  resolveConfig,
+  settingsFromEnv,
+  settingsFromFile,
+} from '../config';
 
 describe('server config', () => {
   it('defaults: 127.0.0.1:4040, SQLite under ./.data, 512 MiB uploads, no retention', () => {
@@ -57,7 +65,10 @@ describe('server config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ghcprof-config-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'port: eighty\n');
-    assert.throws(() => settingsFromFile(file), (err: Error) => err.message.startsWith(`${file}: port:`));
+    assert.throws(
+      () => settingsFromFile(file),
+      (err: Error) => err.message.startsWith(`${file}: port:`)
+    );
     writeFileSync(file, 'prot: 1\n');
     assert.throws(() => settingsFromFile(file), /prot/);
   });

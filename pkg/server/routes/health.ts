@@ -6,11 +6,9 @@ import { HealthResponseSchema, errorResponses } from '../schemas';
 
 export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/healthz',
-      { schema: { hide: true, response: { 200: HealthResponseSchema } } },
-      async () => ({ status: 'ok' })
-    );
+    app.get('/healthz', { schema: { hide: true, response: { 200: HealthResponseSchema } } }, async () => ({
+      status: 'ok',
+    }));
     app.get(
       '/readyz',
       { schema: { hide: true, response: { 200: HealthResponseSchema, 503: HealthResponseSchema } } },

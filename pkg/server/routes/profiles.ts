@@ -18,9 +18,20 @@ import { resolveTime } from '../../query/time';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
 import { notFound } from '../errors';
-import { AppendQuerySchema, IdParamsSchema, ProfileListQuerySchema, UploadQuerySchema, errorResponses } from '../schemas';
+import {
+  AppendQuerySchema,
+  IdParamsSchema,
+  ProfileListQuerySchema,
+  UploadQuerySchema,
+  errorResponses,
+} from '../schemas';
 
-const FILE_EXTENSION: Record<ProfileKind, string> = { prof: 'prof', 'prof-json': 'json', hp: 'hp', eventlog: 'eventlog' };
+const FILE_EXTENSION: Record<ProfileKind, string> = {
+  prof: 'prof',
+  'prof-json': 'json',
+  hp: 'hp',
+  eventlog: 'eventlog',
+};
 
 const RAW_BODY = 'The artefact as written by GHC (.prof, -pj JSON, .hp, .eventlog), optionally gzip-compressed';
 
@@ -62,7 +73,10 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           allowPartial: request.query.partial === 'true' || request.query.partial === '1',
         });
         metrics.uploads.inc({ kind: meta.kind, result: created ? 'created' : 'existing' });
-        return reply.status(created ? 201 : 200).header('location', `/api/v1/profiles/${meta.id}`).send(meta);
+        return reply
+          .status(created ? 201 : 200)
+          .header('location', `/api/v1/profiles/${meta.id}`)
+          .send(meta);
       }
     );
 
@@ -143,7 +157,10 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Download the artefact exactly as uploaded (decompressed)',
           params: IdParamsSchema,
-          response: { 200: z.unknown().describe('the artefact bytes (application/octet-stream)'), ...errorResponses(404) },
+          response: {
+            200: z.unknown().describe('the artefact bytes (application/octet-stream)'),
+            ...errorResponses(404),
+          },
         },
       },
       async (request, reply) => {

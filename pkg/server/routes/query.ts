@@ -86,7 +86,10 @@ export function queryRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           schema: {
             summary: r.summary,
             body: r.schema,
-            response: { 200: FramesResponseSchema, ...errorResponses(404, 422, ...(type === 'rts' ? ([502] as const) : [])) },
+            response: {
+              200: FramesResponseSchema,
+              ...errorResponses(404, 422, ...(type === 'rts' ? ([502] as const) : [])),
+            },
           },
         },
         async (request) => {
