@@ -122,6 +122,11 @@ export class Spool {
     return this.state.pieces;
   }
 
+  /** Would a piece of `bytes` fit under the size limit now? */
+  hasRoomFor(bytes: number): boolean {
+    return this.pendingBytes() + bytes <= this.maxBytes;
+  }
+
   pendingBytes(): number {
     return this.state.pieces.reduce((sum, p) => sum + p.length, 0);
   }
@@ -170,7 +175,7 @@ export class Spool {
     if (offset !== record.spooledOffset) {
       throw new Error(`spool: piece of ${key} at offset ${offset}, but ${record.spooledOffset} bytes were spooled`);
     }
-    if (bytes.length > 0 && this.pendingBytes() + bytes.length > this.maxBytes) return 'full';
+    if (bytes.length > 0 && !this.hasRoomFor(bytes.length)) return 'full';
     if (bytes.length > 0) {
       const piece: PieceRecord = {
         seq: this.state.nextSeq++,

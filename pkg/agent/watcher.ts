@@ -231,6 +231,8 @@ export class Watcher {
       const from = record.spooledOffset;
       const length = Math.min(obs.size - from, maxPiece);
       if (length <= 0) return;
+      // Nothing fits: do not even read (the spool is full while the server is away).
+      if (!this.opts.spool.hasRoomFor(1)) return this.spoolFull(record, length);
       const chunk = await readRange(path, from, length);
       const extent = await this.completeExtent(record, path, obs, chunk, from, settled);
       if (!extent) return;
@@ -296,6 +298,7 @@ export class Watcher {
       this.opts.log.error(`${record.path}: ${reason}; not uploaded (use ghcprof push for it, or raise the limit)`);
       return;
     }
+    if (!this.opts.spool.hasRoomFor(st.size)) return this.spoolFull(record, st.size);
     const bytes = await readRange(path, 0, st.size);
     const after = await stat(path);
     if (after.size !== st.size || after.mtimeMs !== st.mtimeMs) return; // still being written after all
@@ -318,16 +321,20 @@ export class Watcher {
       }
       return true;
     }
-    this.opts.metrics?.spoolFull.inc();
-    if (this.spoolFullSince === null) {
-      this.spoolFullSince = this.now();
-      const spool = this.opts.spool;
-      this.opts.log.warn(
-        `spool full: ${formatBytes(spool.pendingBytes())} of ${formatBytes(spool.maxBytes)} (--spool-max-bytes) wait for the server; ` +
-          `${record.path} (${formatBytes(bytes.length)} more) stays in ${this.opts.dir} until uploads drain`
-      );
-    }
+    this.spoolFull(record, bytes.length);
     return false;
+  }
+
+  /** The data stays in the source file; says so once per episode. */
+  private spoolFull(record: ArtefactRecord, waiting: number): void {
+    this.opts.metrics?.spoolFull.inc();
+    if (this.spoolFullSince !== null) return;
+    this.spoolFullSince = this.now();
+    const spool = this.opts.spool;
+    this.opts.log.warn(
+      `spool full: ${formatBytes(spool.pendingBytes())} of ${formatBytes(spool.maxBytes)} (--spool-max-bytes) wait for the server; ` +
+        `${record.path} (${formatBytes(waiting)} more) stays in ${this.opts.dir} until uploads drain`
+    );
   }
 
   private async deleteIfUploaded(record: ArtefactRecord, rel: string, path: string, size: number): Promise<void> {

@@ -229,6 +229,22 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
     assert.match(log, /piece\(s\), .* left from before/);
   });
 
+  it('SHUTDOWN: on SIGTERM the agent uploads what the exiting program just wrote, then exits', async () => {
+    // --settle 60s: only the final scan can count the report as finished.
+    const agent = await startAgent(['--settle', '60s', '--drain-timeout', '20s']);
+    const files = { 'exit.prof': readFileSync(`${GHC}/leaky.prof`), 'exit.hp': readFileSync(`${GHC}/leaky.hy.hp`) };
+    writeFileSync(join(watch, 'exit.hp'), files['exit.hp']);
+    writeFileSync(join(watch, 'exit.prof'), files['exit.prof']);
+    await sleep(500);
+    agent.proc.child.kill('SIGTERM');
+    const run = await agent.proc.done;
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /SIGTERM: final scan/);
+    assert.match(run.stderr, /everything uploaded; bye/);
+    const stored = await waitUntilStored(files, 5000);
+    await assertStoredExactly(files, stored);
+  });
+
   it('INCREMENTAL: a growing .hp is appended sample by sample to one stored profile that ends equal to the whole file', async () => {
     const full = readFileSync(`${GHC}/leaky.hc.hp`);
     const ends = sampleEnds(full);
