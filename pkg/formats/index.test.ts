@@ -38,9 +38,14 @@ describe('detectKind: by content', () => {
     assert.equal(detectKind(readFileSync(join(BAD, 'eventlog-named.prof'))), 'eventlog');
     assert.equal(detectKind(readFileSync(join(BAD, 'bad-header.eventlog'))), 'eventlog');
   });
-  it('a byte-order mark before a report is allowed', () => {
-    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(GHC, 'search.hc.hp'))]);
-    assert.equal(detectKind(bom), 'hp');
+  it('a byte-order mark before a report is allowed, and read past, by every text reader', async () => {
+    for (const file of ['search.hc.hp', 'search.prof', 'search.json.prof']) {
+      const plain = readFileSync(join(GHC, file));
+      const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), plain]);
+      assert.equal(detectKind(bom), kindByName(file));
+      assert.deepEqual(await readProfile(bom), await readProfile(plain));
+      assert.deepEqual(await readProfile(gzipSync(bom)), await readProfile(plain));
+    }
   });
 });
 

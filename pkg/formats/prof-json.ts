@@ -10,6 +10,7 @@ import { FormatError } from './errors';
 import { parseGhcDate } from './ghc-header';
 import type { TextReadOptions } from './prof-text';
 import { locateJsonProblem } from './json-locate';
+import { stripBom } from './text-lines';
 
 /** True when the start of a file looks like a -pj report: a JSON object naming `rts_arguments`. */
 export function looksLikeProfJson(head: string): boolean {
@@ -26,7 +27,8 @@ interface CostCentre {
 type Json = Record<string, unknown>;
 
 /** Reads a -pj report; null when the text is not one (not a JSON object with `rts_arguments` and `profile`). */
-export function readProfJson(text: string, opts: TextReadOptions = {}): ProfileData | null {
+export function readProfJson(raw: string, opts: TextReadOptions = {}): ProfileData | null {
+  const text = stripBom(raw);
   if (!looksLikeProfJson(text.slice(0, 65536))) {
     return null;
   }

@@ -16,9 +16,14 @@ function chompCR(line: string): string {
   return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
+/** Drops a UTF-8 byte-order mark (U+FEFF) some editors put at the start of a file. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Feeds every line of `text` to `sink` (indexOf scanning: no split, no regex, no copy of the whole text). */
 export function feedText<T>(text: string, sink: LineSink<T>): T {
-  let start = 0;
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNo = 0;
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
@@ -41,15 +46,25 @@ export class ChunkedLineSplitter<T> {
   private carry = '';
   private lineNo = 0;
   private stopped = false;
+  private started = false;
 
   constructor(private readonly sink: LineSink<T>) {}
+
+  /** The byte-order mark can only be at the very start of the decoded text. */
+  private firstText(decoded: string): string {
+    if (this.started || decoded.length === 0) {
+      return decoded;
+    }
+    this.started = true;
+    return stripBom(decoded);
+  }
 
   /** False once the sink has stopped (the caller can stop reading). */
   push(chunk: Buffer): boolean {
     if (this.stopped) {
       return false;
     }
-    const text = this.carry + this.decoder.write(chunk);
+    const text = this.carry + this.firstText(this.decoder.write(chunk));
     let start = 0;
     let nl = text.indexOf('\n');
     while (nl !== -1) {
@@ -70,7 +85,7 @@ export class ChunkedLineSplitter<T> {
     if (this.stopped) {
       return this.sink.finish(true);
     }
-    const rest = this.carry + this.decoder.end();
+    const rest = this.carry + this.firstText(this.decoder.end());
     this.carry = '';
     if (rest.length === 0) {
       return this.sink.finish(true);
