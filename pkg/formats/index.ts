@@ -59,10 +59,11 @@ export async function readProfileFile(path: string, opts: ReadOptions = {}): Pro
   return readSource(isGzip(head) ? gunzipBounded(raw, o) : raw, o);
 }
 
+/** The first bytes of a file: enough to tell empty and gzip apart (the kind is detected from the stream). */
 async function readHead(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(DETECT_HEAD_BYTES);
+    const buf = Buffer.alloc(2);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return buf.subarray(0, bytesRead);
   } finally {
