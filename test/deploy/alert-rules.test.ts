@@ -80,21 +80,34 @@ describe('GHC RTS alert rules', () => {
     }
   });
 
-  it('link the drill-down dashboard with the firing namespace, service and pod', () => {
+  it("link the drill-down dashboard's panel on the same quantity, with its variables set to the firing service and pod", () => {
+    const drilldown = jsonFile('src/dashboards/drilldown.json');
+    assert.equal(drilldown.uid, 'ghcprof-drilldown');
+    const variables = new Set(drilldown.templating.list.map((v: Doc) => v.name));
+    const panelTitle: Record<string, RegExp> = {
+      'ghcprof-gc-cpu-high': /GC CPU/,
+      'ghcprof-live-bytes-growing': /Live/,
+      'ghcprof-alloc-rate-spike': /Allocation rate/,
+    };
     for (const rule of rules) {
       const a = rule.annotations;
-      assert.equal(a.__dashboardUid__, 'ghcprof-drilldown');
-      assert.match(a.__panelId__, /^\d+$/);
+      assert.equal(a.__dashboardUid__, drilldown.uid);
+      const panel = drilldown.panels.find((p: Doc) => String(p.id) === a.__panelId__);
+      assert.ok(panel, `${rule.uid}: no panel ${a.__panelId__} in the drill-down`);
+      assert.match(panel.title, panelTitle[rule.uid], `${rule.uid} points at "${panel.title}"`);
+      assert.equal(panel.type, 'timeseries', 'alert state shows on time series panels');
       for (const text of [a.description, a.runbook_url]) {
         assert.equal(text.split('{{').length, text.split('}}').length, `${rule.uid}: unbalanced braces`);
-        for (const label of ['namespace', 'service', 'pod'])
-          assert.ok(text.includes(`var-${label}={{ $labels.${label} }}`), `${rule.uid}: ${label}`);
         assert.match(text, /\{\{ externalURL \}\}\/d\/ghcprof-drilldown\?/);
+        const linked = [...text.matchAll(/var-(\w+)=\{\{ \$labels\.(\w+) \}\}/g)];
+        assert.deepEqual(linked.map((m) => m[1]).sort(), ['pod', 'service'], rule.uid);
+        for (const [, variable, label] of linked) {
+          assert.ok(variables.has(variable), `the drill-down has no variable ${variable}`);
+          assert.equal(variable, label);
+        }
       }
       assert.ok(a.summary.includes('{{ $labels.pod }}'));
     }
-    const drilldown = jsonFile('src/plugin.json').includes.find((i: Doc) => i.uid === 'ghcprof-drilldown');
-    assert.ok(drilldown, 'the app ships the drill-down dashboard');
   });
 
   it('are valid PromQL for promtool', () => {

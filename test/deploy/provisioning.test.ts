@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { QUERY_TYPES } from '../../pkg/api/query';
+import { jsonFile, yamlDoc, type Doc } from './support';
+
+const APP = jsonFile('src/plugin.json');
+const DATASOURCE_PLUGIN = jsonFile('src/datasource/plugin.json');
+const compose = yamlDoc('docker-compose.yml');
+const datasources: Doc[] = readdirSync('provisioning/datasources').flatMap(
+  (f) => yamlDoc(`provisioning/datasources/${f}`).datasources
+);
+const ghcprofSources = datasources.filter((d) => d.type === DATASOURCE_PLUGIN.id);
+
+/** Maps a path inside the Grafana container to the repository through docker-compose.yml's bind mounts. */
+function repoPath(containerPath: string): string {
+  for (const volume of compose.services.grafana.volumes as string[]) {
+    const [source, target] = volume.split(':');
+    if (source.startsWith('.') && (containerPath === target || containerPath.startsWith(`${target}/`))) {
+      return join(source, containerPath.slice(target.length));
+    }
+  }
+  throw new Error(`${containerPath} is not mounted into the Grafana container`);
+}
+
+/** `{{ .JsonData.url }}` / `{{ .SecureJsonData.readToken }}` names used by the plugin's routes. */
+function routeFields(kind: 'JsonData' | 'SecureJsonData'): Set<string> {
+  const text = JSON.stringify(DATASOURCE_PLUGIN.routes);
+  return new Set([...text.matchAll(new RegExp(`\\.${kind}\\.(\\w+)`, 'g'))].map((m) => m[1]));
+}
+
+function dashboardFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f));
+}
+
+describe('Grafana provisioning', () => {
+  it('every provisioning file parses and declares apiVersion 1', () => {
+    const yamls = ['datasources', 'plugins', 'dashboards', 'alerting'].flatMap((dir) =>
+      readdirSync(`provisioning/${dir}`)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => `provisioning/${dir}/${f}`)
+    );
+    assert.ok(yamls.length >= 7);
+    for (const file of yamls) assert.equal(yamlDoc(file).apiVersion, 1, file);
+  });
+
+  it('data sources have unique uids, a name, a type and an access mode; Prometheus points at the compose service', () => {
+    const uids = datasources.map((d) => d.uid);
+    assert.equal(new Set(uids).size, uids.length);
+    for (const d of datasources)
+      for (const field of ['name', 'uid', 'type', 'access']) assert.ok(d[field], `${d.name}: ${field}`);
+    const prometheus = datasources.find((d) => d.type === 'prometheus')!;
+    assert.equal(prometheus.uid, 'prometheus');
+    assert.equal(prometheus.url, 'http://prometheus:9090');
+    assert.ok(compose.services.prometheus);
+  });
+
+  it('ghcprof data sources fill every field the plugin routes template, and point at the compose server', () => {
+    assert.deepEqual(ghcprofSources.map((d) => d.uid).sort(), ['ghcprof', 'ghcprof-team-a', 'ghcprof-team-b']);
+    for (const d of ghcprofSources) {
+      for (const field of routeFields('JsonData')) assert.ok(d.jsonData[field], `${d.uid}: jsonData.${field}`);
+      const url = new URL(d.jsonData.url);
+      assert.ok(compose.services[url.hostname], url.hostname);
+      assert.equal(url.port, compose.services[url.hostname].environment.GHCPROF_PORT);
+      assert.equal(d.jsonData.prometheusUrl, datasources.find((p) => p.type === 'prometheus')!.url);
+      assert.ok(d.secureJsonData.readToken, `${d.uid}: readToken`);
+      for (const key of Object.keys(d.secureJsonData))
+        assert.ok(routeFields('SecureJsonData').has(key), `${d.uid}: ${key} is used by no route`);
+    }
+    const main = ghcprofSources.find((d) => d.uid === 'ghcprof')!;
+    assert.deepEqual(
+      Object.keys(main.secureJsonData).sort(),
+      [...routeFields('SecureJsonData')].sort(),
+      'one token per route scope'
+    );
+    assert.equal(main.isDefault, true);
+  });
+
+  it('the app is enabled and its jsonData names the ghcprof data source', () => {
+    const app = yamlDoc('provisioning/plugins/apps.yaml').apps[0];
+    assert.equal(app.type, APP.id);
+    assert.equal(app.disabled, false);
+    assert.equal(app.jsonData.datasourceUid, 'ghcprof');
+    assert.ok(ghcprofSources.some((d) => d.uid === app.jsonData.datasourceUid));
+  });
+
+  it("the plugin dashboards provider reads dist/dashboards, where the build puts the app's included dashboards", () => {
+    const provider = yamlDoc('provisioning/dashboards/ghcprof.yaml').providers[0];
+    assert.equal(repoPath(provider.options.path), join('dist', 'dashboards'));
+    const included = APP.includes.filter((i: Doc) => i.type === 'dashboard');
+    assert.deepEqual(included.map((i: Doc) => i.uid).sort(), ['ghcprof-drilldown', 'ghcprof-rts-overview']);
+    for (const include of included) {
+      assert.match(include.path, /^dashboards\/[\w-]+\.json$/);
+      // The scaffold copies src/**/*.json into dist/ keeping the path.
+      const source = join('src', include.path);
+      assert.ok(existsSync(source), `${source} (built to dist/${include.path})`);
+      assert.equal(jsonFile(source).uid, include.uid, source);
+    }
+  });
+
+  it('team folders: one provider and folder per team, dashboards bound to that team’s data source only', () => {
+    const providers: Doc[] = yamlDoc('provisioning/dashboards/teams.yaml').providers;
+    const all = [...providers, ...yamlDoc('provisioning/dashboards/ghcprof.yaml').providers];
+    assert.equal(new Set(all.map((p) => p.folderUid)).size, all.length, 'folder uids differ');
+    const dashboardUids: string[] = [];
+    for (const provider of providers) {
+      const dir = repoPath(provider.options.path);
+      const files = dashboardFiles(dir);
+      assert.ok(files.length > 0, dir);
+      for (const file of files) {
+        const dashboard = jsonFile(file);
+        dashboardUids.push(dashboard.uid);
+        const uids = new Set<string>();
+        const collect = (node: unknown): void => {
+          if (Array.isArray(node)) node.forEach(collect);
+          else if (node && typeof node === 'object') {
+            const o = node as Doc;
+            if (o.datasource?.uid) uids.add(o.datasource.uid);
+            if (o.refId && o.queryType !== undefined)
+              assert.ok((QUERY_TYPES as readonly string[]).includes(o.queryType), `${file}: queryType ${o.queryType}`);
+            Object.values(o).forEach(collect);
+          }
+        };
+        collect(dashboard);
+        assert.deepEqual([...uids], [`ghcprof-${provider.name}`], `${file} uses only its team's data source`);
+        assert.ok(ghcprofSources.some((d) => d.uid === `ghcprof-${provider.name}`));
+        const targets = dashboard.panels.flatMap((p: Doc) => p.targets);
+        assert.deepEqual(targets.map((t: Doc) => t.queryType).sort(), ['flamegraph', 'heap', 'profiles']);
+      }
+    }
+    assert.equal(new Set(dashboardUids).size, dashboardUids.length);
+  });
+
+  it('the notification template links the drill-down with the alert labels and start time, braces balanced', () => {
+    const template: string = yamlDoc('provisioning/alerting/templates.yaml').templates[0].template;
+    assert.equal(template.split('{{').length, template.split('}}').length);
+    for (const part of [
+      '/d/ghcprof-drilldown?',
+      'var-pod={{ .Labels.pod }}',
+      'var-service={{ .Labels.service }}',
+      '.StartsAt',
+    ]) {
+      assert.ok(template.includes(part), part);
+    }
+    assert.match(readFileSync('provisioning/alerting/templates.yaml', 'utf8'), /define "ghcprof\.message"/);
+  });
+});
