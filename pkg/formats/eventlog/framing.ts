@@ -53,6 +53,8 @@ const TIME_SLACK_NS = 1e9;
 /** Number of consecutive valid events that mark the place where decoding resumes after damage. */
 const RESYNC_CHAIN = 4;
 const MAX_WARNINGS = 100;
+/** Bytes of a new chunk copied behind the unread tail: enough for the longest event (u16 size) and a header. */
+const BRIDGE_SLACK = 65535 + 64;
 /** ProfSampleCostCentre's fixed part: cap u32, ticks u64, depth u8; then depth u32 cost-centre ids. */
 const PROF_SAMPLE_FIXED = 13;
 
@@ -138,8 +140,29 @@ export class EventFramer {
     if (chunk.length === 0) {
       return;
     }
-    this.append(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const input = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const chunkStart = this.availEnd();
+    const keepFrom = this.keepFrom();
+    if (keepFrom >= chunkStart) {
+      this.use(input, chunkStart);
+      this.run();
+      return;
+    }
+    // Copy the unread tail and only as much of the chunk as finishes the items straddling the boundary; the rest
+    // of the chunk is then read in place.
+    const bridge = Math.min(input.length, chunkStart - keepFrom + BRIDGE_SLACK);
+    this.use(Buffer.concat([this.bytes.subarray(keepFrom - this.base), input.subarray(0, bridge)]), keepFrom);
     this.run();
+    if (bridge < input.length) {
+      const from = this.keepFrom();
+      if (from >= chunkStart) {
+        this.use(input, chunkStart);
+      } else {
+        // Still inside the bridge (a damage scan looking ahead): fall back to joining the rest.
+        this.use(Buffer.concat([this.bytes.subarray(from - this.base), input.subarray(bridge)]), from);
+      }
+      this.run();
+    }
   }
 
   /** Finishes the input: reads what is left, reports a cut-off, returns the counts. Throws FormatError for a bad header. */
@@ -170,7 +193,7 @@ export class EventFramer {
 
   /** Bytes held from the input (the unread tail): bounded by the largest event plus the damage scanner's lookahead. */
   get bufferedBytes(): number {
-    return this.availEnd() - (this.pStart >= 0 ? this.pStart : this.pos);
+    return this.availEnd() - this.keepFrom();
   }
 
   // ---- buffer management ----
@@ -179,20 +202,18 @@ export class EventFramer {
     return this.base + this.bytes.length;
   }
 
-  /** Keeps the unread tail (from the pending event or the read position) and appends the chunk after it. */
-  private append(chunk: Buffer): void {
-    const keepFrom = this.pStart >= 0 ? this.pStart : this.pos;
-    const keep = keepFrom - this.base;
-    if (keep >= this.bytes.length) {
-      this.base += this.bytes.length;
-      this.bytes = chunk;
-    } else {
-      this.bytes = Buffer.concat([this.bytes.subarray(keep), chunk]);
-      this.base += keep;
-    }
-    // Views over the chunk's own range: Node Buffers share pooled ArrayBuffers.
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    this.payload.bytes = this.bytes;
+  /** File offset of the first byte still needed: the pending event's start, or the read position. */
+  private keepFrom(): number {
+    return this.pStart >= 0 ? this.pStart : this.pos;
+  }
+
+  /** Makes `bytes` (starting at file offset `base`) the buffer being read. */
+  private use(bytes: Buffer, base: number): void {
+    this.bytes = bytes;
+    this.base = base;
+    // Views over the buffer's own range: Node Buffers share pooled ArrayBuffers.
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.payload.bytes = bytes;
     this.payload.view = this.view;
   }
 
@@ -406,30 +427,15 @@ export class EventFramer {
     }
     const time = view.getUint32(rel + 2) * 4294967296 + view.getUint32(rel + 6);
     if (inBlock) {
-      if (type === BLOCK_MARKER) {
-        return this.bad('block marker inside another block');
-      }
-      if (at + len > this.blockEnd) {
-        return this.bad(`event type ${type} crosses the end of its block at byte ${this.blockEnd}`);
-      }
-      if (!oddTimeOk && (time < this.blockStartTime - TIME_SLACK_NS || time > this.blockEndTime + TIME_SLACK_NS)) {
-        this.hLen = len;
-        this.hOddTime = true;
-        return this.bad(`event type ${type} stamped ${time} ns, outside its block's time span`);
+      const st = this.checkWithinBlock(at, type, len, time, oddTimeOk);
+      if (st !== OK) {
+        return st;
       }
     }
     if (type === BLOCK_MARKER) {
-      if (size < 14) {
-        return this.bad(`block marker with a ${size}-byte payload (expected 14)`);
-      }
-      if (avail < len) {
-        return MORE_DATA;
-      }
-      this.hBlockSize = view.getUint32(rel + 10);
-      this.hBlockEndTime = u64(view, rel + 14);
-      this.hBlockCap = view.getUint16(rel + 22);
-      if (this.hBlockSize < len || this.hBlockEndTime < time) {
-        return this.bad('implausible block marker');
+      const st = this.readBlockMarker(rel, size, len, time);
+      if (st !== OK) {
+        return st;
       }
     }
     this.hType = type;
@@ -437,6 +443,36 @@ export class EventFramer {
     this.hLen = len;
     this.hPayload = at + (size === VARIABLE ? 12 : 10);
     return OK;
+  }
+
+  /** An event inside a block must end within it and be stamped within its time span (see confirmOddTime). */
+  private checkWithinBlock(at: number, type: number, len: number, time: number, oddTimeOk: boolean): Status {
+    if (type === BLOCK_MARKER) {
+      return this.bad('block marker inside another block');
+    }
+    if (at + len > this.blockEnd) {
+      return this.bad(`event type ${type} crosses the end of its block at byte ${this.blockEnd}`);
+    }
+    if (!oddTimeOk && (time < this.blockStartTime - TIME_SLACK_NS || time > this.blockEndTime + TIME_SLACK_NS)) {
+      this.hLen = len;
+      this.hOddTime = true;
+      return this.bad(`event type ${type} stamped ${time} ns, outside its block's time span`);
+    }
+    return OK;
+  }
+
+  /** EventBlock: block size u32 (from the marker's first byte), end time u64, capability u16. */
+  private readBlockMarker(rel: number, size: number, len: number, time: number): Status {
+    if (size < 14) {
+      return this.bad(`block marker with a ${size}-byte payload (expected 14)`);
+    }
+    if (this.bytes.length - rel < len) {
+      return MORE_DATA;
+    }
+    this.hBlockSize = this.view.getUint32(rel + 10);
+    this.hBlockEndTime = u64(this.view, rel + 14);
+    this.hBlockCap = this.view.getUint16(rel + 22);
+    return this.hBlockSize < len || this.hBlockEndTime < time ? this.bad('implausible block marker') : OK;
   }
 
   /**
