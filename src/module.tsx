@@ -5,7 +5,9 @@ import type { AppConfigProps } from './components/AppConfig/AppConfig';
 import type { AppSettings } from './constants';
 
 const LazyApp = lazy(() => import('./components/App/App').then((module) => ({ default: module.App })));
-const LazyAppConfig = lazy(() => import('./components/AppConfig/AppConfig').then((module) => ({ default: module.AppConfig })));
+const LazyAppConfig = lazy(() =>
+  import('./components/AppConfig/AppConfig').then((module) => ({ default: module.AppConfig }))
+);
 
 const App = (props: AppRootProps) => (
   <Suspense fallback={<LoadingPlaceholder text="" />}>

@@ -13,6 +13,8 @@ export class GhcprofVariableSupport extends CustomVariableSupport<GhcprofDataSou
   }
 
   query(request: DataQueryRequest<GhcprofVariableQuery>): Observable<DataQueryResponse> {
-    return from(this.datasource.metricFind(request.targets[0], request.scopedVars)).pipe(map((values) => ({ data: values })));
+    return from(this.datasource.metricFind(request.targets[0], request.scopedVars)).pipe(
+      map((values) => ({ data: values }))
+    );
   }
 }

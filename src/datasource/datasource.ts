@@ -53,7 +53,8 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     return {
       ...query,
       selector: interpolateSelector(query.selector, this.templateSrv, scopedVars),
-      baselineSelector: query.baselineSelector && interpolateSelector(query.baselineSelector, this.templateSrv, scopedVars),
+      baselineSelector:
+        query.baselineSelector && interpolateSelector(query.baselineSelector, this.templateSrv, scopedVars),
       baselineVersion: text(query.baselineVersion),
       baselineShift: text(query.baselineShift),
       splitBy: text(query.splitBy || this.splitLabel),
@@ -91,7 +92,9 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     if (request.queryType === 'profiles') {
       frames.forEach(linkProfileIdsToApp);
     }
-    return withEmptyState(frames, request.queryType, query.selector);
+    const baseline =
+      request.queryType === 'diff' ? (request.body as { left: { selector?: string } }).left.selector : undefined;
+    return withEmptyState(frames, request.queryType, query.selector, baseline, query.profileIds);
   }
 
   listProfiles(params: ProfileListParams): Promise<ProfileMeta[]> {
@@ -103,7 +106,9 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     const selector = interpolateSelector(query.selector, this.templateSrv, scopedVars) || undefined;
     const label = interpolateText(query.label, this.templateSrv, scopedVars);
     const names =
-      query.kind === 'labelValues' && label ? await this.api.labelValues(label, selector) : await this.api.labelNames(selector);
+      query.kind === 'labelValues' && label
+        ? await this.api.labelValues(label, selector)
+        : await this.api.labelNames(selector);
     return names.map((text) => ({ text, value: text }));
   }
 

@@ -4,6 +4,8 @@ import { ConfigEditor } from './ui/ConfigEditor';
 import { QueryEditor } from './ui/QueryEditor';
 import type { GhcprofOptions, GhcprofQuery, GhcprofSecureOptions } from './types';
 
-export const plugin = new DataSourcePlugin<GhcprofDataSource, GhcprofQuery, GhcprofOptions, GhcprofSecureOptions>(GhcprofDataSource)
+export const plugin = new DataSourcePlugin<GhcprofDataSource, GhcprofQuery, GhcprofOptions, GhcprofSecureOptions>(
+  GhcprofDataSource
+)
   .setConfigEditor(ConfigEditor)
   .setQueryEditor(QueryEditor);

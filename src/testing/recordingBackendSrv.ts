@@ -18,7 +18,12 @@ export type Answer = { data: unknown } | { status: number; data?: unknown; statu
 export function recordingBackendSrv(route: (request: RecordedRequest) => Answer) {
   const requests: RecordedRequest[] = [];
   const fetch = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> => {
-    const request: RecordedRequest = { url: options.url, method: options.method ?? 'GET', data: options.data, params: options.params };
+    const request: RecordedRequest = {
+      url: options.url,
+      method: options.method ?? 'GET',
+      data: options.data,
+      params: options.params,
+    };
     requests.push(request);
     const answer = route(request);
     if ('status' in answer) {

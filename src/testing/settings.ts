@@ -2,7 +2,9 @@ import type { DataSourceInstanceSettings } from '@grafana/data';
 import type { GhcprofOptions } from '../datasource/types';
 
 /** Instance settings as Grafana hands them to the data source (url = the data proxy base). */
-export function instanceSettings(jsonData: GhcprofOptions = { url: 'http://ghcprof:4040' }): DataSourceInstanceSettings<GhcprofOptions> {
+export function instanceSettings(
+  jsonData: GhcprofOptions = { url: 'http://ghcprof:4040' }
+): DataSourceInstanceSettings<GhcprofOptions> {
   return {
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- still a required field of the type in Grafana 12
     id: 7,

@@ -31,7 +31,11 @@ const panels = (dashboard: { panels: PanelJson[] }) => dashboard.panels;
 describe('included dashboards', () => {
   it('are what scripts/gen-dashboards.ts writes from the builders (regenerate after changing pkg/rts/presets)', () => {
     for (const [file, build] of Object.entries(DASHBOARD_FILES)) {
-      assert.deepEqual(committed(file), JSON.parse(JSON.stringify(build())), `${file} is stale: run npx tsx scripts/gen-dashboards.ts`);
+      assert.deepEqual(
+        committed(file),
+        JSON.parse(JSON.stringify(build())),
+        `${file} is stale: run npx tsx scripts/gen-dashboards.ts`
+      );
     }
   });
 
@@ -55,7 +59,9 @@ describe('GHC RTS overview', () => {
     assert.equal(panels(overview).length, RtsPanelSchema.options.length);
     for (const panel of RtsPanelSchema.options) {
       const queries = anyDialectPromql(panel, DASHBOARD_CONTEXT).filter((q) => q.expr !== null);
-      const dashboardPanel = [...byTitle.values()].find((p) => p.targets.length === queries.length && p.targets[0].expr === queries[0].expr);
+      const dashboardPanel = [...byTitle.values()].find(
+        (p) => p.targets.length === queries.length && p.targets[0].expr === queries[0].expr
+      );
       assert.ok(dashboardPanel, `no panel runs the ${panel} preset`);
       assert.deepEqual(
         dashboardPanel.targets.map((t) => t.expr),
@@ -103,7 +109,12 @@ describe('Haskell service drill-down', () => {
   it('has service and pod variables from the data source and stored profiles as annotations', () => {
     const variables = Object.fromEntries(drilldown.templating.list.map((v: { name: string }) => [v.name, v]));
     assert.deepEqual(variables.service.query, { refId: 'service', kind: 'labelValues', label: 'service' });
-    assert.deepEqual(variables.pod.query, { refId: 'pod', kind: 'labelValues', label: 'pod', selector: '{service="$service"}' });
+    assert.deepEqual(variables.pod.query, {
+      refId: 'pod',
+      kind: 'labelValues',
+      label: 'pod',
+      selector: '{service="$service"}',
+    });
     assert.equal(variables.pod.multi, true);
     assert.equal(drilldown.annotations.list[0].target.queryType, 'annotations');
   });

@@ -62,7 +62,11 @@ describe('dist/ layout (what Grafana loads from the plugin directory)', () => {
       assert.equal(info.version, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
       assert.match(info.updated, /^\d{4}-\d{2}-\d{2}$/);
     }
-    assert.ok(JSON.parse(read('plugin.json')).includes.some((i: { path: string }) => i.path === '/a/ghcprof-profiles-app/profiles'));
+    assert.ok(
+      JSON.parse(read('plugin.json')).includes.some(
+        (i: { path: string }) => i.path === '/a/ghcprof-profiles-app/profiles'
+      )
+    );
   });
 
   it('modules are AMD bundles exporting `plugin`, with Grafana packages left external', () => {

@@ -118,10 +118,17 @@ describe('plugin-validator rules', () => {
       pages.map((page: { name: string }) => page.name),
       ['Profiles', 'Profile', 'Compare', 'Settings']
     );
-    const granted = new Set(app.roles.flatMap((r: { role: { permissions: Array<{ action: string }> } }) => r.role.permissions.map((p) => p.action)));
+    const granted = new Set(
+      app.roles.flatMap((r: { role: { permissions: Array<{ action: string }> } }) =>
+        r.role.permissions.map((p) => p.action)
+      )
+    );
     for (const page of pages) {
       assert.ok(['Viewer', 'Editor', 'Admin'].includes(page.role), `${page.name} has no role`);
-      assert.ok(granted.has(page.action) || page.action === 'plugins:write', `${page.name}: action ${page.action} not declared`);
+      assert.ok(
+        granted.has(page.action) || page.action === 'plugins:write',
+        `${page.name}: action ${page.action} not declared`
+      );
     }
   });
 
@@ -167,7 +174,10 @@ describe('data source routes and roles', () => {
     const grantsOf = new Map<string, string[]>();
     for (const { role, grants } of datasource.roles) {
       for (const permission of role.permissions) {
-        assert.ok(permission.action.startsWith(`${datasource.id}.`), `${permission.action} is not prefixed with the plugin id`);
+        assert.ok(
+          permission.action.startsWith(`${datasource.id}.`),
+          `${permission.action} is not prefixed with the plugin id`
+        );
         grantsOf.set(permission.action, grants);
       }
     }

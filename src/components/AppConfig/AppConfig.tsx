@@ -33,7 +33,10 @@ export function AppConfig({ plugin }: AppConfigProps) {
 
   return (
     <FieldSet label="Data source">
-      <Field label="ghcprof data source" description="The pages (Profiles, Profile, Compare) query this instance; empty: the first one">
+      <Field
+        label="ghcprof data source"
+        description="The pages (Profiles, Profile, Compare) query this instance; empty: the first one"
+      >
         <div data-testid={testIds.appConfig.datasource}>
           <DataSourcePicker
             pluginId={DATASOURCE_PLUGIN_ID}
@@ -57,7 +60,11 @@ export function AppConfig({ plugin }: AppConfigProps) {
           Create a ghcprof data source
         </LinkButton>
       </Stack>
-      {error && <Alert severity="error" title="Saving the settings failed">{error}</Alert>}
+      {error && (
+        <Alert severity="error" title="Saving the settings failed">
+          {error}
+        </Alert>
+      )}
     </FieldSet>
   );
 }

@@ -8,12 +8,20 @@ describe('buildQueryRequest', () => {
   it('builds a flame graph body with the shared schema defaults', () => {
     expect(buildQueryRequest({ refId: 'A', queryType: 'flamegraph', selector: '{service="search"}' }, window)).toEqual({
       queryType: 'flamegraph',
-      body: { selector: '{service="search"}', ...window, metric: 'time', maxNodes: DEFAULT_MAX_NODES, excludeSystem: false },
+      body: {
+        selector: '{service="search"}',
+        ...window,
+        metric: 'time',
+        maxNodes: DEFAULT_MAX_NODES,
+        excludeSystem: false,
+      },
     });
   });
 
   it('opens explicit profiles without selector or range', () => {
-    expect(buildQueryRequest({ refId: 'A', queryType: 'top', profileIds: ['p1'], metric: 'alloc', limit: 20 }, window).body).toEqual({
+    expect(
+      buildQueryRequest({ refId: 'A', queryType: 'top', profileIds: ['p1'], metric: 'alloc', limit: 20 }, window).body
+    ).toEqual({
       profileIds: ['p1'],
       metric: 'alloc',
       maxNodes: DEFAULT_MAX_NODES,
@@ -23,7 +31,10 @@ describe('buildQueryRequest', () => {
   });
 
   it('builds a diff against the same selector one week earlier', () => {
-    const { body } = buildQueryRequest({ refId: 'A', queryType: 'diff', selector: '{service="search"}', baselineShift: '7d' }, window);
+    const { body } = buildQueryRequest(
+      { refId: 'A', queryType: 'diff', selector: '{service="search"}', baselineShift: '7d' },
+      window
+    );
     expect(body).toMatchObject({
       left: { selector: '{service="search"}', from: window.from - WEEK, to: window.to - WEEK },
       right: { selector: '{service="search"}', ...window },
@@ -40,7 +51,15 @@ describe('buildQueryRequest', () => {
 
   it('uses an explicit baseline range over a shift (Compare page)', () => {
     const { body } = buildQueryRequest(
-      { refId: 'A', queryType: 'diff', selector: '{}', baselineSelector: '{service="a"}', baselineFrom: 5, baselineTo: 9, baselineShift: '1d' },
+      {
+        refId: 'A',
+        queryType: 'diff',
+        selector: '{}',
+        baselineSelector: '{service="a"}',
+        baselineFrom: 5,
+        baselineTo: 9,
+        baselineShift: '1d',
+      },
       window
     );
     expect(body).toMatchObject({ left: { selector: '{service="a"}', from: 5, to: 9 } });
@@ -48,12 +67,24 @@ describe('buildQueryRequest', () => {
 
   it('builds heap and leaks bodies with band kind, top N and split label', () => {
     const query = { refId: 'A', selector: '{service="search"}', mode: 'hT' as const, topN: 5, splitBy: 'pod' };
-    expect(buildQueryRequest({ ...query, queryType: 'heap' }, window).body).toEqual({ selector: '{service="search"}', ...window, mode: 'hT', topN: 5, splitBy: 'pod' });
+    expect(buildQueryRequest({ ...query, queryType: 'heap' }, window).body).toEqual({
+      selector: '{service="search"}',
+      ...window,
+      mode: 'hT',
+      topN: 5,
+      splitBy: 'pod',
+    });
     expect(buildQueryRequest({ ...query, queryType: 'leaks' }, window).queryType).toBe('leaks');
   });
 
   it('builds an RTS body with the panel and the step', () => {
-    expect(buildQueryRequest({ refId: 'A', queryType: 'rts', selector: '{service="search"}', rtsPanel: 'gcCpuFraction' }, window, 15000).body).toEqual({
+    expect(
+      buildQueryRequest(
+        { refId: 'A', queryType: 'rts', selector: '{service="search"}', rtsPanel: 'gcCpuFraction' },
+        window,
+        15000
+      ).body
+    ).toEqual({
       selector: '{service="search"}',
       ...window,
       stepMs: 15000,
@@ -69,7 +100,9 @@ describe('buildQueryRequest', () => {
   });
 
   it('rejects what the server would reject, before sending', () => {
-    expect(() => buildQueryRequest({ refId: 'A', queryType: 'flamegraph', maxNodes: 0 }, window)).toThrow(/maxNodes|>=1/);
+    expect(() => buildQueryRequest({ refId: 'A', queryType: 'flamegraph', maxNodes: 0 }, window)).toThrow(
+      /maxNodes|>=1/
+    );
     expect(() => buildQueryRequest({ refId: 'A', queryType: 'diff', baselineShift: 'a week' }, window)).toThrow();
   });
 });

@@ -31,16 +31,35 @@ const FLAME: DataFrameJSON = {
       { name: 'label', type: 'enum', config: { type: { enum: { text: ['total', 'main', 'search'] } } } },
     ],
   },
-  data: { values: [[0, 1, 2], [100, 90, 60], [10, 30, 60], [0, 1, 2]] },
+  data: {
+    values: [
+      [0, 1, 2],
+      [100, 90, 60],
+      [10, 30, 60],
+      [0, 1, 2],
+    ],
+  },
 };
 const EMPTY_FLAME: DataFrameJSON = { ...FLAME, data: { values: [[], [], [], []] } };
 
-const variables = new FakeTemplateSrv([{ name: 'service', current: ['search', 'api'], options: ['search', 'api'], multi: true }]);
+const variables = new FakeTemplateSrv([
+  { name: 'service', current: ['search', 'api'], options: ['search', 'api'], multi: true },
+]);
 const datasource = new GhcprofDataSource(instanceSettings(), variables);
 
 function request(targets: GhcprofQuery[]): DataQueryRequest<GhcprofQuery> {
   const range = { from: dateTime(FROM), to: dateTime(TO), raw: { from: 'now-1d', to: 'now' } };
-  return { targets, range, intervalMs: 60000, scopedVars: {}, requestId: 'r', interval: '1m', timezone: 'utc', app: 'dashboard', startTime: 0 };
+  return {
+    targets,
+    range,
+    intervalMs: 60000,
+    scopedVars: {},
+    requestId: 'r',
+    interval: '1m',
+    timezone: 'utc',
+    app: 'dashboard',
+    startTime: 0,
+  };
 }
 
 const run = (targets: GhcprofQuery[]): Promise<DataQueryResponse> => lastValueFrom(datasource.query(request(targets)));
@@ -52,12 +71,21 @@ beforeEach(() => {
 describe('GhcprofDataSource.query', () => {
   it('posts the interpolated query through the read route and returns the server frames as they are', async () => {
     route = () => ({ data: { frames: [FLAME] } });
-    const response = await run([{ refId: 'A', queryType: 'flamegraph', selector: '{service="$service"}', metric: 'alloc' }]);
+    const response = await run([
+      { refId: 'A', queryType: 'flamegraph', selector: '{service="$service"}', metric: 'alloc' },
+    ]);
     expect(recorder.requests).toEqual([
       {
         url: `${PROXY}/read/api/v1/query/flamegraph`,
         method: 'POST',
-        data: { selector: '{service=~"search|api"}', from: FROM, to: TO, metric: 'alloc', maxNodes: 16384, excludeSystem: false },
+        data: {
+          selector: '{service=~"search|api"}',
+          from: FROM,
+          to: TO,
+          metric: 'alloc',
+          maxNodes: 16384,
+          excludeSystem: false,
+        },
         params: undefined,
       },
     ]);
@@ -77,7 +105,10 @@ describe('GhcprofDataSource.query', () => {
       { refId: 'B', queryType: 'top', selector: '{}', hide: true },
       { refId: 'C', queryType: 'leaks', selector: '{}' },
     ]);
-    expect(recorder.requests.map((r) => r.url.replace(PROXY, ''))).toEqual(['/read/api/v1/query/heap', '/read/api/v1/query/leaks']);
+    expect(recorder.requests.map((r) => r.url.replace(PROXY, ''))).toEqual([
+      '/read/api/v1/query/heap',
+      '/read/api/v1/query/leaks',
+    ]);
     expect(response.data.map((f) => [f.refId, f.name])).toEqual([
       ['A', 'heap'],
       ['C', 'leaks'],
@@ -92,6 +123,38 @@ describe('GhcprofDataSource.query', () => {
       { severity: 'info', text: 'no profiles for {service="x"} in this range; upload with ghcprof push or the agent' },
     ]);
     expect(response.data[0].fields).toHaveLength(4);
+    expect(response.data[0].meta.custom.noProfiles).toBe(true);
+  });
+
+  it('reads the server facts: a lone root built from zero profiles is empty too, per side for a diff', async () => {
+    const lonely = (custom: object): DataFrameJSON => ({
+      ...FLAME,
+      schema: {
+        ...FLAME.schema,
+        meta: { ...FLAME.schema.meta, custom: { ghcprof: custom }, notices: [{ severity: 'warning', text: 'server' }] },
+      },
+    });
+    route = () => ({ data: { frames: [lonely({ profiles: 0 })] } });
+    const single = await run([{ refId: 'A', queryType: 'flamegraph', selector: '{service="x"}' }]);
+    expect(single.data[0].meta.notices.map((n: { text: string }) => n.text)).toEqual([
+      'no profiles for {service="x"} in this range; upload with ghcprof push or the agent',
+      'server',
+    ]);
+    route = () => ({ data: { frames: [lonely({ left: { profiles: 0 }, right: { profiles: 2 } })] } });
+    const diff = await run([{ refId: 'A', queryType: 'diff', selector: '{service="x"}', baselineVersion: '1.0' }]);
+    expect(diff.data[0].meta.notices[0].text).toBe(
+      'baseline: no profiles for {service="x",version="1.0"} in this range; upload with ghcprof push or the agent'
+    );
+    route = () => ({ data: { frames: [lonely({ profiles: 2 })] } });
+    const full = await run([{ refId: 'A', queryType: 'flamegraph', selector: '{service="x"}' }]);
+    expect(full.data[0].meta.notices).toEqual([{ severity: 'warning', text: 'server' }]);
+    expect(full.data[0].meta.custom.noProfiles).toBeUndefined();
+  });
+
+  it('says which opened profile lacks the data asked for', async () => {
+    route = () => ({ data: { frames: [{ ...EMPTY_FLAME, schema: { ...EMPTY_FLAME.schema, name: 'heap' } }] } });
+    const response = await run([{ refId: 'A', queryType: 'heap', profileIds: ['p1'] }]);
+    expect(response.data[0].meta.notices[0].text).toBe('profile p1 holds no heap samples');
   });
 
   it('lists stored profiles with the server table, its id linked to the app Profile page', async () => {
@@ -105,7 +168,13 @@ describe('GhcprofDataSource.query', () => {
           { name: 'labels', type: 'string', config: {} },
         ],
       },
-      data: { values: [[FROM, TO], ['p2', 'p1'], ['service=api', 'service=search']] },
+      data: {
+        values: [
+          [FROM, TO],
+          ['p2', 'p1'],
+          ['service=api', 'service=search'],
+        ],
+      },
     };
     route = () => ({ data: { frames: [table] } });
     const response = await run([{ refId: 'P', queryType: 'profiles', selector: '{service=~".+"}' }]);
@@ -149,12 +218,20 @@ describe('GhcprofDataSource.query', () => {
 describe('GhcprofDataSource variables and labels', () => {
   it('finds label values among profiles matching the interpolated selector', async () => {
     route = () => ({ data: { name: 'pod', values: ['search-1', 'search-2'] } });
-    const values = await datasource.metricFind({ refId: 'v', kind: 'labelValues', label: 'pod', selector: '{service="$service"}' });
+    const values = await datasource.metricFind({
+      refId: 'v',
+      kind: 'labelValues',
+      label: 'pod',
+      selector: '{service="$service"}',
+    });
     expect(values).toEqual([
       { text: 'search-1', value: 'search-1' },
       { text: 'search-2', value: 'search-2' },
     ]);
-    expect(recorder.requests[0]).toMatchObject({ url: `${PROXY}/read/api/v1/labels/pod/values`, params: { selector: '{service=~"search|api"}' } });
+    expect(recorder.requests[0]).toMatchObject({
+      url: `${PROXY}/read/api/v1/labels/pod/values`,
+      params: { selector: '{service=~"search|api"}' },
+    });
   });
 
   it('finds label names (also the ad hoc filter keys)', async () => {
@@ -165,27 +242,38 @@ describe('GhcprofDataSource variables and labels', () => {
 
   it('runs variable queries through its variable support', async () => {
     route = () => ({ data: { names: ['service'] } });
-    const variableSupport = datasource.variables as unknown as { query: (r: unknown) => ReturnType<GhcprofDataSource['query']> };
-    const response = await lastValueFrom(variableSupport.query({ targets: [{ refId: 'v', kind: 'labelNames' }], scopedVars: {} }));
+    const variableSupport = datasource.variables as unknown as {
+      query: (r: unknown) => ReturnType<GhcprofDataSource['query']>;
+    };
+    const response = await lastValueFrom(
+      variableSupport.query({ targets: [{ refId: 'v', kind: 'labelNames' }], scopedVars: {} })
+    );
     expect(response.data).toEqual([{ text: 'service', value: 'service' }]);
   });
 
   it('turns an annotation into an annotations query', () => {
-    const prepared = datasource.annotations?.prepareQuery?.({ target: { refId: 'X', selector: '{service="search"}' } } as never);
+    const prepared = datasource.annotations?.prepareQuery?.({
+      target: { refId: 'X', selector: '{service="search"}' },
+    } as never);
     expect(prepared).toEqual({ refId: 'Anno', queryType: 'annotations', selector: '{service="search"}' });
   });
 });
 
 describe('GhcprofDataSource.testDatasource', () => {
-  const auth = (scopes: Record<string, Answer>) => (r: RecordedRequest): Answer => {
-    if (r.url.endsWith('/healthz')) {
-      return { data: { status: 'ok' } };
-    }
-    const scope = r.url.replace(`${PROXY}/`, '').split('/')[0];
-    return scopes[scope];
-  };
+  const auth =
+    (scopes: Record<string, Answer>) =>
+    (r: RecordedRequest): Answer => {
+      if (r.url.endsWith('/healthz')) {
+        return { data: { status: 'ok' } };
+      }
+      const scope = r.url.replace(`${PROXY}/`, '').split('/')[0];
+      return scopes[scope];
+    };
   const ok = (scope: string): Answer => ({ data: { tenant: 't1', scope, tokenId: 'id', tokenName: 'n' } });
-  const unauthorized: Answer = { status: 401, data: { error: { code: 'unauthorized', message: 'missing bearer token' } } };
+  const unauthorized: Answer = {
+    status: 401,
+    data: { error: { code: 'unauthorized', message: 'missing bearer token' } },
+  };
 
   it('reports success with tenant and every token scope', async () => {
     route = auth({ read: ok('read'), write: ok('write'), admin: ok('admin') });
@@ -223,7 +311,9 @@ describe('GhcprofDataSource.testDatasource', () => {
     route = auth({ read: ok('read'), write: ok('read'), admin: unauthorized });
     const result = await datasource.testDatasource();
     expect(result.status).toBe('error');
-    expect(result.message).toBe('Connected to ghcprof, but wrong write token: it has scope "read", needs write or admin');
+    expect(result.message).toBe(
+      'Connected to ghcprof, but wrong write token: it has scope "read", needs write or admin'
+    );
     expect((result.details as { message: string }).message).toContain('admin token: not set (deletes disabled)');
   });
 });

@@ -12,7 +12,9 @@ const variables = new FakeTemplateSrv([
 
 describe('interpolateSelector', () => {
   it('keeps a single value an exact, unescaped match', () => {
-    expect(interpolateSelector('{service="$service",version="$release"}', variables)).toBe('{service="search",version="1.2.3"}');
+    expect(interpolateSelector('{service="$service",version="$release"}', variables)).toBe(
+      '{service="search",version="1.2.3"}'
+    );
   });
 
   it('turns a multi-value selection into an escaped regex alternative', () => {
@@ -21,7 +23,9 @@ describe('interpolateSelector', () => {
   });
 
   it('expands All without a custom all value to every option', () => {
-    expect(interpolateSelector('{service="$service",pod="$pod"}', variables)).toBe('{service="search",pod=~"search-1|search-2"}');
+    expect(interpolateSelector('{service="$service",pod="$pod"}', variables)).toBe(
+      '{service="search",pod=~"search-1|search-2"}'
+    );
   });
 
   it('uses a custom All value as the regex it is', () => {
@@ -33,7 +37,9 @@ describe('interpolateSelector', () => {
   });
 
   it('supports ${var} and [[var]] forms and scoped variables (repeated panels)', () => {
-    expect(interpolateSelector('{service="${service}",pod="[[release]]"}', variables)).toBe('{service="search",pod="1.2.3"}');
+    expect(interpolateSelector('{service="${service}",pod="[[release]]"}', variables)).toBe(
+      '{service="search",pod="1.2.3"}'
+    );
     expect(interpolateSelector('{service="$service"}', variables, { service: { text: 'api', value: 'api' } })).toBe(
       '{service="api"}'
     );

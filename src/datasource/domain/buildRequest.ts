@@ -47,7 +47,12 @@ export function buildQueryRequest(query: GhcprofQuery, window: TimeWindow, stepM
     case 'rts':
       return {
         queryType,
-        body: RtsQuerySchema.parse({ selector: query.selector, ...window, stepMs, panel: query.rtsPanel ?? 'allocRate' }),
+        body: RtsQuerySchema.parse({
+          selector: query.selector,
+          ...window,
+          stepMs,
+          panel: query.rtsPanel ?? 'allocRate',
+        }),
       };
     case 'annotations':
       return { queryType, body: AnnotationsQuerySchema.parse(selection) };
@@ -67,7 +72,9 @@ function selectionOf(query: GhcprofQuery, window: TimeWindow) {
 export function baselineOf(query: GhcprofQuery, window: TimeWindow) {
   let selector = query.baselineSelector || query.selector || '{}';
   if (query.baselineVersion) {
-    selector = formatSelector(withMatcher(parseSelector(selector), { name: 'version', op: '=', value: query.baselineVersion }));
+    selector = formatSelector(
+      withMatcher(parseSelector(selector), { name: 'version', op: '=', value: query.baselineVersion })
+    );
   }
   if (query.baselineFrom !== undefined && query.baselineTo !== undefined) {
     return { selector, from: query.baselineFrom, to: query.baselineTo };

@@ -32,7 +32,11 @@ export async function checkConnection(api: GhcprofApi): Promise<TestDataSourceRe
   const problems = optional.filter((line) => line.startsWith('wrong'));
   const details = [`read token: tenant "${read.tenant}", scope "${read.scope}"`, ...optional].join('; ');
   if (problems.length > 0) {
-    return { status: 'error', message: `Connected to ghcprof, but ${problems.join('; ')}`, details: { message: details } };
+    return {
+      status: 'error',
+      message: `Connected to ghcprof, but ${problems.join('; ')}`,
+      details: { message: details },
+    };
   }
   return { status: 'success', message: `Connected to ghcprof (tenant "${read.tenant}"). ${details}` };
 }
@@ -45,6 +49,8 @@ async function describeOptionalToken(api: GhcprofApi, scope: 'write' | 'admin'):
       : `wrong ${scope} token: it has scope "${answer.scope}", needs ${ACCEPTED_SCOPES[scope].join(' or ')}`;
   } catch (error) {
     const status = (error as { status?: number }).status;
-    return status === 401 ? `${scope} token: not set (${scope === 'write' ? 'uploads' : 'deletes'} disabled)` : `wrong ${scope} route: ${(error as Error).message}`;
+    return status === 401
+      ? `${scope} token: not set (${scope === 'write' ? 'uploads' : 'deletes'} disabled)`
+      : `wrong ${scope} route: ${(error as Error).message}`;
   }
 }

@@ -12,7 +12,11 @@ const ALL_VALUE = '$__all';
  * each value regex-escaped. A single value stays an exact match (unescaped). A custom All value (`.*`) is used as
  * the regex it is.
  */
-export function interpolateSelector(selector: string | undefined, templateSrv: TemplateSrv, scopedVars: ScopedVars = {}): string {
+export function interpolateSelector(
+  selector: string | undefined,
+  templateSrv: TemplateSrv,
+  scopedVars: ScopedVars = {}
+): string {
   if (!selector || !templateSrv.containsTemplate(selector)) {
     return selector ?? '';
   }
@@ -59,11 +63,21 @@ function usesCustomAllValue(text: string, templateSrv: TemplateSrv, scopedVars: 
 }
 
 /** Plain interpolation for non-selector fields (label names, versions, profile ids). */
-export function interpolateText(text: string | undefined, templateSrv: TemplateSrv, scopedVars: ScopedVars = {}): string | undefined {
+export function interpolateText(
+  text: string | undefined,
+  templateSrv: TemplateSrv,
+  scopedVars: ScopedVars = {}
+): string | undefined {
   return text === undefined ? undefined : templateSrv.replace(text, scopedVars);
 }
 
 /** Profile ids from a multi-value variable expand to several ids. */
-export function interpolateList(items: string[] | undefined, templateSrv: TemplateSrv, scopedVars: ScopedVars = {}): string[] | undefined {
-  return items?.flatMap((item) => templateSrv.replace(item, scopedVars, 'csv').split(',')).filter((item) => item !== '');
+export function interpolateList(
+  items: string[] | undefined,
+  templateSrv: TemplateSrv,
+  scopedVars: ScopedVars = {}
+): string[] | undefined {
+  return items
+    ?.flatMap((item) => templateSrv.replace(item, scopedVars, 'csv').split(','))
+    .filter((item) => item !== '');
 }

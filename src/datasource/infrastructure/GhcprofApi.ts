@@ -30,7 +30,12 @@ export class GhcprofApi {
   async request<T>(scope: RouteScope, path: string, options: Omit<BackendSrvRequest, 'url'> = {}): Promise<T> {
     try {
       const response = await lastValueFrom(
-        getBackendSrv().fetch<T>({ ...options, url: this.routeUrl(scope, path), showErrorAlert: false, showSuccessAlert: false })
+        getBackendSrv().fetch<T>({
+          ...options,
+          url: this.routeUrl(scope, path),
+          showErrorAlert: false,
+          showSuccessAlert: false,
+        })
       );
       return response.data;
     } catch (failure) {
@@ -47,7 +52,11 @@ export class GhcprofApi {
   }
 
   query(queryType: QueryType, body: unknown, requestId?: string): Promise<FramesResponse> {
-    return this.request<FramesResponse>('read', `/api/v1/query/${queryType}`, { method: 'POST', data: body, requestId });
+    return this.request<FramesResponse>('read', `/api/v1/query/${queryType}`, {
+      method: 'POST',
+      data: body,
+      requestId,
+    });
   }
 
   listProfiles(params: ProfileListParams): Promise<ProfileMeta[]> {
@@ -90,5 +99,7 @@ export class GhcprofApi {
 }
 
 function withoutEmpty<T extends object>(params: T): Partial<T> {
-  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== '')) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(params).filter(([, value]) => value !== undefined && value !== '')
+  ) as Partial<T>;
 }

@@ -6,7 +6,11 @@ import type { UploadResponse } from '../../../pkg/api/query';
  * Raw upload through the `write` route with upload progress, which getBackendSrv().fetch does not report.
  * Same-origin XHR: Grafana authenticates it with the session cookie like any data proxy call.
  */
-export function uploadWithProgress(url: string, file: Blob, onProgress: (fraction: number) => void): Promise<UploadResponse> {
+export function uploadWithProgress(
+  url: string,
+  file: Blob,
+  onProgress: (fraction: number) => void
+): Promise<UploadResponse> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
@@ -22,7 +26,12 @@ export function uploadWithProgress(url: string, file: Blob, onProgress: (fractio
         onProgress(1);
         resolve(data as UploadResponse);
       } else {
-        reject(new GhcprofRequestError(describeFailure({ status: xhr.status, statusText: xhr.statusText, data }, 'write'), xhr.status));
+        reject(
+          new GhcprofRequestError(
+            describeFailure({ status: xhr.status, statusText: xhr.statusText, data }, 'write'),
+            xhr.status
+          )
+        );
       }
     };
     xhr.onerror = () => reject(new GhcprofRequestError(describeFailure({ status: 0 }, 'write'), 0));

@@ -70,7 +70,10 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         ))}
       </FieldSet>
       <FieldSet label="Defaults">
-        <Field label="Prometheus URL" description="Optional: the Prometheus that scrapes your services' GHC RTS metrics (RTS query type)">
+        <Field
+          label="Prometheus URL"
+          description="Optional: the Prometheus that scrapes your services' GHC RTS metrics (RTS query type)"
+        >
           <Input
             width={60}
             data-testid={testIds.configEditor.prometheusUrl}

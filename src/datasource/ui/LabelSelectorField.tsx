@@ -77,7 +77,9 @@ export function LabelSelectorField({ value, onChange, labels, testIds, width = 5
         width={24}
         isClearable
         disabled={!name}
-        options={(typed) => (name ? labels.labelValues(name, scope).then((values) => suggest(values, typed)) : Promise.resolve([]))}
+        options={(typed) =>
+          name ? labels.labelValues(name, scope).then((values) => suggest(values, typed)) : Promise.resolve([])
+        }
         value={labelValue}
         onChange={(option) => setLabelValue(option?.value ?? null)}
       />

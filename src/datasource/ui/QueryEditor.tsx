@@ -1,5 +1,14 @@
 import type { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { Combobox, InlineField, InlineFieldRow, InlineSwitch, Input, RadioButtonGroup, Stack, type ComboboxOption } from '@grafana/ui';
+import {
+  Combobox,
+  InlineField,
+  InlineFieldRow,
+  InlineSwitch,
+  Input,
+  RadioButtonGroup,
+  Stack,
+  type ComboboxOption,
+} from '@grafana/ui';
 import { DEFAULT_MAX_NODES, type QueryType, type RtsPanel } from '../../../pkg/api/query';
 import { testIds } from '../../components/testIds';
 import type { GhcprofDataSource } from '../datasource';
@@ -73,7 +82,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       data-testid={testId}
       defaultValue={query[key]}
       placeholder={placeholder}
-      onBlur={(event) => update({ [key]: event.currentTarget.value === '' ? undefined : Number(event.currentTarget.value) })}
+      onBlur={(event) =>
+        update({ [key]: event.currentTarget.value === '' ? undefined : Number(event.currentTarget.value) })
+      }
     />
   );
 
@@ -82,12 +93,20 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       <InlineFieldRow>
         <InlineField label="Query type" labelWidth={14}>
           <div data-testid={testIds.queryEditor.queryType}>
-            <RadioButtonGroup<QueryType> options={QUERY_TYPE_OPTIONS} value={queryType} onChange={(value) => update({ queryType: value })} />
+            <RadioButtonGroup<QueryType>
+              options={QUERY_TYPE_OPTIONS}
+              value={queryType}
+              onChange={(value) => update({ queryType: value })}
+            />
           </div>
         </InlineField>
       </InlineFieldRow>
       <InlineFieldRow>
-        <InlineField label={queryType === 'diff' ? 'Selection' : 'Selector'} labelWidth={14} tooltip="Which stored profiles: labels and the dashboard's time range">
+        <InlineField
+          label={queryType === 'diff' ? 'Selection' : 'Selector'}
+          labelWidth={14}
+          tooltip="Which stored profiles: labels and the dashboard's time range"
+        >
           <LabelSelectorField
             value={query.selector ?? ''}
             onChange={(selector) => update({ selector })}
@@ -100,16 +119,25 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         <InlineFieldRow>
           <InlineField label="Metric" labelWidth={14}>
             <div data-testid={testIds.queryEditor.metric}>
-              <RadioButtonGroup<Metric> options={METRIC_OPTIONS} value={query.metric ?? 'time'} onChange={(metric) => update({ metric })} />
+              <RadioButtonGroup<Metric>
+                options={METRIC_OPTIONS}
+                value={query.metric ?? 'time'}
+                onChange={(metric) => update({ metric })}
+              />
             </div>
           </InlineField>
           <InlineField label="Max nodes" tooltip="Prune the tree to this many nodes (the rest is marked truncated)">
             {numberInput('maxNodes', testIds.queryEditor.maxNodes, String(DEFAULT_MAX_NODES))}
           </InlineField>
           <InlineField label="Hide GC/overhead" tooltip="Leave out GHC's GC and OVERHEAD_of nodes">
-            <InlineSwitch value={query.excludeSystem ?? false} onChange={(event) => update({ excludeSystem: event.currentTarget.checked })} />
+            <InlineSwitch
+              value={query.excludeSystem ?? false}
+              onChange={(event) => update({ excludeSystem: event.currentTarget.checked })}
+            />
           </InlineField>
-          {queryType === 'top' && <InlineField label="Rows">{numberInput('limit', testIds.queryEditor.limit, '1000')}</InlineField>}
+          {queryType === 'top' && (
+            <InlineField label="Rows">{numberInput('limit', testIds.queryEditor.limit, '1000')}</InlineField>
+          )}
         </InlineFieldRow>
       )}
       {queryType === 'diff' && (
@@ -133,7 +161,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               onChange={(option) => update({ baselineShift: option.value || undefined })}
             />
           </InlineField>
-          <InlineField label="Version" tooltip="Compare with version X: sets version=&quot;X&quot; in the baseline selector">
+          <InlineField label="Version" tooltip='Compare with version X: sets version="X" in the baseline selector'>
             <Input
               width={16}
               data-testid={testIds.queryEditor.baselineVersion}

@@ -36,7 +36,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
         )}
       </InlineFieldRow>
       <InlineFieldRow>
-        <InlineField label="Selector" labelWidth={14} tooltip="Only profiles matching this, e.g. {service=&quot;$service&quot;}">
+        <InlineField label="Selector" labelWidth={14} tooltip='Only profiles matching this, e.g. {service="$service"}'>
           <Input
             width={50}
             data-testid={testIds.variableEditor.selector}

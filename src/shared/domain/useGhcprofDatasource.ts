@@ -12,7 +12,9 @@ export function useGhcprofDatasource() {
     const srv = getDataSourceSrv();
     const settings = uid ? srv.getInstanceSettings(uid) : srv.getList({ pluginId: DATASOURCE_PLUGIN_ID })[0];
     if (!settings) {
-      throw new Error('No ghcprof data source: create one under Connections > Data sources, then pick it in the app settings');
+      throw new Error(
+        'No ghcprof data source: create one under Connections > Data sources, then pick it in the app settings'
+      );
     }
     return (await srv.get(settings.uid)) as GhcprofDataSource;
   }, [uid]);

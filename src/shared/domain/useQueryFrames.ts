@@ -11,7 +11,10 @@ import { useAsyncResult } from './useAsyncResult';
 export function useQueryFrames(datasource: GhcprofDataSource, query: GhcprofQuery | undefined, window: TimeWindow) {
   const key = JSON.stringify({ query, window });
   return useAsyncResult<DataFrame[]>(
-    () => (query ? datasource.runQuery(datasource.applyTemplateVariables(query), window, stepFor(window)) : Promise.resolve([])),
+    () =>
+      query
+        ? datasource.runQuery(datasource.applyTemplateVariables(query), window, stepFor(window))
+        : Promise.resolve([]),
     [datasource, key]
   );
 }

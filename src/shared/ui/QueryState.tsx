@@ -25,11 +25,18 @@ export function QueryState({ title, loading, error, frames, errorTestId, noticeT
     return <LoadingPlaceholder text={`Loading ${title.toLowerCase()}...`} />;
   }
   const notices = (frames ?? []).flatMap((frame) => frame.meta?.notices ?? []);
-  const empty = (frames ?? []).every((frame) => frame.length === 0);
+  const empty =
+    (frames ?? []).every((frame) => frame.length === 0) ||
+    (frames ?? []).some((frame) => frame.meta?.custom?.noProfiles);
   return (
     <>
       {notices.map((notice, index) => (
-        <Alert key={index} severity={notice.severity === 'error' ? 'error' : notice.severity === 'warning' ? 'warning' : 'info'} title={notice.text} data-testid={noticeTestId} />
+        <Alert
+          key={index}
+          severity={notice.severity === 'error' ? 'error' : notice.severity === 'warning' ? 'warning' : 'info'}
+          title={notice.text}
+          data-testid={noticeTestId}
+        />
       ))}
       {!empty && children(frames ?? [])}
     </>

@@ -25,7 +25,11 @@ export function SelectionBar({ datasource, selection, onChange, label = 'Profile
           width={40}
         />
       </InlineField>
-      <TimeRangeInput value={selection.range} onChange={(range) => onChange({ ...selection, range })} clearable={false} />
+      <TimeRangeInput
+        value={selection.range}
+        onChange={(range) => onChange({ ...selection, range })}
+        clearable={false}
+      />
     </Stack>
   );
 }

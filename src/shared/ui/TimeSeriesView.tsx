@@ -1,24 +1,45 @@
-import { useEffect, useRef, useState } from 'react';
-import type { DataFrame, TimeRange } from '@grafana/data';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { applyFieldOverrides, FieldColorModeId, type DataFrame, type TimeRange } from '@grafana/data';
 import { LegendDisplayMode } from '@grafana/schema';
-import { TimeSeries } from '@grafana/ui';
+import { TimeSeries, useTheme2 } from '@grafana/ui';
 
 interface Props {
   frames: DataFrame[];
   range: TimeRange;
   height: number;
   testId?: string;
+  /** Stack the series as areas (heap bands add up to the heap). */
+  stacked?: boolean;
 }
 
+const LINES = { drawStyle: 'line', lineWidth: 1, fillOpacity: 0, showPoints: 'never', spanNulls: true };
+const AREAS = { ...LINES, fillOpacity: 60, stacking: { mode: 'normal', group: 'A' } };
+
 /** A time series chart over the page's range (uPlot via @grafana/ui), as wide as its container. */
-export function TimeSeriesView({ frames, range, height, testId }: Props) {
+export function TimeSeriesView({ frames, range, height, testId, stacked = false }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const width = useWidth(container);
+  const theme = useTheme2();
+  // What a panel does before drawing: display processors per field (units, names), so axes and legend format values.
+  const prepared = useMemo(
+    () =>
+      applyFieldOverrides({
+        data: frames,
+        fieldConfig: {
+          defaults: { color: { mode: FieldColorModeId.PaletteClassic }, custom: stacked ? AREAS : LINES },
+          overrides: [],
+        },
+        replaceVariables: (value) => value,
+        theme,
+        timeZone: 'browser',
+      }),
+    [frames, theme, stacked]
+  );
   return (
     <div ref={container} data-testid={testId} style={{ width: '100%' }}>
       {width > 0 && (
         <TimeSeries
-          frames={frames}
+          frames={prepared}
           timeRange={range}
           timeZone="browser"
           width={width}

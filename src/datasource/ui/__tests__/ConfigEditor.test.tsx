@@ -42,7 +42,11 @@ describe('ConfigEditor', () => {
     await userEvent.type(screen.getByTestId(testIds.configEditor.prometheusUrl), 'http://prom:9090');
     await userEvent.type(screen.getByTestId(testIds.configEditor.splitLabel), 'instance');
     const last: Settings = onChange.mock.calls.at(-1)[0];
-    expect(last.jsonData).toEqual({ url: 'http://ghcprof:4040', prometheusUrl: 'http://prom:9090', splitLabel: 'instance' });
+    expect(last.jsonData).toEqual({
+      url: 'http://ghcprof:4040',
+      prometheusUrl: 'http://prom:9090',
+      splitLabel: 'instance',
+    });
     expect(last.secureJsonData).toEqual({ readToken: 'gp_read_1', writeToken: 'gp_write_2' });
     expect(JSON.stringify(last.jsonData)).not.toContain('gp_');
   });

@@ -15,7 +15,9 @@ const userEvent = userEventLib.setup({ delay: null });
 jest.setTimeout(30000);
 
 const recorder = recordingBackendSrv((request) =>
-  request.url.endsWith('/labels') ? { data: { names: ['pod', 'service'] } } : { data: { name: 'service', values: ['api', 'search'] } }
+  request.url.endsWith('/labels')
+    ? { data: { names: ['pod', 'service'] } }
+    : { data: { name: 'service', values: ['api', 'search'] } }
 );
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -24,7 +26,15 @@ jest.mock('@grafana/runtime', () => ({
 
 const datasource = new GhcprofDataSource(instanceSettings(), new FakeTemplateSrv());
 
-function Harness({ initial, onChange, onRunQuery }: { initial: GhcprofQuery; onChange: jest.Mock; onRunQuery: jest.Mock }) {
+function Harness({
+  initial,
+  onChange,
+  onRunQuery,
+}: {
+  initial: GhcprofQuery;
+  onChange: jest.Mock;
+  onRunQuery: jest.Mock;
+}) {
   const [query, setQuery] = useState(initial);
   return (
     <QueryEditor

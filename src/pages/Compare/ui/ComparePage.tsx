@@ -32,8 +32,20 @@ export function CompareView({ datasource }: { datasource: GhcprofDataSource }) {
   return (
     <>
       <div className={styles.sides}>
-        <Side datasource={datasource} title="Baseline" selection={left.data.selection} onChange={left.actions.setSelection} testId={testIds.comparePage.left} />
-        <Side datasource={datasource} title="Comparison" selection={right.data.selection} onChange={right.actions.setSelection} testId={testIds.comparePage.right} />
+        <Side
+          datasource={datasource}
+          title="Baseline"
+          selection={left.data.selection}
+          onChange={left.actions.setSelection}
+          testId={testIds.comparePage.left}
+        />
+        <Side
+          datasource={datasource}
+          title="Comparison"
+          selection={right.data.selection}
+          onChange={right.actions.setSelection}
+          testId={testIds.comparePage.right}
+        />
       </div>
       <h3>Diff (baseline to comparison)</h3>
       <QueryState title="Diff flame graph" {...diffResult} frames={diffResult.value}>

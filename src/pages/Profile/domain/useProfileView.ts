@@ -17,19 +17,28 @@ export interface ProfileScope {
   profile?: ProfileMeta;
 }
 
-/** A single profile is shown over its own run, with a minute's margin so short runs still have a range. */
-const MARGIN_MS = 60_000;
+/** A single profile is shown over its own run plus a margin (a tenth of it, at least a second) on both sides. */
+function marginOf(durationMs: number): number {
+  return Math.max(1000, Math.round(durationMs / 10));
+}
 
 export function useProfileView(datasource: GhcprofDataSource) {
   const [params, setParams] = useSearchParams();
   const id = params.get('id');
   const metric = (params.get('metric') as Metric | null) ?? 'time';
   const { data, actions } = useSelection();
-  const profile = useAsyncResult(() => (id ? datasource.api.getProfile(id) : Promise.resolve(undefined)), [datasource, id]);
+  const profile = useAsyncResult(
+    () => (id ? datasource.api.getProfile(id) : Promise.resolve(undefined)),
+    [datasource, id]
+  );
 
   let scope: ProfileScope | undefined;
   if (!id) {
-    scope = { base: { selector: data.selection.selector }, rtsSelector: data.selection.selector, range: data.selection.range };
+    scope = {
+      base: { selector: data.selection.selector },
+      rtsSelector: data.selection.selector,
+      range: data.selection.range,
+    };
   } else if (profile.value) {
     scope = scopeOfProfile(profile.value);
   }
@@ -40,14 +49,23 @@ export function useProfileView(datasource: GhcprofDataSource) {
       return updated;
     });
   return {
-    data: { id, scope, metric, selection: data.selection, profileError: profile.error, window: scope ? windowOf(scope.range) : undefined },
+    data: {
+      id,
+      scope,
+      metric,
+      selection: data.selection,
+      profileError: profile.error,
+      window: scope ? windowOf(scope.range) : undefined,
+    },
     actions: { setSelection: actions.setSelection, setMetric },
   };
 }
 
 export function scopeOfProfile(profile: ProfileMeta): ProfileScope {
-  const from = dateTime(profile.startTime - MARGIN_MS);
-  const to = dateTime((profile.endTime ?? profile.startTime) + MARGIN_MS);
+  const end = profile.endTime ?? profile.startTime;
+  const margin = marginOf(end - profile.startTime);
+  const from = dateTime(profile.startTime - margin);
+  const to = dateTime(end + margin);
   const rtsLabels = (['service', 'namespace', 'pod'] as const).filter((name) => profile.labels[name] !== undefined);
   return {
     base: { profileIds: [profile.id] },

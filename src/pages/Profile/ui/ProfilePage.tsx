@@ -75,15 +75,24 @@ function ProfileHeading({ scope, id }: { scope?: ProfileScope; id: string }) {
     <Stack direction="row" gap={2} alignItems="center">
       <h2>{profile ? `${profile.program} (${profile.kind})` : id}</h2>
       {profile && <TagList tags={Object.entries(profile.labels).map(([name, value]) => `${name}=${value}`)} />}
-      {profile?.warnings.map((warning) => <Alert key={warning} severity="warning" title={warning} />)}
     </Stack>
   );
 }
 
 function FlameGraphSection({ datasource, scope, window, metric }: SectionProps & { metric: Metric }) {
-  const result = useQueryFrames(datasource, { refId: 'flamegraph', queryType: 'flamegraph', metric, ...scope.base }, window);
+  const result = useQueryFrames(
+    datasource,
+    { refId: 'flamegraph', queryType: 'flamegraph', metric, ...scope.base },
+    window
+  );
   return (
-    <QueryState title="Flame graph" {...result} frames={result.value} errorTestId={testIds.profilePage.error} noticeTestId={testIds.profilePage.notice}>
+    <QueryState
+      title="Flame graph"
+      {...result}
+      frames={result.value}
+      errorTestId={testIds.profilePage.error}
+      noticeTestId={testIds.profilePage.notice}
+    >
       {(frames) => <FlameGraphView frame={frames[0]} testId={testIds.profilePage.flameGraph} />}
     </QueryState>
   );
@@ -93,13 +102,19 @@ function HeapSection({ datasource, scope, window }: SectionProps) {
   const result = useQueryFrames(datasource, { refId: 'heap', queryType: 'heap', ...scope.base }, window);
   return (
     <QueryState title="Heap timeline" {...result} frames={result.value} noticeTestId={testIds.profilePage.notice}>
-      {(frames) => <TimeSeriesView frames={frames} range={scope.range} height={260} testId={testIds.profilePage.heap} />}
+      {(frames) => (
+        <TimeSeriesView frames={frames} range={scope.range} height={260} testId={testIds.profilePage.heap} stacked />
+      )}
     </QueryState>
   );
 }
 
 function RtsSection({ datasource, scope, window }: SectionProps) {
-  const result = useQueryFrames(datasource, { refId: 'rts', queryType: 'rts', rtsPanel: 'liveBytes', selector: scope.rtsSelector }, window);
+  const result = useQueryFrames(
+    datasource,
+    { refId: 'rts', queryType: 'rts', rtsPanel: 'liveBytes', selector: scope.rtsSelector },
+    window
+  );
   return (
     <QueryState title="RTS metrics" {...result} frames={result.value}>
       {(frames) => <TimeSeriesView frames={frames} range={scope.range} height={200} testId={testIds.profilePage.rts} />}

@@ -26,7 +26,11 @@ export function ProfilesView({ datasource }: { datasource: GhcprofDataSource }) 
   const { data, actions } = useProfiles(datasource, selectionData.selection);
   return (
     <>
-      <SelectionBar datasource={datasource} selection={selectionData.selection} onChange={selectionActions.setSelection} />
+      <SelectionBar
+        datasource={datasource}
+        selection={selectionData.selection}
+        onChange={selectionActions.setSelection}
+      />
       {hasRole('Editor') && <UploadZone upload={data.upload} onUpload={actions.uploadProfile} />}
       {data.error && (
         <Alert severity="error" title="Listing profiles failed" data-testid={testIds.profilesPage.error}>
@@ -35,7 +39,11 @@ export function ProfilesView({ datasource }: { datasource: GhcprofDataSource }) 
       )}
       {data.loading && data.profiles.length === 0 && <LoadingPlaceholder text="Loading profiles..." />}
       {!data.loading && !data.error && data.profiles.length === 0 && (
-        <Alert severity="info" title={emptyStateText(selectionData.selection.selector)} data-testid={testIds.profilesPage.empty} />
+        <Alert
+          severity="info"
+          title={emptyStateText(selectionData.selection.selector)}
+          data-testid={testIds.profilesPage.empty}
+        />
       )}
       {data.profiles.length > 0 && (
         <ProfilesTable

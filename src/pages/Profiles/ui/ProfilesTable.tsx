@@ -34,24 +34,49 @@ export function ProfilesTable({ profiles, canDelete, onDownload, onDelete }: Pro
           {profiles.map((profile) => (
             <tr key={profile.id} data-testid={testIds.profilesPage.row}>
               <td>{dateTimeFormat(profile.startTime)}</td>
-              <td>{profile.kind}{profile.heapMode ? ` (${profile.heapMode})` : ''}</td>
               <td>
-                <TagList tags={Object.entries(profile.labels).map(([name, value]) => `${name}=${value}`)} />
+                {profile.kind}
+                {profile.heapMode ? ` (${profile.heapMode})` : ''}
+              </td>
+              <td>
+                <TagList
+                  className={styles.tags}
+                  tags={Object.entries(profile.labels).map(([name, value]) => `${name}=${value}`)}
+                />
               </td>
               <td>{profile.program}</td>
               <td>{formatBytes(profile.size)}</td>
-              <td className={styles.actions}>
-                <LinkButton size="sm" icon="fire" data-testid={testIds.profilesPage.open} href={prefixRoute(ROUTES.Profile, { id: profile.id })}>
-                  Open
-                </LinkButton>
-                <Button size="sm" variant="secondary" icon="download-alt" data-testid={testIds.profilesPage.download} onClick={() => onDownload(profile)}>
-                  Raw
-                </Button>
-                {canDelete && (
-                  <Button size="sm" variant="destructive" icon="trash-alt" data-testid={testIds.profilesPage.delete} onClick={() => setConfirming(profile)}>
-                    Delete
+              <td>
+                <div className={styles.actions}>
+                  <LinkButton
+                    size="sm"
+                    icon="fire"
+                    data-testid={testIds.profilesPage.open}
+                    href={prefixRoute(ROUTES.Profile, { id: profile.id })}
+                  >
+                    Open
+                  </LinkButton>
+                  <Button
+                    size="sm"
+                    variant="secondary"
+                    icon="download-alt"
+                    data-testid={testIds.profilesPage.download}
+                    onClick={() => onDownload(profile)}
+                  >
+                    Raw
                   </Button>
-                )}
+                  {canDelete && (
+                    <Button
+                      size="sm"
+                      variant="destructive"
+                      icon="trash-alt"
+                      data-testid={testIds.profilesPage.delete}
+                      onClick={() => setConfirming(profile)}
+                    >
+                      Delete
+                    </Button>
+                  )}
+                </div>
               </td>
             </tr>
           ))}
@@ -60,7 +85,11 @@ export function ProfilesTable({ profiles, canDelete, onDownload, onDelete }: Pro
       <ConfirmModal
         isOpen={confirming !== undefined}
         title="Delete profile"
-        body={confirming ? `Delete ${confirming.kind} profile ${confirming.id} of ${confirming.program}? Its raw file and data go too.` : ''}
+        body={
+          confirming
+            ? `Delete ${confirming.kind} profile ${confirming.id} of ${confirming.program}? Its raw file and data go too.`
+            : ''
+        }
         confirmText="Delete"
         onConfirm={async () => {
           if (confirming) {
@@ -89,7 +118,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
   table: css({
     width: '100%',
     borderCollapse: 'collapse',
-    'th, td': { padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
+    'th, td': {
+      padding: theme.spacing(0.5, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+      textAlign: 'left',
+    },
   }),
   actions: css({ whiteSpace: 'nowrap', display: 'flex', gap: theme.spacing(1) }),
+  tags: css({ justifyContent: 'flex-start' }),
 });

@@ -28,8 +28,16 @@ export function UploadZone({ upload, onUpload }: Props) {
 
   return (
     <div className={styles.wrapper}>
-      <Field label="Labels for the upload" description="name=value, comma separated (service is how dashboards find it)">
-        <Input data-testid={testIds.profilesPage.uploadLabels} value={labels} onChange={(event) => setLabels(event.currentTarget.value)} width={50} />
+      <Field
+        label="Labels for the upload"
+        description="name=value, comma separated (service is how dashboards find it)"
+      >
+        <Input
+          data-testid={testIds.profilesPage.uploadLabels}
+          value={labels}
+          onChange={(event) => setLabels(event.currentTarget.value)}
+          width={50}
+        />
       </Field>
       <label
         data-testid={testIds.profilesPage.dropzone}
@@ -42,14 +50,24 @@ export function UploadZone({ upload, onUpload }: Props) {
         onDrop={onDrop}
       >
         Drop a GHC profile here (.prof, -pj .json, .hp, .eventlog) or click to choose one
-        <input data-testid={testIds.profilesPage.fileInput} type="file" multiple hidden onChange={(event) => send(event.currentTarget.files)} />
+        <input
+          data-testid={testIds.profilesPage.fileInput}
+          type="file"
+          multiple
+          hidden
+          onChange={(event) => send(event.currentTarget.files)}
+        />
       </label>
       {upload && (
         <div className={styles.progress}>
           <span>{upload.fileName}</span>
           <progress data-testid={testIds.profilesPage.progress} max={1} value={upload.fraction} />
           {upload.id && <span>stored as {upload.id}</span>}
-          {upload.error && <Alert severity="error" title={`Upload of ${upload.fileName} failed`}>{upload.error}</Alert>}
+          {upload.error && (
+            <Alert severity="error" title={`Upload of ${upload.fileName} failed`}>
+              {upload.error}
+            </Alert>
+          )}
         </div>
       )}
     </div>
