@@ -9,6 +9,7 @@
  * a node labelled exactly `other` as truncated.
  */
 import { newNode } from './builder';
+import { RankQueue } from './rank-queue';
 import type { CallTree, Metric, TreeNode } from './types';
 
 /** The per-node values every side of a tree carries (a TreeNode is one; a DiffNode has a second in `right`). */
@@ -83,15 +84,21 @@ export function flattenTree<N extends TreeNode>(root: N): FlatTree<N> {
   const nodes: N[] = [];
   const levels: number[] = [];
   const parents: number[] = [];
-  const stack: Array<{ node: N; level: number; parent: number }> = [{ node: root, level: 0, parent: -1 }];
-  while (stack.length > 0) {
-    const { node, level, parent } = stack.pop()!;
+  // Parallel stacks rather than an object per entry: trees reach hundreds of thousands of nodes.
+  const stackNodes: N[] = [root];
+  const stackLevels: number[] = [0];
+  const stackParents: number[] = [-1];
+  while (stackNodes.length > 0) {
+    const node = stackNodes.pop()!;
+    const level = stackLevels.pop()!;
     const index = nodes.length;
     nodes.push(node);
     levels.push(level);
-    parents.push(parent);
+    parents.push(stackParents.pop()!);
     for (let i = node.children.length - 1; i >= 0; i--) {
-      stack.push({ node: node.children[i] as N, level: level + 1, parent: index });
+      stackNodes.push(node.children[i] as N);
+      stackLevels.push(level + 1);
+      stackParents.push(index);
     }
   }
   return { nodes, levels: Int32Array.from(levels), parents: Int32Array.from(parents) };
@@ -122,12 +129,15 @@ export function totalValue(tree: CallTree, metric: Metric): number {
 
 /** Visits every node once, in pre-order, without recursion. */
 export function forEachNode<N extends TreeNode>(root: N, visit: (node: N, depth: number) => void): void {
-  const stack: Array<[N, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  const stackNodes: N[] = [root];
+  const stackDepths: number[] = [0];
+  while (stackNodes.length > 0) {
+    const node = stackNodes.pop()!;
+    const depth = stackDepths.pop()!;
     visit(node, depth);
     for (let i = node.children.length - 1; i >= 0; i--) {
-      stack.push([node.children[i] as N, depth + 1]);
+      stackNodes.push(node.children[i] as N);
+      stackDepths.push(depth + 1);
     }
   }
 }
@@ -326,18 +336,6 @@ function copyNode<N extends TreeNode>(n: N): N {
   return copy;
 }
 
-/** Adds the values of `src` and its whole subtree to `dst` (both sides for diff nodes). */
-function addSubtree(dst: TreeNode, src: TreeNode): void {
-  const dstRight = rightOf(dst);
-  forEachNode(src, (n) => {
-    addLeft(dst, n, 1);
-    const right = rightOf(n);
-    if (dstRight !== undefined && right !== undefined) {
-      addSides(dstRight, right);
-    }
-  });
-}
-
 function otherNodeLike<N extends TreeNode>(parent: N): N {
   const other = newNode({ label: OTHER_LABEL, module: OTHER_MODULE, src: '' }) as N;
   if (rightOf(parent) !== undefined) {
@@ -346,41 +344,75 @@ function otherNodeLike<N extends TreeNode>(parent: N): N {
   return other;
 }
 
+/** Number of nodes in each node's subtree, itself included: node i's children start at i + 1, each after the last. */
+function subtreeSizes(flat: FlatTree): Int32Array {
+  const size = new Int32Array(flat.nodes.length).fill(1);
+  for (let i = flat.nodes.length - 1; i > 0; i--) {
+    size[flat.parents[i]] += size[i];
+  }
+  return size;
+}
+
+/** Calls `visit` with the index of each child of node i, found from the pre-order layout. */
+function forEachChildIndex(i: number, size: Int32Array, visit: (c: number) => void): void {
+  for (let c = i + 1; c < i + size[i]; c += size[c]) {
+    visit(c);
+  }
+}
+
 /**
- * Chooses which nodes to keep: the largest by `rank` (an inclusive value), never a child without its parent, and at
- * most `maxNodes` rows counting the `other` node each cut parent gets. Nodes with rank 0 are never kept.
+ * Chooses which nodes to keep: best first by `rank` (an inclusive value, never larger than the parent's), a node
+ * only once its parent is kept, at most `maxNodes` rows counting the `other` each cut parent gets. Nodes with rank 0
+ * are never kept. Only kept nodes and their children are looked at: pruning a huge tree to a few thousand rows does
+ * not sort the whole tree.
  */
-function chooseKept(flat: FlatTree, rank: Float64Array, maxNodes: number): Uint8Array {
-  const n = flat.nodes.length;
-  const kept = new Uint8Array(n);
-  // Children that would go into an `other` if cut: those with a value (zero-valued ones are dropped outright).
-  const unkeptChildren = new Int32Array(n);
-  for (let i = 1; i < n; i++) {
+function chooseKept(flat: FlatTree, rank: Float64Array, size: Int32Array, maxNodes: number): Uint8Array {
+  const kept = new Uint8Array(flat.nodes.length);
+  // Per node: its valued children not kept (yet), which its `other` would hold. Zero-valued ones are dropped.
+  const unkept = new Int32Array(flat.nodes.length);
+  for (let i = 1; i < flat.nodes.length; i++) {
     if (rank[i] > 0) {
-      unkeptChildren[flat.parents[i]]++;
+      unkept[flat.parents[i]]++;
     }
   }
-  // Inclusive values never exceed the parent's; ties go to the earlier (pre-order) node, so parents come first.
-  const order = Array.from({ length: n - 1 }, (_, i) => i + 1).sort((a, b) => rank[b] - rank[a] || a - b);
-  kept[0] = 1;
-  let rows = 1 + (unkeptChildren[0] > 0 ? 1 : 0);
-  for (const i of order) {
-    if (rank[i] <= 0) {
-      break;
-    }
-    const p = flat.parents[i];
-    // Keeping i adds its row and an `other` under it if it has children, and removes p's `other` if i was p's last.
-    // A node that does not fit is skipped (its subtree with it: its children find their parent unkept); a smaller
-    // one later may still fit, e.g. a parent's last child, which costs nothing as it replaces the parent's `other`.
-    const delta = 1 + (unkeptChildren[i] > 0 ? 1 : 0) - (unkeptChildren[p] === 1 ? 1 : 0);
-    if (!kept[p] || rows + delta > maxNodes) {
-      continue;
-    }
+  const queue = new RankQueue(rank);
+  const keep = (i: number) => {
     kept[i] = 1;
-    unkeptChildren[p]--;
-    rows += delta;
+    forEachChildIndex(i, size, (c) => rank[c] > 0 && queue.push(c));
+  };
+  keep(0);
+  let rows = 1 + (unkept[0] > 0 ? 1 : 0);
+  while (queue.size > 0) {
+    const i = queue.pop();
+    const p = flat.parents[i];
+    // Keeping i adds its row and an `other` under it if it has valued children, and removes p's `other` if i was
+    // p's last. A node that does not fit is skipped with its subtree; a later one may still fit (a parent's last
+    // child costs nothing: it replaces the parent's `other`).
+    const delta = 1 + (unkept[i] > 0 ? 1 : 0) - (unkept[p] === 1 ? 1 : 0);
+    if (rows + delta <= maxNodes) {
+      keep(i);
+      unkept[p]--;
+      rows += delta;
+    }
   }
   return kept;
+}
+
+type SideOf = (n: TreeNode) => SideValues | undefined;
+const leftSide: SideOf = (n) => n;
+
+/** Subtree totals of each side's values (one side, or two for a diff), for filling `other` nodes in one step. */
+function subtreeTotals(flat: FlatTree): Array<{ side: SideOf; sums: Record<keyof SideValues, Float64Array> }> {
+  return [leftSide, rightOf]
+    .filter((side) => side(flat.nodes[0]) !== undefined)
+    .map((side) => ({
+      side,
+      sums: {
+        entries: inclusiveValues(flat, (n) => side(n)!.entries),
+        ticks: inclusiveValues(flat, (n) => side(n)!.ticks),
+        alloc: inclusiveValues(flat, (n) => side(n)!.alloc),
+      },
+    }));
 }
 
 function pruneFlat<T extends { root: N }, N extends TreeNode>(
@@ -389,28 +421,31 @@ function pruneFlat<T extends { root: N }, N extends TreeNode>(
   flat: FlatTree<N>,
   maxNodes: number
 ): T {
-  const kept = chooseKept(flat as FlatTree, rank, maxNodes);
+  const size = subtreeSizes(flat as FlatTree);
+  const kept = chooseKept(flat as FlatTree, rank, size, maxNodes);
+  const totals = subtreeTotals(flat as FlatTree);
   const copies: N[] = new Array(flat.nodes.length);
-  const others = new Map<number, N>();
+  copies[0] = copyNode(flat.nodes[0]);
+  // Pre-order: a kept node's copy exists before its children's. Each `other` goes after its kept siblings.
   for (let i = 0; i < flat.nodes.length; i++) {
-    const p = flat.parents[i];
-    if (kept[i]) {
-      copies[i] = copyNode(flat.nodes[i]);
-      if (p >= 0) {
-        copies[p].children.push(copies[i]);
-      }
-    } else if (kept[p] && rank[i] > 0) {
-      let other = others.get(p);
-      if (other === undefined) {
-        other = otherNodeLike(copies[p]);
-        others.set(p, other);
-      }
-      addSubtree(other, flat.nodes[i]);
+    if (!kept[i]) {
+      continue;
     }
-  }
-  // `other` goes last under its parent, after the kept children.
-  for (const [p, other] of others) {
-    copies[p].children.push(other);
+    let other: N | undefined;
+    forEachChildIndex(i, size, (c) => {
+      if (kept[c]) {
+        copies[c] = copyNode(flat.nodes[c]);
+        copies[i].children.push(copies[c]);
+      } else if (rank[c] > 0) {
+        other ??= otherNodeLike(copies[i]);
+        for (const { side, sums } of totals) {
+          addSides(side(other)!, { entries: sums.entries[c], ticks: sums.ticks[c], alloc: sums.alloc[c] });
+        }
+      }
+    });
+    if (other !== undefined) {
+      copies[i].children.push(other);
+    }
   }
   return { ...tree, root: copies[0] };
 }
@@ -543,33 +578,54 @@ export interface FunctionRow {
   totalRight?: number;
 }
 
-function aggregateFunctions<N extends TreeNode>(flat: FlatTree<N>, selfOf: (n: N) => number): Map<string, FunctionRow> {
+/** Function index of every node: nodes of one (module, label) share an index, numbered in pre-order of first sight. */
+function functionIndices(flat: FlatTree): { ofNode: Int32Array; frames: FrameRef[] } {
+  const byModule = new Map<string, Map<string, number>>();
+  const frames: FrameRef[] = [];
+  const ofNode = new Int32Array(flat.nodes.length);
+  flat.nodes.forEach((node, i) => {
+    let byLabel = byModule.get(node.module);
+    if (byLabel === undefined) {
+      byLabel = new Map();
+      byModule.set(node.module, byLabel);
+    }
+    let f = byLabel.get(node.label);
+    if (f === undefined) {
+      f = frames.length;
+      byLabel.set(node.label, f);
+      frames.push({ module: node.module, label: node.label });
+    }
+    ofNode[i] = f;
+  });
+  return { ofNode, frames };
+}
+
+/** Self and total per function index (see functionIndices). */
+function aggregateFunctions<N extends TreeNode>(
+  flat: FlatTree<N>,
+  fns: { ofNode: Int32Array; frames: FrameRef[] },
+  selfOf: (n: N) => number
+): { self: Float64Array; total: Float64Array } {
   const inclusive = inclusiveValues(flat, selfOf);
-  const rows = new Map<string, FunctionRow>();
-  const onPath = new Map<string, number>();
-  const pathKeys: string[] = [];
+  const self = new Float64Array(fns.frames.length);
+  const total = new Float64Array(fns.frames.length);
+  // How often each function is on the path from the root to the current node: only its outermost node adds a total.
+  const onPath = new Int32Array(fns.frames.length);
+  const path: number[] = [];
   for (let i = 0; i < flat.nodes.length; i++) {
-    const node = flat.nodes[i];
     // Leave the frames of the previous branch that are not ancestors of this node.
-    while (pathKeys.length > flat.levels[i]) {
-      const k = pathKeys.pop()!;
-      onPath.set(k, onPath.get(k)! - 1);
+    while (path.length > flat.levels[i]) {
+      onPath[path.pop()!]--;
     }
-    const key = frameKey(node);
-    let row = rows.get(key);
-    if (row === undefined) {
-      row = { module: node.module, label: node.label, self: 0, total: 0 };
-      rows.set(key, row);
+    const f = fns.ofNode[i];
+    self[f] += selfOf(flat.nodes[i]);
+    if (onPath[f] === 0) {
+      total[f] += inclusive[i];
     }
-    row.self += selfOf(node);
-    const depthOnPath = onPath.get(key) ?? 0;
-    if (depthOnPath === 0) {
-      row.total += inclusive[i];
-    }
-    onPath.set(key, depthOnPath + 1);
-    pathKeys.push(key);
+    onPath[f]++;
+    path.push(f);
   }
-  return rows;
+  return { self, total };
 }
 
 function sortRows(rows: FunctionRow[]): FunctionRow[] {
@@ -587,24 +643,28 @@ function sortRows(rows: FunctionRow[]): FunctionRow[] {
  * zero self and zero total are left out. Pass the UNPRUNED tree: pruning folds nodes into `other`.
  */
 export function functionTable(tree: CallTree, metric: Metric): FunctionRow[] {
-  const rows = aggregateFunctions(flattenTree(tree.root), selfValueOf(metric, tree.tickIntervalUs));
-  return sortRows([...rows.values()].filter((r) => r.self !== 0 || r.total !== 0));
+  const flat = flattenTree(tree.root);
+  const fns = functionIndices(flat);
+  const { self, total } = aggregateFunctions(flat, fns, selfValueOf(metric, tree.tickIntervalUs));
+  const rows = fns.frames.map((f, i) => ({ ...f, self: self[i], total: total[i] }));
+  return sortRows(rows.filter((r) => r.self !== 0 || r.total !== 0));
 }
 
 /** functionTable of both sides of a diff: `self`/`total` are the left side, `selfRight`/`totalRight` the right. */
 export function diffFunctionTable(tree: DiffTree, metric: Metric): FunctionRow[] {
   const flat = flattenTree(tree.root);
+  const fns = functionIndices(flat);
   const valueOf = selfValueOf(metric, tree.tickIntervalUs);
-  const left = aggregateFunctions(flat, valueOf);
-  const right = aggregateFunctions(flat, (n) => valueOf(n.right));
-  const rows: FunctionRow[] = [];
-  for (const [key, l] of left) {
-    const r = right.get(key)!;
-    if (l.self !== 0 || l.total !== 0 || r.self !== 0 || r.total !== 0) {
-      rows.push({ ...l, selfRight: r.self, totalRight: r.total });
-    }
-  }
-  return sortRows(rows);
+  const left = aggregateFunctions(flat, fns, valueOf);
+  const right = aggregateFunctions(flat, fns, (n) => valueOf(n.right));
+  const rows = fns.frames.map((f, i) => ({
+    ...f,
+    self: left.self[i],
+    total: left.total[i],
+    selfRight: right.self[i],
+    totalRight: right.total[i],
+  }));
+  return sortRows(rows.filter((r) => r.self !== 0 || r.total !== 0 || r.selfRight !== 0 || r.totalRight !== 0));
 }
 
 /** The text a frame shows for a node: `Module.label`, or just `other` for a truncation node. */
