@@ -204,6 +204,35 @@ describe('Watcher', () => {
     assert.ok(h.logs.some((l) => /deleted jsonagg\.prof \(.*\) after upload as id-jsonagg\.prof#1/.test(l)));
   });
 
+  it('deletes a growing artefact only when nothing more will be written: eventlog end marker, .hp after 10 x settle', async () => {
+    h = await harness(root, { deleteAfterUpload: true });
+    const eventlog = readFileSync(`${GHC}/search.hT.eventlog`);
+    const hp = readFileSync(`${GHC}/search.hT.hp`);
+    // A running program's eventlog (no end marker yet) and .hp, both quiet for a while.
+    await writeFile(join(h.dir, 'live.eventlog'), eventlog.subarray(0, eventlog.length - 2));
+    await writeFile(join(h.dir, 'live.hp'), hp);
+    await h.watcher.scan();
+    h.clock.t += 6000;
+    await h.watcher.scan();
+    await h.ackAll();
+    h.clock.t += 6000;
+    await h.watcher.scan();
+    assert.ok(existsSync(join(h.dir, 'live.eventlog')) && existsSync(join(h.dir, 'live.hp')), 'both may still grow');
+    // The program exits: the eventlog gets its end marker and can go; the .hp goes after 10 x settle of silence.
+    await appendFile(join(h.dir, 'live.eventlog'), eventlog.subarray(eventlog.length - 2));
+    await h.watcher.scan();
+    h.clock.t += 6000;
+    await h.watcher.scan();
+    assert.equal(h.spool.current('live.eventlog')!.complete, true);
+    await h.ackAll();
+    await h.watcher.scan();
+    assert.equal(existsSync(join(h.dir, 'live.eventlog')), false);
+    assert.ok(existsSync(join(h.dir, 'live.hp')));
+    h.clock.t += 40_000;
+    await h.watcher.scan();
+    assert.equal(existsSync(join(h.dir, 'live.hp')), false);
+  });
+
   it('leaves data in the source while the spool is full, logs it once, and resumes', async () => {
     const a = readFileSync(`${GHC}/search.prof`);
     const b = readFileSync(`${GHC}/leaky.prof`);

@@ -148,7 +148,9 @@ export class Watcher {
         await this.cutWhole(record, path, st);
       }
     }
-    if (settled && this.opts.deleteAfterUpload) await this.deleteIfUploaded(record, rel, path, st.size);
+    if (settled && this.opts.deleteAfterUpload && this.finished(record, now - obs.changedAt)) {
+      await this.deleteIfUploaded(record, rel, path, st.size);
+    }
   }
 
   private observe(rel: string, st: { size: number; mtimeMs: number; ino: number }, now: number): Observation {
@@ -337,10 +339,18 @@ export class Watcher {
     );
   }
 
+  /**
+   * Will nothing more be written to the file? Deleting a file the program still writes to would lose what it writes
+   * next (into the unlinked inode). Written-once artefacts are finished once spooled; an eventlog at its end marker;
+   * a .hp has no end marker, so only a long silence (10 x --settle) counts.
+   */
+  private finished(record: ArtefactRecord, unchangedMs: number): boolean {
+    if (record.kind === 'hp') return unchangedMs >= 10 * this.opts.settleMs;
+    return record.complete;
+  }
+
   private async deleteIfUploaded(record: ArtefactRecord, rel: string, path: string, size: number): Promise<void> {
     if (record.rejected || record.spooledOffset === 0 || record.ackedOffset !== record.spooledOffset) return;
-    // A growing file is done when its complete part is all uploaded (a trailing partial sample of a killed program stays unread).
-    if (!record.complete && !isGrowingKind(record.kind)) return;
     await unlink(path);
     this.observed.delete(rel);
     await this.opts.spool.forget(rel);
