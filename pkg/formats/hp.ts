@@ -15,7 +15,7 @@
  */
 import type { HeapMode, HeapSample, ProfileData } from '../model/types';
 import { parseGhcDate, splitCommandLine } from './ghc-header';
-import { collectedError, type TextReadOptions } from './prof-text';
+import { settleLineErrors, type TextReadOptions } from './prof-text';
 import { excerpt, feedText, isBlank, parseUnsigned, parseUnsignedDecimal, type LineSink } from './text-lines';
 
 export function readHp(text: string, opts: TextReadOptions = {}): ProfileData | null {
@@ -104,14 +104,7 @@ export class HpParser implements LineSink<ProfileData | null> {
       return null;
     }
     const truncated = this.noteTruncation(endsWithNewline);
-    if (this.errors.length > 0) {
-      if (!this.opts.lenient) {
-        throw collectedError('hp', this.opts.file, this.errors);
-      }
-      for (const e of this.errors) {
-        this.warnings.push(`line ${e.line}: skipped: ${e.message}`);
-      }
-    }
+    settleLineErrors('hp', this.opts, this.errors, this.warnings);
     const job = this.header.JOB ?? '';
     const command = splitCommandLine(job.split(' ').filter((w) => w !== ''));
     const date = this.header.DATE;

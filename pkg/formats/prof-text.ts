@@ -153,7 +153,7 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
       return null;
     }
     const truncated = this.noteTruncation(endsWithNewline);
-    this.throwCollectedErrors();
+    settleLineErrors('prof', this.opts, this.errors, this.warnings);
     this.closePath(0);
     if (this.root && !this.anyTime) {
       this.warnings.push(
@@ -434,23 +434,31 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
     this.lastLineFailed = true;
     this.errors.push({ line, message });
   }
+}
 
-  private throwCollectedErrors(): void {
-    if (this.errors.length === 0) {
-      return;
-    }
-    if (this.opts.lenient) {
-      for (const e of this.errors) {
-        this.warnings.push(`line ${e.line}: skipped: ${e.message}`);
-      }
-      return;
-    }
-    throw collectedError('prof', this.opts.file, this.errors);
+/**
+ * What a text reader does with the malformed lines it collected: lenient, each becomes a warning; otherwise they
+ * become one FormatError.
+ */
+export function settleLineErrors(
+  format: 'prof' | 'hp',
+  opts: TextReadOptions,
+  errors: Array<{ line: number; message: string }>,
+  warnings: string[]
+): void {
+  if (errors.length === 0) {
+    return;
+  }
+  if (!opts.lenient) {
+    throw collectedError(format, opts.file, errors);
+  }
+  for (const e of errors) {
+    warnings.push(`line ${e.line}: skipped: ${e.message}`);
   }
 }
 
 /** One FormatError for every bad line of a text file: `line` is the first, the message lists them. */
-export function collectedError(
+function collectedError(
   format: 'prof' | 'hp',
   file: string | undefined,
   errors: Array<{ line: number; message: string }>
