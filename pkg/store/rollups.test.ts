@@ -100,7 +100,17 @@ const profileArb = fc.record({
   pod: fc.option(fc.constantFrom('p1', 'p2'), { nil: undefined }),
   startOffset: fc.integer({ min: 0, max: 6 * H - 1 }),
   duration: fc.option(fc.integer({ min: 0, max: 2 * H }), { nil: undefined }),
-  deleteLater: fc.boolean(),
+  /** Afterwards: delete it, replace its content (new tree, start hour, labels), or leave it. */
+  later: fc.oneof(
+    fc.constant({ action: 'keep' as const }),
+    fc.constant({ action: 'delete' as const }),
+    fc.record({
+      action: fc.constant('replace' as const),
+      tree: treeArb,
+      startOffset: fc.integer({ min: 0, max: 6 * H - 1 }),
+      service: fc.constantFrom('api', 'web'),
+    })
+  ),
 });
 
 const selectorArb = fc.constantFrom('{}', '{service="api"}', '{pod=~"p.*"}', '{pod!="p1"}', '{service!~"web",pod=""}');
@@ -241,7 +251,7 @@ for (const backend of BACKENDS) {
       );
     });
 
-    it('gives exactly the merge of the raw trees for any inserts, deletes, selector and range (property)', async () => {
+    it('gives exactly the merge of the raw trees for any inserts, deletes, replacements, selector and range (property)', async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(profileArb, { minLength: 1, maxLength: 10 }),
@@ -250,7 +260,7 @@ for (const backend of BACKENDS) {
           boundArb,
           async (profiles, selector, a, b) => {
             const t = `prop-${++tenantCounter}`;
-            const toDelete: string[] = [];
+            const stored: string[] = [];
             for (const p of profiles) {
               const start = DAY0 + p.startOffset;
               const { meta } = await fx.store.insertProfile(
@@ -263,10 +273,23 @@ for (const backend of BACKENDS) {
                   tree: p.tree,
                 })
               );
-              if (p.deleteLater) toDelete.push(meta.id);
+              stored.push(meta.id);
             }
-            for (const id of toDelete) {
-              await fx.store.deleteProfile(t, id);
+            for (const [i, p] of profiles.entries()) {
+              if (p.later.action === 'delete') {
+                await fx.store.deleteProfile(t, stored[i]);
+              } else if (p.later.action === 'replace') {
+                const start = DAY0 + p.later.startOffset;
+                const next = newProfile({
+                  tenant: t,
+                  kind: p.kind,
+                  labels: { service: p.later.service },
+                  startTime: start,
+                  endTime: null,
+                  tree: p.later.tree,
+                });
+                assert.ok(await fx.store.replaceProfile(t, stored[i], next));
+              }
             }
             let from = a === undefined ? undefined : DAY0 + a;
             let to = b === undefined ? undefined : DAY0 + b;

@@ -84,19 +84,30 @@ export async function bucketsOf(
      WHERE tenant = ? AND has_tree = 1 AND ${dialect.inTextList('id')}`,
     [tenant, dialect.textList(ids)]
   );
-  return uniqueBuckets(rows.map((r) => ({ ...r, tenant })));
+  return bucketsOfRows(rows.map((r) => ({ ...r, tenant })));
 }
 
-/** Profiles' rows -> their distinct buckets, in the one order buckets are locked in. */
-function uniqueBuckets(
-  rows: Array<{ tenant: string; kind: ProfileKind; labels_key: string; start_time: number }>
-): BucketKey[] {
+/** Distinct buckets in the one order buckets are locked in. */
+export function uniqueBuckets(keys: BucketKey[]): BucketKey[] {
   const unique = new Map<string, BucketKey>();
-  for (const r of rows) {
-    const key = { tenant: r.tenant, kind: r.kind, labelsKey: r.labels_key, hourStart: hourOf(Number(r.start_time)) };
+  for (const key of keys) {
     unique.set(JSON.stringify(keyParams(key)), key);
   }
   return [...unique.values()].sort(compareKeys);
+}
+
+/** Profiles' rows -> their distinct buckets. */
+function bucketsOfRows(
+  rows: Array<{ tenant: string; kind: ProfileKind; labels_key: string; start_time: number }>
+): BucketKey[] {
+  return uniqueBuckets(
+    rows.map((r) => ({
+      tenant: r.tenant,
+      kind: r.kind,
+      labelsKey: r.labels_key,
+      hourStart: hourOf(Number(r.start_time)),
+    }))
+  );
 }
 
 /**
@@ -140,7 +151,7 @@ export async function rebuildAllRollups(tx: SqlExecutor, dialect: Dialect): Prom
   const rows = await tx.query<{ tenant: string; kind: ProfileKind; labels_key: string; start_time: number }>(
     `SELECT DISTINCT tenant, kind, labels_key, start_time FROM profiles WHERE has_tree = 1`
   );
-  await rebuildBuckets(tx, dialect, uniqueBuckets(rows), []);
+  await rebuildBuckets(tx, dialect, bucketsOfRows(rows), []);
 }
 
 /** The hours [firstHour, endHour) a time range covers completely (either end may be unbounded). */

@@ -18,6 +18,7 @@ import {
   labelsKey,
   readRollups,
   rebuildBuckets,
+  uniqueBuckets,
   type CoveredHours,
 } from './rollups';
 import type {
@@ -108,7 +109,7 @@ export class SqlStore implements Store {
     const blobs = await packBlobs(p);
     const meta = newMeta(p);
     return this.driver.transaction(async (tx) => {
-      const inserted = await this.insertMetaRow(tx, p, meta, blobs);
+      const inserted = await this.insertMetaRow(tx, p.tenant, meta, blobs);
       if (!inserted) {
         // A concurrent upload of the same bytes committed first (the unique index made us wait for it).
         const winner = await this.findBySha(tx, p.tenant, p.sha256);
@@ -117,19 +118,48 @@ export class SqlStore implements Store {
         }
         return { meta: winner, created: false };
       }
-      for (const [name, value] of Object.entries(p.labels)) {
-        await tx.execute(`INSERT INTO profile_labels (profile_id, tenant, name, value) VALUES (?, ?, ?, ?)`, [
-          meta.id,
-          p.tenant,
-          name,
-          value,
-        ]);
-      }
-      for (const [part, data] of blobs) {
-        await tx.execute(`INSERT INTO profile_blobs (profile_id, part, data) VALUES (?, ?, ?)`, [meta.id, part, data]);
-      }
+      await this.writeLabelsAndBlobs(tx, p.tenant, meta, blobs);
       await this.afterInsert(tx, p);
       return { meta, created: true };
+    });
+  }
+
+  /**
+   * Replaces a profile's content (artefact, normalised data, times, labels) keeping its id, tenant and createdAt, in
+   * one transaction that also re-merges the rollups of the old and the new bucket. Null when the id is not the
+   * tenant's. Fails when another profile of the tenant already holds exactly the new bytes.
+   */
+  async replaceProfile(tenant: string, id: string, p: NewProfile): Promise<ProfileMeta | null> {
+    checkLabels(p.labels);
+    const blobs = await packBlobs(p);
+    const dialect = this.driver.dialect;
+    return this.driver.transaction(async (tx) => {
+      const rows = await tx.query<ProfileRow>(
+        `SELECT ${META_COLUMNS} FROM profiles p WHERE p.tenant = ? AND p.id = ?${dialect.forUpdate}`,
+        [tenant, id]
+      );
+      if (rows.length === 0) {
+        return null;
+      }
+      const holder = await this.findBySha(tx, tenant, p.sha256);
+      if (holder && holder.id !== id) {
+        throw new Error(`profile ${holder.id} already holds these bytes (sha256 ${p.sha256}); not replacing ${id}`);
+      }
+      const meta: ProfileMeta = { ...newMeta(p), id, createdAt: Number(rows[0].created_at) };
+      const buckets = await bucketsOf(tx, dialect, tenant, [id]);
+      const columns = contentColumns(meta, blobs);
+      await tx.execute(
+        `UPDATE profiles SET ${Object.keys(columns)
+          .map((c) => `${c} = ?`)
+          .join(', ')} WHERE tenant = ? AND id = ?`,
+        [...Object.values(columns), tenant, id]
+      );
+      await tx.execute(`DELETE FROM profile_labels WHERE profile_id = ?`, [id]);
+      await tx.execute(`DELETE FROM profile_blobs WHERE profile_id = ?`, [id]);
+      await this.writeLabelsAndBlobs(tx, tenant, meta, blobs);
+      const touched = uniqueBuckets([...buckets, ...(await bucketsOf(tx, dialect, tenant, [id]))]);
+      await rebuildBuckets(tx, dialect, touched, []);
+      return meta;
     });
   }
 
@@ -374,41 +404,38 @@ export class SqlStore implements Store {
   /** Inserts the profiles row unless (tenant, sha256) exists; false when it did. */
   private async insertMetaRow(
     tx: SqlExecutor,
-    p: NewProfile,
+    tenant: string,
     meta: ProfileMeta,
     blobs: Map<BlobPart, Buffer>
   ): Promise<boolean> {
-    const storedBytes = [...blobs.values()].reduce((n, b) => n + b.length, 0);
+    const columns = { id: meta.id, tenant, created_at: meta.createdAt, ...contentColumns(meta, blobs) };
+    const names = Object.keys(columns);
     const changed = await tx.execute(
-      `INSERT INTO profiles (id, tenant, kind, labels, labels_key, start_time, end_time, time_source, program,
-         rts_arguments, size, sha256, uploader, created_at, warnings, has_tree, has_heap, has_rts, heap_mode,
-         stored_bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO profiles (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})
        ON CONFLICT (tenant, sha256) DO NOTHING`,
-      [
-        meta.id,
-        p.tenant,
-        meta.kind,
-        JSON.stringify(meta.labels),
-        labelsKey(meta.labels),
-        meta.startTime,
-        meta.endTime,
-        meta.timeSource,
-        meta.program,
-        JSON.stringify(meta.rtsArguments),
-        meta.size,
-        meta.sha256,
-        meta.uploader,
-        meta.createdAt,
-        JSON.stringify(meta.warnings),
-        flag(meta.has.tree),
-        flag(meta.has.heap),
-        flag(meta.has.rts),
-        meta.heapMode,
-        storedBytes,
-      ]
+      Object.values(columns)
     );
     return changed > 0;
+  }
+
+  /** The profile's labels and blobs (after any old ones were deleted). */
+  private async writeLabelsAndBlobs(
+    tx: SqlExecutor,
+    tenant: string,
+    meta: ProfileMeta,
+    blobs: Map<BlobPart, Buffer>
+  ): Promise<void> {
+    for (const [name, value] of Object.entries(meta.labels)) {
+      await tx.execute(`INSERT INTO profile_labels (profile_id, tenant, name, value) VALUES (?, ?, ?, ?)`, [
+        meta.id,
+        tenant,
+        name,
+        value,
+      ]);
+    }
+    for (const [part, data] of blobs) {
+      await tx.execute(`INSERT INTO profile_blobs (profile_id, part, data) VALUES (?, ?, ?)`, [meta.id, part, data]);
+    }
   }
 
   private async distinctLabelColumn(
@@ -428,6 +455,29 @@ export class SqlStore implements Store {
     );
     return rows.map((r) => r.v);
   }
+}
+
+/** The profiles columns a profile's content decides (all but id, tenant and created_at), in one order. */
+function contentColumns(meta: ProfileMeta, blobs: Map<BlobPart, Buffer>): Record<string, SqlParam> {
+  return {
+    kind: meta.kind,
+    labels: JSON.stringify(meta.labels),
+    labels_key: labelsKey(meta.labels),
+    start_time: meta.startTime,
+    end_time: meta.endTime,
+    time_source: meta.timeSource,
+    program: meta.program,
+    rts_arguments: JSON.stringify(meta.rtsArguments),
+    size: meta.size,
+    sha256: meta.sha256,
+    uploader: meta.uploader,
+    warnings: JSON.stringify(meta.warnings),
+    has_tree: flag(meta.has.tree),
+    has_heap: flag(meta.has.heap),
+    has_rts: flag(meta.has.rts),
+    heap_mode: meta.heapMode,
+    stored_bytes: [...blobs.values()].reduce((n, b) => n + b.length, 0),
+  };
 }
 
 /** SQL true for profiles whose start hour is NOT one of the covered hours (those come from rollups). */

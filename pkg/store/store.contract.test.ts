@@ -146,6 +146,84 @@ for (const backend of BACKENDS) {
     });
   });
 
+  describe(`store contract [${backend}]: replaceProfile`, () => {
+    const fx = useStore(backend);
+
+    it('replaces content in place, keeping id, tenant and createdAt', async () => {
+      const t = 'repl';
+      const first = newProfile({
+        tenant: t,
+        kind: 'hp',
+        labels: { service: 'api' },
+        heap: sampleHeap(),
+        endTime: T0 + 10,
+      });
+      const { meta: old } = await fx.store.insertProfile(first);
+      const grown = Buffer.concat([first.raw, Buffer.from('MARK 0.2\n')]);
+      const next = newProfile({
+        tenant: t,
+        kind: 'hp',
+        labels: { service: 'api', pod: 'api-1' },
+        raw: grown,
+        size: grown.length,
+        sha256: sha256(grown),
+        endTime: T0 + 20,
+        heap: { ...sampleHeap(), marks: [0.07, 0.2] },
+        warnings: ['truncated at byte 99'],
+        uploader: 'agent',
+      });
+      const replaced = await fx.store.replaceProfile(t, old.id, next);
+      assert.ok(replaced);
+      assert.equal(replaced.id, old.id);
+      assert.equal(replaced.createdAt, old.createdAt);
+      assert.equal(replaced.sha256, next.sha256);
+      assert.deepEqual(replaced.labels, { service: 'api', pod: 'api-1' });
+      assert.deepEqual(await fx.store.getProfile(t, old.id), replaced);
+      assert.ok((await fx.store.getRaw(t, old.id))!.equals(grown));
+      assert.deepEqual((await fx.store.getHeap(t, old.id))!.marks, [0.07, 0.2]);
+      assert.deepEqual(await fx.store.labelValues(t, 'pod', { matchers: [] }), ['api-1']);
+      assert.equal((await fx.store.listProfiles(t, all())).length, 1);
+      // The new bytes are now the idempotency key; the old ones are free again.
+      assert.deepEqual(await fx.store.insertProfile(next), { meta: replaced, created: false });
+      assert.equal((await fx.store.insertProfile(first)).created, true);
+    });
+
+    it('answers null for another tenant or a missing id and changes nothing', async () => {
+      const { meta } = await fx.store.insertProfile(newProfile({ tenant: 'repl-a' }));
+      assert.equal(await fx.store.replaceProfile('repl-b', meta.id, newProfile({ tenant: 'repl-b' })), null);
+      assert.equal(await fx.store.replaceProfile('repl-a', 'missing', newProfile({ tenant: 'repl-a' })), null);
+      assert.deepEqual(await fx.store.getProfile('repl-a', meta.id), meta);
+    });
+
+    it('refuses bytes another profile of the tenant holds', async () => {
+      const a = newProfile({ tenant: 'repl-dup' });
+      const b = newProfile({ tenant: 'repl-dup' });
+      await fx.store.insertProfile(a);
+      const { meta } = await fx.store.insertProfile(b);
+      await assert.rejects(fx.store.replaceProfile('repl-dup', meta.id, a), /already holds these bytes/);
+      assert.deepEqual(await fx.store.getProfile('repl-dup', meta.id), meta);
+    });
+
+    it('moves the tree between rollup buckets when the start hour changes', async () => {
+      const t = 'repl-roll';
+      const { meta } = await fx.store.insertProfile(newProfile({ tenant: t, startTime: T0, tree: sampleTree(1) }));
+      await fx.store.insertProfile(newProfile({ tenant: t, startTime: T0 + 2 * HOUR, tree: sampleTree(2) }));
+      await fx.store.replaceProfile(
+        t,
+        meta.id,
+        newProfile({ tenant: t, startTime: T0 + 2 * HOUR + 5, tree: sampleTree(5) })
+      );
+      const r = await fx.store.getTreesForQuery(t, all());
+      assert.deepEqual(
+        r.sources.map((s) => (s.type === 'rollup' ? s.profileCount : -1)),
+        [2],
+        'the old bucket is gone, the new one holds both'
+      );
+      const go = r.sources[0].tree.root.children[0].children.find((c) => c.label === 'go')!;
+      assert.equal(go.ticks, 90 * (2 + 5));
+    });
+  });
+
   describe(`store contract [${backend}]: idempotency`, () => {
     const fx = useStore(backend);
 
