@@ -102,8 +102,11 @@ export class EventFramer {
   private badReason = '';
   /** The header was bad only because its timestamp lies outside its block's span. */
   private hOddTime = false;
+  /** The header was bad only because it is a block marker inside the current block. */
+  private hNestedMarker = false;
 
   // The block the read position is in (blockEnd is a file offset; -1: none yet).
+  private blockStart = -1;
   private blockEnd = -1;
   private blockStartTime = 0;
   private blockEndTime = 0;
@@ -116,6 +119,7 @@ export class EventFramer {
   private pPayload = 0;
   private pCap = -1;
   // The block context before the pending event (restored when a pending block marker turns out to be damage).
+  private savedBlockStart = -1;
   private savedBlockEnd = -1;
   private savedBlockStartTime = 0;
   private savedBlockEndTime = 0;
@@ -392,6 +396,7 @@ export class EventFramer {
    */
   private readHeader(at: number, oddTimeOk = false): Status {
     this.hOddTime = false;
+    this.hNestedMarker = false;
     const rel = at - this.base;
     const avail = this.bytes.length - rel;
     if (avail < 2) {
@@ -403,7 +408,10 @@ export class EventFramer {
     if (type === END) {
       // Newer GHCs (9.2+) count the end-of-data marker into the last block's size.
       if (inBlock && at + 2 !== this.blockEnd) {
-        return this.bad('end-of-data marker inside an event block');
+        const st = this.endInsideBlock(at);
+        if (st !== OK) {
+          return st;
+        }
       }
       this.hType = END;
       this.hLen = 2;
@@ -445,9 +453,25 @@ export class EventFramer {
     return OK;
   }
 
+  /**
+   * An end-of-data marker before the end its block declares is damage, unless nothing follows it: then only the
+   * block's size was wrong (known once the input has ended).
+   */
+  private endInsideBlock(at: number): Status {
+    if (at + 2 < this.availEnd()) {
+      return this.bad('end-of-data marker inside an event block');
+    }
+    if (!this.final) {
+      return MORE_DATA;
+    }
+    this.warnOnce(`the event block at byte ${this.blockStart} declares its end at byte ${this.blockEnd}, but the log ends at byte ${at + 2}`);
+    return OK;
+  }
+
   /** An event inside a block must end within it and be stamped within its time span (see confirmOddTime). */
   private checkWithinBlock(at: number, type: number, len: number, time: number, oddTimeOk: boolean): Status {
     if (type === BLOCK_MARKER) {
+      this.hNestedMarker = true;
       return this.bad('block marker inside another block');
     }
     if (at + len > this.blockEnd) {
@@ -501,11 +525,13 @@ export class EventFramer {
     this.pType = this.hType;
     this.pTime = this.hTime;
     this.pPayload = this.hPayload;
+    this.savedBlockStart = this.blockStart;
     this.savedBlockEnd = this.blockEnd;
     this.savedBlockStartTime = this.blockStartTime;
     this.savedBlockEndTime = this.blockEndTime;
     this.savedBlockCap = this.blockCap;
     if (this.hType === BLOCK_MARKER) {
+      this.blockStart = this.pos;
       this.blockEnd = this.pos + this.hBlockSize;
       this.blockStartTime = this.hTime;
       this.blockEndTime = this.hBlockEndTime;
@@ -529,6 +555,12 @@ export class EventFramer {
 
   /** The header at `pos` is bad. False while more input is needed to decide what to do. */
   private onDamage(): boolean {
+    if (this.hNestedMarker) {
+      const st = this.closeBlockEarly();
+      if (st !== BAD) {
+        return st === OK;
+      }
+    }
     const where = `${this.badReason} at byte ${this.pos}`;
     if (this.pStart < 0) {
       this.beginResync(this.pos, where);
@@ -541,6 +573,7 @@ export class EventFramer {
     if (repaired === OK) {
       return true;
     }
+    this.blockStart = this.savedBlockStart;
     this.blockEnd = this.savedBlockEnd;
     this.blockStartTime = this.savedBlockStartTime;
     this.blockEndTime = this.savedBlockEndTime;
@@ -549,6 +582,22 @@ export class EventFramer {
     this.pStart = -1;
     this.beginResync(suspect, `${where}, after the ${eventTypeName(this.pType)} event at byte ${suspect}`);
     return true;
+  }
+
+  /**
+   * A block marker inside the current block: when valid events follow it, the current block's size was wrong
+   * (blocks never nest), so the current block ends here.
+   */
+  private closeBlockEarly(): Status {
+    const declaredEnd = this.blockEnd;
+    this.blockEnd = this.pos;
+    const st = this.chainAt(this.pos);
+    if (st !== OK) {
+      this.blockEnd = declaredEnd;
+      return st;
+    }
+    this.warn(`the event block at byte ${this.blockStart} declares its end at byte ${declaredEnd}, but the next block starts at byte ${this.pos}`);
+    return OK;
   }
 
   private beginResync(damageStart: number, reason: string): void {
@@ -587,12 +636,17 @@ export class EventFramer {
     let at = q;
     let n = 0;
     let result: Status = OK;
+    let lastTime = 1;
     while (n < RESYNC_CHAIN) {
+      const inBlock = this.inBlock(at);
       const st = this.readHeader(at);
-      if (st === BAD) {
+      // Outside a block there is no time span to check: zero-filled or shifted bytes would pass as events, so the
+      // chain's timestamps must at least be positive and in order.
+      if (st === BAD || (st === OK && !inBlock && this.hType !== DATA_END && this.hTime < lastTime)) {
         result = BAD;
         break;
       }
+      lastTime = this.hTime;
       if (st === MORE_DATA) {
         result = this.final ? (n >= minEvents ? OK : BAD) : MORE_DATA;
         break;
@@ -731,6 +785,15 @@ export class EventFramer {
     const st = rest >= 2 ? this.readHeader(this.pos) : MORE_DATA;
     const what = st === OK && this.hType !== DATA_END ? `a ${this.hLen}-byte ${eventTypeName(this.hType)} event` : 'an event';
     this.warn(`input ends at byte ${avail}, ${rest} byte(s) into ${what} that starts at byte ${this.pos}, without the end-of-data marker (0xffff): the log was cut off`);
+  }
+
+  private readonly warned = new Set<string>();
+
+  private warnOnce(message: string): void {
+    if (!this.warned.has(message)) {
+      this.warned.add(message);
+      this.warn(message);
+    }
   }
 
   private warn(message: string): void {
