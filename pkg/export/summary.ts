@@ -16,8 +16,12 @@ export interface ProfileSummary {
   /** ISO-8601 wall-clock start and end of the run, null when unknown. */
   start: string | null;
   end: string | null;
-  /** Length of the run in seconds: end - start when both are known, else the header's total time, else null. */
+  /**
+   * Length of the run in seconds: end - start when both are known (wall-clock), else the report's total time, else
+   * the last heap sample's time (a .hp: mutator CPU seconds); null when none is known. `timeSpanSource` says which.
+   */
   timeSpanSeconds: number | null;
+  timeSpanSource: 'start-end' | 'total-time' | 'last-heap-sample' | null;
   totals: ProfileTotals;
   /** Distinct cost centres (module, label) in the call tree; null without a tree. */
   costCentres: number | null;
@@ -51,12 +55,26 @@ function treeSizes(data: ProfileData): { costCentres: number; treeNodes: number 
   return { costCentres: distinct.size, treeNodes: nodes };
 }
 
+function timeSpan(data: ProfileData): { seconds: number; source: ProfileSummary['timeSpanSource'] } | null {
+  if (data.startTimeMs !== null && data.endTimeMs !== null) {
+    return { seconds: Math.round((data.endTimeMs - data.startTimeMs) * 1000) / 1e6, source: 'start-end' };
+  }
+  if (data.totals.timeSeconds !== undefined) {
+    return { seconds: data.totals.timeSeconds, source: 'total-time' };
+  }
+  const samples = data.heap?.samples ?? [];
+  return samples.length > 0 ? { seconds: samples[samples.length - 1].time, source: 'last-heap-sample' } : null;
+}
+
+const SPAN_NOTES: Record<NonNullable<ProfileSummary['timeSpanSource']>, string> = {
+  'start-end': 'wall-clock',
+  'total-time': 'total time of the report',
+  'last-heap-sample': 'last heap sample, mutator CPU time',
+};
+
 export function profileSummary(data: ProfileData, file: string): ProfileSummary {
   const sizes = treeSizes(data);
-  const span =
-    data.startTimeMs !== null && data.endTimeMs !== null
-      ? Math.round((data.endTimeMs - data.startTimeMs) * 1000) / 1e6
-      : (data.totals.timeSeconds ?? null);
+  const span = timeSpan(data);
   return {
     file,
     kind: data.kind,
@@ -66,7 +84,8 @@ export function profileSummary(data: ProfileData, file: string): ProfileSummary 
     rtsIdent: data.rtsIdent ?? null,
     start: iso(data.startTimeMs),
     end: iso(data.endTimeMs),
-    timeSpanSeconds: span,
+    timeSpanSeconds: span?.seconds ?? null,
+    timeSpanSource: span?.source ?? null,
     totals: data.totals,
     costCentres: sizes?.costCentres ?? null,
     treeNodes: sizes?.treeNodes ?? null,
@@ -103,7 +122,7 @@ export function formatSummary(s: ProfileSummary): string {
     ['rts', s.rtsIdent],
     ['start', s.start],
     ['end', s.end],
-    ['time span', s.timeSpanSeconds === null ? null : `${s.timeSpanSeconds} s`],
+    ['time span', s.timeSpanSource === null ? null : `${s.timeSpanSeconds} s (${SPAN_NOTES[s.timeSpanSource]})`],
     ['total ticks', t.ticks],
     ['tick interval', t.tickIntervalUs === undefined ? undefined : `${t.tickIntervalUs} us`],
     ['total time', t.timeSeconds === undefined ? undefined : `${t.timeSeconds} s`],

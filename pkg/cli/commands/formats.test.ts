@@ -307,6 +307,9 @@ describe('ghcprof CLI (built, end to end)', () => {
       assert.equal(info.heap.samples, hpSamples(file).length);
       assert.equal(info.heap.mode, 'hT');
       assert.equal(info.heap.timeBase, 'mutator-cpu');
+      const samples = hpSamples(file);
+      assert.equal(info.timeSpanSeconds, samples[samples.length - 1].time);
+      assert.equal(info.timeSpanSource, 'last-heap-sample');
     });
 
     it('human output is aligned `key: value` lines', () => {
