@@ -252,6 +252,19 @@ for (const kind of STORE_KINDS) {
         const full = (await query(env, 'flamegraph', { selector: '{service=~"ledger|search"}', ...ALL_TIME })).json()
           .frames[0];
         assert.equal(columnOf(full, 'value')[0], (LEAKY_TICKS + SEARCH_TICKS) * NS_PER_TICK);
+        // The range covers whole hours: the store's hourly rollups stand in for the profiles, same totals.
+        assert.equal(full.schema.meta.custom.ghcprof.profiles, 2);
+        assert.ok(full.schema.meta.custom.ghcprof.rollups >= 1);
+        // A range that covers the runs' hour only in part reads the profiles' own trees.
+        const partial = (
+          await query(env, 'flamegraph', {
+            selector: '{service=~"ledger|search"}',
+            from: LEAKY_END - 5000,
+            to: LEAKY_END + 5000,
+          })
+        ).json().frames[0];
+        assert.equal(partial.schema.meta.custom.ghcprof.rollups, 0);
+        assert.equal(columnOf(partial, 'value')[0], (LEAKY_TICKS + SEARCH_TICKS) * NS_PER_TICK);
         const res = await query(env, 'flamegraph', { profileIds: [leaky.id, search.id], maxNodes: 20 });
         const pruned = res.json().frames[0];
         assert.ok(columnOf(pruned, 'level').length <= 20);
@@ -484,6 +497,20 @@ for (const kind of STORE_KINDS) {
         });
         assert.equal(again.statusCode, 404);
         assert.equal(again.json().error.code, 'not_found');
+      });
+
+      it('the audit log holds uploads, appends and deletes with the Grafana user and the token', async () => {
+        const audit = await env.store.listAudit('acme', 1000);
+        const tokens = await env.store.listTokens('acme');
+        const tokenName = (id: string | null) => tokens.find((t) => t.id === id)?.name;
+        const upload = audit.find((e) => e.action === 'upload' && e.profileId === leaky.id)!;
+        assert.equal(upload.user, 'alice');
+        assert.equal(tokenName(upload.tokenId), 'acme-write');
+        const deletion = audit.find((e) => e.action === 'delete' && e.profileId === search.id)!;
+        assert.equal(deletion.user, 'bob');
+        assert.equal(tokenName(deletion.tokenId), 'acme-admin');
+        assert.ok(audit.some((e) => e.action === 'append'));
+        assert.ok((await env.store.listAudit('other', 1000)).every((e) => e.action === 'token.create'));
       });
     });
 

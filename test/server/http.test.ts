@@ -68,7 +68,9 @@ for (const kind of STORE_KINDS) {
 
     it('takes a chunked, streamed gzip body (an eventlog) and serves the bytes back', async () => {
       const gz = gzipSync(fixture('leaky.eventlog'));
-      const chunks = Array.from({ length: Math.ceil(gz.length / 4096) }, (_, i) => gz.subarray(i * 4096, (i + 1) * 4096));
+      const chunks = Array.from({ length: Math.ceil(gz.length / 4096) }, (_, i) =>
+        gz.subarray(i * 4096, (i + 1) * 4096)
+      );
       const res = await send(`${base}/api/v1/profiles?label=service%3Dstream`, {
         method: 'POST',
         headers: { ...auth(env.acme.write), 'content-encoding': 'gzip', 'content-type': 'application/octet-stream' },
@@ -110,6 +112,8 @@ for (const kind of STORE_KINDS) {
       const recent = await put('jsonagg.json.prof', now - 2 * day);
       const kept = await env.store.listProfiles('acme', { matchers: [] });
       assert.equal(await sweepExpired(env.store, 30 * day, now), 1);
+      const audit = await env.store.listAudit('other');
+      assert.ok(audit.some((e) => e.action === 'delete' && e.profileId === old.id && e.detail === 'retention'));
       assert.equal(await env.store.getProfile('other', old.id), null);
       assert.ok(await env.store.getProfile('other', recent.id));
       assert.deepEqual(await env.store.listProfiles('acme', { matchers: [] }), kept, "acme's profiles are newer");
