@@ -14,7 +14,8 @@
  * Options (env): BENCH_SMALL=1 (20 profiles, 16 uploads, 3 s load: the CI smoke test), BENCH_STORES
  * (sqlite,postgres), BENCH_PROFILES (1000), BENCH_INGEST_UPLOADS (400), BENCH_INGEST_CLIENTS (16),
  * BENCH_INGEST_BYTES (1048576), BENCH_LOAD_SECONDS (60), BENCH_LOAD_CONNECTIONS (16), BENCH_RSS_EVERY_MS (2000),
- * BENCH_COLD_RUNS (3), BENCH_WARM_RUNS (5), BENCH_CLI (build: compile pkg/ and run bin/ghcprof.js, as users do;
+ * BENCH_COLD_RUNS (3), BENCH_WARM_RUNS (5), BENCH_CLI (build: run bin/ghcprof.js as users do, compiling pkg/ first
+ * when build/ is older than it;
  * source: run pkg/ through tsx), BENCH_RESULTS (JSON output, default bench/server/results.json), BENCH_TIMEOUT_S.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchServer, type StoreKind } from './server/context';
 import { flamegraphPhase, type FlamegraphResult } from './server/flamegraph';
-import { buildCli, Cleanup, type CliMode, closeHttp, ROOT } from './server/harness';
+import { buildCli, buildIsStale, Cleanup, type CliMode, closeHttp, ROOT } from './server/harness';
 import { ingestPhase, type IngestResult } from './server/ingest';
 import { loadPhase, type LoadResult } from './server/load';
 import { formatTable } from './server/report';
@@ -150,8 +151,8 @@ export async function runServerBench(opts: BenchOptions): Promise<BenchResults> 
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
-    if (opts.cli === 'build') {
-      log('compiling pkg/ (npx tsc -p pkg/tsconfig.json) for bin/ghcprof.js');
+    if (opts.cli === 'build' && buildIsStale()) {
+      log('compiling pkg/ (npx tsc -p pkg/tsconfig.json) for bin/ghcprof.js: build/ is older than pkg/');
       buildCli();
     }
     const results: BenchResults = {

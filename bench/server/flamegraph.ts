@@ -4,7 +4,7 @@
  * cached in the process; the database's own caches stay warm), warm = repeated queries, medians of each.
  */
 import { MINUTE_MS, PjVariants } from './artefacts';
-import { expectStatus, httpRequest, median } from './harness';
+import { expectStatus, httpRequest, median, withCpu } from './harness';
 import type { BenchServer } from './context';
 
 export const WEEK_MS = 7 * 24 * 60 * MINUTE_MS;
@@ -25,6 +25,8 @@ export interface QueryTiming {
   warmMs: number[];
   coldMedianMs: number;
   warmMedianMs: number;
+  /** Server CPU time per warm query (mean; /proc, 10 ms resolution): robust against other load on the machine. */
+  warmCpuMs: number;
   /** Profiles the frame says it merged. */
   profiles: number;
   /** Value of the root node (total time in ns, for metric time). */
@@ -41,8 +43,10 @@ export interface FlamegraphResult {
   one: QueryTiming;
   ratioWarm: number;
   ratioCold: number;
-  /** What the frame meta says about rollups, or null when it says nothing. */
-  rollups: unknown;
+  /** Ratio of the server CPU time per warm query. */
+  ratioWarmCpu: number;
+  /** Hourly rollups merged by the N-profile query and by the 1-profile query (frame meta), null: not reported. */
+  rollups: { many: number | null; one: number | null };
   /** The stored week (ms epoch). */
   from: number;
   to: number;
@@ -147,12 +151,21 @@ async function timeRange(
   }
   await flamegraph(server, from, to);
   const warmMs: number[] = [];
-  for (let i = 0; i < warmRuns; i++) {
-    const r = await flamegraph(server, from, to);
-    warmMs.push(r.ms);
-    last = r.frame;
-  }
-  return { coldMs, warmMs, coldMedianMs: median(coldMs), warmMedianMs: median(warmMs), ...summarise(last!) };
+  const { cpuMs } = await withCpu(server.pid, async () => {
+    for (let i = 0; i < warmRuns; i++) {
+      const r = await flamegraph(server, from, to);
+      warmMs.push(r.ms);
+      last = r.frame;
+    }
+  });
+  return {
+    coldMs,
+    warmMs,
+    coldMedianMs: median(coldMs),
+    warmMedianMs: median(warmMs),
+    warmCpuMs: cpuMs / warmRuns,
+    ...summarise(last!),
+  };
 }
 
 /** Ticks as the frame's time values: nanoseconds (tick interval from the frame's facts). */
@@ -160,10 +173,9 @@ function tickNs(timing: QueryTiming, ticks: number): number {
   return ticks * Number(timing.facts.tickIntervalUs) * 1000;
 }
 
-/** The facts' word on rollups: any key naming them, else null. */
-function rollupFacts(facts: Record<string, unknown>): unknown {
-  const keys = Object.keys(facts).filter((k) => /rollup/i.test(k));
-  return keys.length === 0 ? null : Object.fromEntries(keys.map((k) => [k, facts[k]]));
+/** Hourly rollups the server says stood in for profiles (meta.custom.ghcprof.rollups), null when it says nothing. */
+function rollupsOf(timing: QueryTiming): number | null {
+  return typeof timing.facts.rollups === 'number' ? timing.facts.rollups : null;
 }
 
 export async function flamegraphPhase(
@@ -198,7 +210,8 @@ export async function flamegraphPhase(
     one,
     ratioWarm: many.warmMedianMs / one.warmMedianMs,
     ratioCold: many.coldMedianMs / one.coldMedianMs,
-    rollups: rollupFacts(many.facts),
+    ratioWarmCpu: many.warmCpuMs / Math.max(one.warmCpuMs, 1),
+    rollups: { many: rollupsOf(many), one: rollupsOf(one) },
     from: set.from,
     to: set.to,
   };

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -22,6 +22,26 @@ function cliCommand(mode: CliMode): string[] {
   return mode === 'build'
     ? [join(ROOT, 'bin/ghcprof.js')]
     : ['--import', 'tsx', join(ROOT, 'bench/server/cli-entry.ts')];
+}
+
+/** Newest modification time (ms) of the .ts files under a directory. */
+function newestTs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      newest = Math.max(newest, newestTs(path));
+    } else if (entry.name.endsWith('.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** True when build/ is missing or older than some pkg/**\/*.ts. */
+export function buildIsStale(): boolean {
+  const built = statSync(join(ROOT, 'build/pkg/cli/main.js'), { throwIfNoEntry: false });
+  return !built || newestTs(join(ROOT, 'pkg')) > built.mtimeMs;
 }
 
 /** Compiles pkg/ to build/ (what `node bin/ghcprof.js` runs). */
@@ -199,6 +219,32 @@ export class ServerChild {
     await this.exited;
     clearTimeout(killer);
   }
+}
+
+let clockTicks: number | null = null;
+
+/** CPU time (user + system, all threads) a process has used so far, in ms; null once it is gone. */
+export function cpuMs(pid: number): number | null {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15 (man 5 proc).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/** Server CPU ms used while `fn` runs: unlike wall time, hardly changed by other work on a shared machine. */
+export async function withCpu<T>(pid: number, fn: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+  const before = cpuMs(pid);
+  const result = await fn();
+  const after = cpuMs(pid);
+  if (before === null || after === null) {
+    throw new Error(`cannot read the CPU time of pid ${pid} from /proc: the server is gone`);
+  }
+  return { result, cpuMs: after - before };
 }
 
 /** RSS of one process every `everyMs`: start, peak, end. */

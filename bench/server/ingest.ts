@@ -5,7 +5,7 @@
  */
 import { bigTextReport, MINUTE_MS, type PatchableArtefact, patchArtefact } from './artefacts';
 import type { BenchServer } from './context';
-import { expectStatus, httpRequest, RssSampler } from './harness';
+import { expectStatus, httpRequest, RssSampler, withCpu } from './harness';
 
 export const INGEST_SERVICE = 'ingest';
 const RUN_BASE = 100_000_000;
@@ -17,6 +17,8 @@ export interface IngestResult {
   seconds: number;
   uploadsPerSecond: number;
   mibPerSecond: number;
+  /** Server CPU time per upload: 1000 / this is what one fully available core could ingest per second. */
+  serverCpuMsPerUpload: number;
   /** Requests the server did not acknowledge (non-201 answers or network errors), with the first reason. */
   failed: number;
   firstFailure: string | null;
@@ -125,7 +127,10 @@ export async function ingestPhase(
   const report = bigTextReport(opts.bodyBytes);
   const now = Date.now();
   const rss = new RssSampler(server.pid, 500).start();
-  const { ids, failures, seconds } = await uploadAll(server, report, opts.uploads, opts.clients, now);
+  const {
+    result: { ids, failures, seconds },
+    cpuMs,
+  } = await withCpu(server.pid, () => uploadAll(server, report, opts.uploads, opts.clients, now));
   const memory = rss.stop();
   const listed = await listedIds(server, opts.uploads, now);
   const missing = [...ids.values()].filter((id) => !listed.has(id));
@@ -140,6 +145,7 @@ export async function ingestPhase(
     seconds,
     uploadsPerSecond: ids.size / seconds,
     mibPerSecond: (ids.size * report.template.length) / seconds / (1024 * 1024),
+    serverCpuMsPerUpload: cpuMs / Math.max(1, ids.size + failures.length),
     failed: failures.length,
     firstFailure: failures[0] ?? null,
     acked: ids.size,

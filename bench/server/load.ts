@@ -11,7 +11,7 @@
 import autocannon from 'autocannon';
 import { MINUTE_MS, type PatchableArtefact, patchablePj, patchArtefact, PjVariants } from './artefacts';
 import type { BenchServer } from './context';
-import { expectStatus, httpRequest, RssSampler } from './harness';
+import { expectStatus, httpRequest, RssSampler, withCpu } from './harness';
 import { SERVICE } from './flamegraph';
 
 export const LOAD_SERVICE = 'load';
@@ -25,6 +25,8 @@ export interface LoadResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   latencyMaxMs: number;
+  /** Server CPU time / wall time during the run (1.0 = one core busy all the time). */
+  serverCpuShare: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -109,14 +111,16 @@ export async function loadPhase(
   const now = Date.now();
   const acked: string[] = [];
   const rss = new RssSampler(server.pid, opts.rssEveryMs).start();
-  const result = await autocannon({
-    url: server.url,
-    connections: opts.connections,
-    duration: opts.seconds,
-    // A query slower than this counts as a timeout (reported), not a hang.
-    timeout: 30,
-    requests: requests(server, pj, opts.window, now, acked),
-  });
+  const { result, cpuMs } = await withCpu(server.pid, () =>
+    autocannon({
+      url: server.url,
+      connections: opts.connections,
+      duration: opts.seconds,
+      // A query slower than this counts as a timeout (reported), not a hang.
+      timeout: 30,
+      requests: requests(server, pj, opts.window, now, acked),
+    })
+  );
   const memory = rss.stop();
   if (!server.current.alive) {
     throw new Error(`the ${server.kind} server died during the load test:\n${server.current.log}`);
@@ -136,6 +140,7 @@ export async function loadPhase(
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     latencyMaxMs: result.latency.max,
+    serverCpuShare: cpuMs / (opts.seconds * 1000),
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

@@ -24,8 +24,13 @@ function rows(results: BenchResults): Array<[string, Cell] | string> {
     ['   ratio cold (goal <= 10x)', (r) => `${ratio(r.flamegraph.ratioCold)} ${verdict(r.flamegraph.ratioCold <= 10)}`],
     ['   ratio warm (goal <= 10x)', (r) => `${ratio(r.flamegraph.ratioWarm)} ${verdict(r.flamegraph.ratioWarm <= 10)}`],
     [
-      '   rollups used (frame meta)',
-      (r) => (r.flamegraph.rollups === null ? 'not reported' : JSON.stringify(r.flamegraph.rollups)),
+      '   server CPU per warm query: 1 / N profiles (ms)',
+      (r) => `${ms(r.flamegraph.one.warmCpuMs)} / ${ms(r.flamegraph.many.warmCpuMs)}`,
+    ],
+    ['   ratio of server CPU per warm query', (r) => ratio(r.flamegraph.ratioWarmCpu)],
+    [
+      '   hourly rollups merged: N / 1 profile (frame meta)',
+      (r) => `${r.flamegraph.rollups.many ?? 'not reported'} / ${r.flamegraph.rollups.one ?? 'not reported'}`,
     ],
     `2. ingest: ${o.ingestUploads} text .prof uploads of ~${(o.ingestBytes / 1048576).toFixed(1)} MiB, ${o.ingestClients} concurrent clients`,
     [
@@ -33,6 +38,10 @@ function rows(results: BenchResults): Array<[string, Cell] | string> {
       (r) => `${r.ingest.uploadsPerSecond.toFixed(1)} ${verdict(r.ingest.uploadsPerSecond >= 50)}`,
     ],
     ['   MiB/s', (r) => r.ingest.mibPerSecond.toFixed(1)],
+    [
+      '   server CPU per upload (ms) -> uploads/s per free core',
+      (r) => `${ms(r.ingest.serverCpuMsPerUpload)} -> ${(1000 / r.ingest.serverCpuMsPerUpload).toFixed(1)}`,
+    ],
     ['   acked / listed / byte-identical', (r) => `${r.ingest.acked} / ${r.ingest.listed} / ${r.ingest.identical}`],
     ['   not acknowledged', (r) => String(r.ingest.failed)],
     [
@@ -45,6 +54,7 @@ function rows(results: BenchResults): Array<[string, Cell] | string> {
       '   latency p50 / p99 / max (ms)',
       (r) => `${ms(r.load.latencyP50Ms)} / ${ms(r.load.latencyP99Ms)} / ${ms(r.load.latencyMaxMs)}`,
     ],
+    ['   server CPU busy (cores)', (r) => r.load.serverCpuShare.toFixed(2)],
     ['   non-2xx / errors / timeouts', (r) => `${r.load.non2xx} / ${r.load.errors} / ${r.load.timeouts}`],
     ['   uploads acked / listed', (r) => `${r.load.uploadsAcked} / ${r.load.uploadsListed}`],
     [

@@ -70,6 +70,9 @@ describe('bench/server.ts in its reduced mode', () => {
         assert.equal(f.one.coldMs.length, 1);
         assert.ok(f.many.rootValue > f.one.rootValue * 5, `week ${f.many.rootValue} ns vs one ${f.one.rootValue} ns`);
         assert.ok(f.ratioWarm > 0 && Number.isFinite(f.ratioWarm));
+        // The week's whole hours come from the store's hourly rollups; a two-minute range never covers an hour.
+        assert.ok((f.rollups.many ?? 0) > 0, `rollups over the week: ${f.rollups.many}`);
+        assert.equal(f.rollups.one, 0);
       });
 
       it('lost no acknowledged upload: all 8 listed and downloaded byte-identical', () => {
