@@ -125,10 +125,19 @@ export class EventFramer {
   private savedBlockEndTime = 0;
   private savedBlockCap = -1;
 
+  // The embedded-event repair's scan position within the pending event at repairOf, kept while input is awaited.
+  private repairOf = -1;
+  private repairAt = 0;
+
   // Damage scanning: resyncFrom is the next candidate position (-1: not scanning).
   private resyncFrom = -1;
   private damageStart = 0;
   private damageReason = '';
+
+  /** Spare-room buffer that joinTail fills; bytes lie in it up to storeEnd when bytesInStore. */
+  private store: Buffer = EMPTY;
+  private storeEnd = 0;
+  private bytesInStore = false;
 
   private readonly payload: Payload = { bytes: EMPTY, view: this.view, start: 0, end: 0 };
 
@@ -155,15 +164,15 @@ export class EventFramer {
     // Copy the unread tail and only as much of the chunk as finishes the items straddling the boundary; the rest
     // of the chunk is then read in place.
     const bridge = Math.min(input.length, chunkStart - keepFrom + BRIDGE_SLACK);
-    this.use(Buffer.concat([this.bytes.subarray(keepFrom - this.base), input.subarray(0, bridge)]), keepFrom);
+    this.joinTail(keepFrom, input.subarray(0, bridge));
     this.run();
     if (bridge < input.length) {
       const from = this.keepFrom();
       if (from >= chunkStart) {
         this.use(input, chunkStart);
       } else {
-        // Still inside the bridge (a damage scan looking ahead): fall back to joining the rest.
-        this.use(Buffer.concat([this.bytes.subarray(from - this.base), input.subarray(bridge)]), from);
+        // Still inside the bridge (a damage scan looking ahead): join the rest too.
+        this.joinTail(from, input.subarray(bridge));
       }
       this.run();
     }
@@ -211,8 +220,32 @@ export class EventFramer {
     return this.pStart >= 0 ? this.pStart : this.pos;
   }
 
+  /**
+   * Makes the unread bytes from file offset `keepFrom` followed by `part` the buffer being read. They are joined in
+   * a store with spare room, so a run of small chunks appended to a long tail (a large event arriving byte by byte)
+   * copies each byte about once instead of copying the tail again per chunk.
+   */
+  private joinTail(keepFrom: number, part: Buffer): void {
+    const tailLength = this.availEnd() - keepFrom;
+    const length = tailLength + part.length;
+    if (this.bytesInStore && this.storeEnd + part.length <= this.store.length) {
+      part.copy(this.store, this.storeEnd);
+      this.storeEnd += part.length;
+    } else {
+      const store = length <= this.store.length ? this.store : Buffer.allocUnsafe(Math.max(2 * length, 65536));
+      // copyWithin-safe: Buffer.copy handles an overlapping source in the same store.
+      this.bytes.copy(store, 0, keepFrom - this.base);
+      part.copy(store, tailLength);
+      this.store = store;
+      this.storeEnd = length;
+    }
+    this.use(this.store.subarray(this.storeEnd - length, this.storeEnd), keepFrom);
+    this.bytesInStore = true;
+  }
+
   /** Makes `bytes` (starting at file offset `base`) the buffer being read. */
   private use(bytes: Buffer, base: number): void {
+    this.bytesInStore = false;
     this.bytes = bytes;
     this.base = base;
     // Views over the buffer's own range: Node Buffers share pooled ArrayBuffers.
@@ -681,24 +714,34 @@ export class EventFramer {
     }
     const start = this.pStart;
     const avail = this.availEnd();
-    for (let x = start + 1; x < this.pos; x++) {
+    // Candidates found wrong stay wrong; while waiting for input, the scan resumes where it stopped.
+    let x = this.repairOf === start ? this.repairAt : start + 1;
+    for (; x < this.pos; x++) {
       const rx = x - this.base;
       if (this.bytes[rx] !== 0 || this.bytes[rx + 1] !== EV.PROF_SAMPLE_COST_CENTRE) {
         continue;
       }
       if (x + 12 + PROF_SAMPLE_FIXED > avail) {
-        return this.final ? BAD : MORE_DATA;
+        break;
       }
       const size = this.view.getUint16(rx + 10);
       if (size !== PROF_SAMPLE_FIXED + 4 * this.bytes[rx + 24] || !this.timeFitsBlock(x, u64(this.view, rx + 2))) {
         continue;
       }
       const st = this.tryWithout(x, 12 + size);
-      if (st !== BAD) {
-        return st;
+      if (st === OK) {
+        return OK;
+      }
+      if (st === MORE_DATA) {
+        break;
       }
     }
-    return BAD;
+    if (x >= this.pos || this.final) {
+      return BAD;
+    }
+    this.repairOf = start;
+    this.repairAt = x;
+    return MORE_DATA;
   }
 
   private timeFitsBlock(at: number, time: number): boolean {
