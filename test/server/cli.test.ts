@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { after, describe, it } from 'node:test';
+import { openStore } from '../../pkg/store';
 import { fixture, freshStoreSpec, STORE_KINDS, stopPostgres } from './support';
 import { runCli, startServe, stopChild } from './spawn';
 
@@ -73,6 +75,58 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+describe('ghcprof serve shutdown', { timeout: 120_000 }, () => {
+  it('on SIGTERM finishes the upload in flight, refuses new connections, closes the store and exits 0', async () => {
+    const { spec, cleanup } = await freshStoreSpec('sqlite');
+    const token = lastLine(runCli(['token', 'create', '--db', spec, '--tenant', 'grace', '--scope', 'write']).stdout);
+    const server = await startServe(['--db', spec, '--log-level', 'info']);
+    try {
+      const body = fixture('pipeline.prof');
+      const half = Math.floor(body.length / 2);
+      const { hostname, port } = new URL(server.url);
+      // Send half of the body, then SIGTERM, then the rest: the request must still be answered.
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: hostname,
+            port,
+            method: 'POST',
+            path: '/api/v1/profiles?label=service%3Dgrace',
+            headers: { authorization: `Bearer ${token}`, 'content-length': body.length },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+          }
+        );
+        req.on('error', reject);
+        req.write(body.subarray(0, half));
+        setTimeout(() => {
+          server.child.process.kill('SIGTERM');
+          setTimeout(() => req.end(body.subarray(half)), 500);
+        }, 300);
+      });
+      const res = await answer;
+      assert.equal(res.status, 201, res.body);
+      assert.equal(await server.child.exited, 0);
+      assert.match(server.child.stdout(), /"shutting down"/);
+      await assert.rejects(fetch(`${server.url}/healthz`));
+      // The acknowledged upload is in the store the server closed.
+      const store = await openStore(spec);
+      const stored = await store.listProfiles('grace', { matchers: [] });
+      await store.close();
+      assert.deepEqual(
+        stored.map((p) => p.id),
+        [JSON.parse(res.body).id]
+      );
+    } finally {
+      await stopChild(server.child, 'SIGKILL');
+      await cleanup();
+    }
+  });
+});
 
 describe('ghcprof serve configuration', { timeout: 120_000 }, () => {
   it('takes its options from GHCPROF_* variables (db, upload limit)', async () => {
