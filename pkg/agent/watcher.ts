@@ -60,6 +60,12 @@ interface Observation {
   warned: Set<string>;
 }
 
+/** When a growing file is cut: unchanged for --settle, and/or in the final scan after the program exited. */
+interface CutMoment {
+  settled: boolean;
+  final: boolean;
+}
+
 const HEAD_IDENTITY_BYTES = 4096;
 const MAX_HEADER_BYTES = 1 << 20;
 
@@ -143,7 +149,7 @@ export class Watcher {
     if (!record.complete) {
       if (isGrowingKind(record.kind)) {
         if (settled || now - obs.lastCutAt >= this.opts.intervalMs)
-          await this.cutGrowing(record, path, obs, now, settled);
+          await this.cutGrowing(record, path, obs, now, { settled, final });
       } else if (settled) {
         await this.cutWhole(record, path, st);
       }
@@ -226,7 +232,7 @@ export class Watcher {
     path: string,
     obs: Observation,
     now: number,
-    settled: boolean
+    when: CutMoment
   ): Promise<void> {
     const maxPiece = Math.min(this.opts.maxPieceBytes ?? 64 << 20, this.opts.spool.maxBytes);
     for (;;) {
@@ -236,7 +242,7 @@ export class Watcher {
       // Nothing fits: do not even read (the spool is full while the server is away).
       if (!this.opts.spool.hasRoomFor(1)) return this.spoolFull(record, length);
       const chunk = await readRange(path, from, length);
-      const extent = await this.completeExtent(record, path, obs, chunk, from, settled);
+      const extent = await this.completeExtent(record, path, obs, chunk, from, when);
       if (!extent) return;
       if (extent.corrupt) {
         this.warnOnce(
@@ -268,12 +274,14 @@ export class Watcher {
     obs: Observation,
     chunk: Buffer,
     from: number,
-    settled: boolean
+    when: CutMoment
   ): Promise<CompleteExtent | undefined> {
     // Every .hp starts with the same empty sample at t=0; a first piece of only that would be byte-identical for
     // two runs started in the same minute (same JOB and DATE lines), and the server, idempotent by content, would
-    // hand both the same profile. The second sample's times and sizes tell runs apart.
-    if (record.kind === 'hp') return hpCompleteExtent(chunk, from, from === 0 && !settled ? 2 : 1);
+    // hand both the same profile. The second sample's times and sizes tell runs apart. A quiet service can take
+    // longer than --settle to reach its second census (-i counts mutator time), so only the program's exit (the
+    // final scan) lets a lone first sample go.
+    if (record.kind === 'hp') return hpCompleteExtent(chunk, from, from === 0 && !when.final ? 2 : 1);
     if (!obs.header) {
       const header = readEventlogHeader(await readRange(path, 0, Math.min(obs.size, MAX_HEADER_BYTES)));
       if (header instanceof Error) {
@@ -287,7 +295,7 @@ export class Watcher {
     const scanFrom = Math.max(from, obs.header.dataStart);
     if (scanFrom >= from + chunk.length) return undefined;
     const extent = eventlogCompleteExtent(obs.header, chunk.subarray(scanFrom - from), scanFrom, {
-      partialBlocks: settled,
+      partialBlocks: when.settled,
     });
     // A header alone says nothing yet: wait for the first complete events.
     return extent.end > scanFrom ? extent : { ...extent, end: from };

@@ -131,7 +131,11 @@ generateOrders seed n = take n (go (seed * 7919 + 17))
        in Order (s1 `mod` 500) (s2 `mod` 60) (1 + s3 `mod` 9) (100 + s2 `mod` 9900) : go s3
     next s = (s * 1103515245 + 12345) `mod` 2147483648
 
-data Totals = Totals {totalCents :: !Int, totalItems :: !Int}
+-- | Revenue in cents and items sold.
+data Totals = Totals !Int !Int
+
+totalCents :: Totals -> Int
+totalCents (Totals cents _) = cents
 
 instance Semigroup Totals where
   Totals a b <> Totals c d = Totals (a + c) (b + d)
