@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -17,6 +17,7 @@ import { startGhcprof, type Ghcprof } from './support/ghcprofServer';
 import { startHarnessServer } from './support/harnessServer';
 
 const RESULTS = join(__dirname, '..', '..', 'test-results');
+const FIXTURES = join(__dirname, '..', 'fixtures', 'ghc');
 const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 let work: string;
@@ -50,6 +51,12 @@ before(async () => {
   stored.leakyHeap = await ghcprof.upload(
     'test/fixtures/ghc/leaky.hc.hp',
     { service: 'leaky', pod: 'leaky-1' },
+    tokens.write
+  );
+  // A second run of the same program (with -l): the Compare page diffs it against the first.
+  stored.searchRun2 = await ghcprof.upload(
+    'test/fixtures/ghc/search.eventlog-run.prof',
+    { service: 'search', pod: 'search-2' },
     tokens.write
   );
   harness = await startHarnessServer(bundle, ghcprof.url, tokens);
@@ -135,7 +142,7 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     const page = await open({ view: 'app', path: `/profiles?${new URLSearchParams({ from: 'now-30d', to: 'now' })}` });
     const rows = page.locator(byTestId(testIds.profilesPage.row));
     await rows.first().waitFor({ timeout: 30_000 });
-    assert.equal(await rows.count(), 3);
+    assert.equal(await rows.count(), 4);
     const text = await page.locator(byTestId(testIds.profilesPage.table)).textContent();
     for (const label of ['service=search', 'service=leaky', 'pod=search-1', 'prof', 'hp (hc)']) {
       assert.ok(text?.includes(label), `${label} missing in ${text}`);
@@ -169,6 +176,104 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     assert.equal(await reopened.locator(byTestId(testIds.queryEditor.topN)).inputValue(), '5');
     assert.equal(await reopened.getByRole('radio', { name: 'Heap timeline' }).isChecked(), true);
     await reopened.close();
+  });
+
+  it('Profiles page: uploads by file picker and by drag-and-drop with progress, deletes after confirmation', async () => {
+    const page = await open({ view: 'app', path: `/profiles?${new URLSearchParams({ from: 'now-30d', to: 'now' })}` });
+    const rows = page.locator(byTestId(testIds.profilesPage.row));
+    await rows.first().waitFor({ timeout: 30_000 });
+    const before = await rows.count();
+
+    await page.locator(byTestId(testIds.profilesPage.uploadLabels)).fill('service=pipeline, pod=pipeline-1');
+    await page.locator(byTestId(testIds.profilesPage.fileInput)).setInputFiles(join(FIXTURES, 'pipeline.hc.hp'));
+    await page.getByText(/^stored as /).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator(byTestId(testIds.profilesPage.progress)).getAttribute('value'), '1');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="data-testid ghcprof-profiles-row"]').length === n,
+      before + 1
+    );
+
+    // A drop event carrying a file, as the browser fires it when a file is dragged onto the zone.
+    await page.locator(byTestId(testIds.profilesPage.uploadLabels)).fill('service=jsonagg');
+    const report = readFileSync(join(FIXTURES, 'jsonagg.prof'), 'utf8');
+    await page.locator(byTestId(testIds.profilesPage.dropzone)).evaluate((zone, text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'jsonagg.prof'));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, report);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="data-testid ghcprof-profiles-row"]').length === n,
+      before + 2
+    );
+    const table = await page.locator(byTestId(testIds.profilesPage.table)).textContent();
+    assert.ok(
+      table?.includes('service=pipeline') && table.includes('pod=pipeline-1') && table.includes('service=jsonagg'),
+      table ?? ''
+    );
+    await page.screenshot({ path: join(RESULTS, 'profiles-uploaded.png'), fullPage: true });
+
+    const pipelineRow = rows.filter({ hasText: 'service=pipeline' });
+    await pipelineRow.locator(byTestId(testIds.profilesPage.delete)).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/Delete hp profile .* of pipeline\?/).waitFor();
+    await page.screenshot({ path: join(RESULTS, 'profiles-delete-confirm.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="data-testid ghcprof-profiles-row"]').length === n,
+      before + 1
+    );
+    assert.ok(!(await page.locator(byTestId(testIds.profilesPage.table)).textContent())?.includes('service=pipeline'));
+    await page.close();
+  });
+
+  it('Profiles page: Viewers get no upload or delete, Editors upload but do not delete', async () => {
+    for (const [role, canUpload, canDelete] of [
+      ['Viewer', false, false],
+      ['Editor', true, false],
+    ] as const) {
+      const page = await open({
+        view: 'app',
+        role,
+        path: `/profiles?${new URLSearchParams({ from: 'now-30d', to: 'now' })}`,
+      });
+      await page.locator(byTestId(testIds.profilesPage.row)).first().waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator(byTestId(testIds.profilesPage.dropzone)).count(), canUpload ? 1 : 0, role);
+      assert.equal(await page.locator(byTestId(testIds.profilesPage.delete)).count(), canDelete ? 1 : 0, role);
+      assert.ok((await page.locator(byTestId(testIds.profilesPage.download)).count()) > 0, role);
+      await page.close();
+    }
+  });
+
+  it('Compare page: two runs side by side and their diff flame graph', async () => {
+    const page = await open({
+      view: 'app',
+      path: `/compare?${new URLSearchParams({
+        'left.selector': '{service="search",pod="search-1"}',
+        'left.from': 'now-30d',
+        'left.to': 'now',
+        'right.selector': '{service="search",pod="search-2"}',
+        'right.from': 'now-30d',
+        'right.to': 'now',
+      })}`,
+    });
+    await page
+      .locator(`${byTestId(testIds.comparePage.left)} canvas`)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(RESULTS, 'compare.png'), fullPage: true });
+    for (const id of [testIds.comparePage.left, testIds.comparePage.right, testIds.comparePage.diff]) {
+      await page
+        .locator(`${byTestId(id)} canvas`)
+        .first()
+        .waitFor({ timeout: 30_000 });
+    }
+    const diff = page.locator(byTestId(testIds.comparePage.diff));
+    // The diff top table has baseline and comparison columns, and the fixture's biggest cost centre.
+    await diff.getByText('Baseline', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await diff.getByText('Comparison', { exact: true }).first().waitFor();
+    await diff.getByText(topCostCentres('search.eventlog-run.prof')[0], { exact: true }).first().waitFor();
+    await page.screenshot({ path: join(RESULTS, 'compare.png'), fullPage: true });
+    await page.close();
   });
 
   it('raised no uncaught page errors', () => {

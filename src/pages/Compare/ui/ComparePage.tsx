@@ -78,5 +78,6 @@ function Side({ datasource, title, selection, onChange, testId }: SideProps) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  sides: css({ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: theme.spacing(2), minWidth: 0 }),
+  // minmax(0, 1fr): a column may shrink below its content's width (the selection bar wraps instead of overflowing).
+  sides: css({ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: theme.spacing(2) }),
 });
