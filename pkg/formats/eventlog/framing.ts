@@ -685,7 +685,9 @@ export class EventFramer {
         break;
       }
       if (this.hType === DATA_END) {
-        result = n >= minEvents || (this.final && at + 2 === this.availEnd()) ? OK : BAD;
+        // An end marker right at the end of the input so far is only known to end the log once the input ends.
+        const atInputEnd = at + 2 === this.availEnd();
+        result = n >= minEvents || (atInputEnd && this.final) ? OK : atInputEnd ? MORE_DATA : BAD;
         break;
       }
       if (this.hType === EV.BLOCK_MARKER) {
