@@ -8,12 +8,12 @@ import { promisify } from 'node:util';
 import { readProfile } from '../formats';
 import type { ProfileData } from '../model/types';
 import type { ProfileMeta } from '../api/query';
+import { LABEL_NAME_RE } from '../api/selector';
 import type { NewProfile, Store } from '../store/store';
 import { QueryError } from './errors';
 
 const gunzipAsync = promisify(gunzip);
 
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const LABEL_LIMITS = { count: 32, nameLength: 128, valueLength: 1024 };
 /** Labels every workload is expected to carry (Kubernetes conventions), listed first in the docs. */
 export const WELL_KNOWN_LABELS = ['service', 'namespace', 'pod', 'container', 'version'] as const;
@@ -82,7 +82,7 @@ export function checkLabels(labels: Record<string, string>): Record<string, stri
     );
   }
   for (const name of names) {
-    if (!LABEL_NAME.test(name) || name.length > LABEL_LIMITS.nameLength || name.startsWith('__')) {
+    if (!LABEL_NAME_RE.test(name) || name.length > LABEL_LIMITS.nameLength || name.startsWith('__')) {
       throw new QueryError(
         400,
         'invalid_label',
@@ -153,7 +153,9 @@ export function placeInTime(
   }
   const endFromArtefact = timeSource === 'artefact' ? data.endTimeMs : null;
   const endTime = endFromArtefact ?? (duration !== null ? startTime + duration : null);
-  return { startTime: Math.round(startTime), endTime: endTime === null ? null : Math.round(endTime), timeSource };
+  const start = Math.round(startTime);
+  // A run never ends before it starts (a clock step inside an artefact must not make an invalid range).
+  return { startTime: start, endTime: endTime === null ? null : Math.max(start, Math.round(endTime)), timeSource };
 }
 
 export function sha256Hex(bytes: Buffer): string {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { LABEL_NAME_RE } from '../api/selector';
 import { parseLabelMapOptions } from '../rts/labels';
 
 export interface ServerConfig {
@@ -166,7 +167,7 @@ export function parseLabelValues(pairs: string[]): Record<string, string> {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const name = eq > 0 ? pair.slice(0, eq).trim() : '';
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
+    if (!LABEL_NAME_RE.test(name)) {
       throw new Error(`invalid label "${pair}": expected name=value with a Prometheus label name, e.g. service=api`);
     }
     out[name] = pair.slice(eq + 1).trim();

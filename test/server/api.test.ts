@@ -444,7 +444,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.statusCode, 200, res.body);
         assert.equal(res.json().changed, true);
         assert.equal(res.json().storedBytes, full.length);
-        id = res.json().profile.id;
+        assert.equal(res.json().profile.id, id, 'the store replaces the profile in place');
         assert.equal(res.json().profile.labels.service, 'grow');
         const raw = await env.app.inject({ url: `/api/v1/profiles/${id}/raw`, headers: bearer(env.acme.read) });
         assert.ok(raw.rawPayload.equals(full));
