@@ -100,7 +100,7 @@ export class SqlStore implements Store {
   }
 
   async insertProfile(p: NewProfile): Promise<{ meta: ProfileMeta; created: boolean }> {
-    checkLabels(p.labels);
+    checkProfile(p);
     // Retries of an upload are common (agents): answer them without compressing anything.
     const existing = await this.findBySha(this.driver, p.tenant, p.sha256);
     if (existing) {
@@ -130,7 +130,7 @@ export class SqlStore implements Store {
    * tenant's. Fails when another profile of the tenant already holds exactly the new bytes.
    */
   async replaceProfile(tenant: string, id: string, p: NewProfile): Promise<ProfileMeta | null> {
-    checkLabels(p.labels);
+    checkProfile(p);
     const blobs = await packBlobs(p);
     const dialect = this.driver.dialect;
     return this.driver.transaction(async (tx) => {
@@ -506,14 +506,32 @@ function flag(b: boolean): number {
   return b ? 1 : 0;
 }
 
-function checkLabels(labels: Record<string, string>): void {
-  for (const [name, value] of Object.entries(labels)) {
+/**
+ * What both backends must agree on, checked before anything is written: PostgreSQL would refuse a fractional BIGINT
+ * that SQLite stores, and an end before the start would make the time filter and the rollups disagree.
+ */
+function checkProfile(p: NewProfile): void {
+  for (const [name, value] of Object.entries(p.labels)) {
     if (!LABEL_NAME_RE.test(name)) {
       throw new Error(`label name ${JSON.stringify(name)} is not valid (expected [a-zA-Z_][a-zA-Z0-9_]*)`);
     }
     if (typeof value !== 'string') {
       throw new Error(`label ${name}: value must be a string`);
     }
+  }
+  if (!Number.isSafeInteger(p.startTime)) {
+    throw new Error(`startTime ${p.startTime} is not an integer number of milliseconds`);
+  }
+  if (p.endTime !== null && !(Number.isSafeInteger(p.endTime) && p.endTime >= p.startTime)) {
+    throw new Error(
+      `endTime ${p.endTime} must be an integer number of milliseconds not before startTime ${p.startTime}`
+    );
+  }
+  if (!Number.isSafeInteger(p.size) || p.size < 0) {
+    throw new Error(`size ${p.size} is not a byte count`);
+  }
+  if (!/^[0-9a-f]{64}$/.test(p.sha256)) {
+    throw new Error(`sha256 ${JSON.stringify(p.sha256)} is not 64 lowercase hex digits`);
   }
 }
 

@@ -107,12 +107,21 @@ for (const backend of BACKENDS) {
       assert.equal(await fx.store.getProfile('partial', 'no-such-id'), null);
     });
 
-    it('rejects invalid label names before writing anything', async () => {
-      await assert.rejects(
-        fx.store.insertProfile(newProfile({ tenant: 'badlabel', labels: { 'pod-name': 'x' } })),
-        /label name "pod-name" is not valid/
-      );
-      assert.deepEqual(await fx.store.listProfiles('badlabel', all()), []);
+    it('rejects what the backends cannot store alike, before writing anything', async () => {
+      const cases: Array<[Partial<NewProfile>, RegExp]> = [
+        [{ labels: { 'pod-name': 'x' } }, /label name "pod-name" is not valid/],
+        [{ startTime: 1.5 }, /startTime 1.5 is not an integer/],
+        [
+          { startTime: T0, endTime: T0 - 1 },
+          /endTime \d+ must be an integer number of milliseconds not before startTime/,
+        ],
+        [{ size: -1 }, /size -1 is not a byte count/],
+        [{ sha256: 'ABC' }, /sha256 "ABC" is not 64 lowercase hex digits/],
+      ];
+      for (const [bad, message] of cases) {
+        await assert.rejects(fx.store.insertProfile(newProfile({ tenant: 'invalid', ...bad })), message);
+      }
+      assert.deepEqual(await fx.store.listProfiles('invalid', all()), []);
     });
 
     it('filters by kind and by what a profile holds', async () => {
