@@ -54,7 +54,7 @@ function apiRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         new ApiError(
           429,
           'rate_limited',
-          `rate limit of ${rl.max} requests per ${rl.after} exceeded; retry in ${rl.after}`
+          `rate limit of ${rl.max} requests per ${ctx.config.rateLimitWindowMs / 1000} s exceeded; retry in ${rl.after}`
         ),
     });
     api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());

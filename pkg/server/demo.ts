@@ -114,18 +114,39 @@ export async function loadSamples(
   return counts;
 }
 
+/** A Grafana provisioning file for the datasource (what the plugin's ConfigEditor asks for). */
+function datasourceYaml(url: string, tokens: DemoTokens): string {
+  return [
+    'apiVersion: 1',
+    'datasources:',
+    '  - name: ghcprof',
+    '    uid: ghcprof',
+    '    type: ghcprof-profiles-datasource',
+    '    access: proxy',
+    '    jsonData:',
+    `      url: ${url}`,
+    '    secureJsonData:',
+    `      readToken: ${tokens.read}`,
+    `      writeToken: ${tokens.write}`,
+    `      adminToken: ${tokens.admin}`,
+  ].join('\n');
+}
+
 function instructions(url: string, tokens: DemoTokens, loaded: string): string {
   const query = JSON.stringify({ selector: '{service="leaky"}', from: 'now-7d', to: 'now', metric: 'alloc' });
   return [
     `ghcprof demo: ${loaded}`,
     `Listening on ${url}`,
     '',
-    'Grafana: add the ghcprof app, then its datasource with',
+    'Grafana: install the ghcprof app, then add its datasource (ghcprof-profiles-datasource) with',
     `  URL:          ${url}`,
     `  Read token:   ${tokens.read}`,
     `  Write token:  ${tokens.write}`,
     `  Admin token:  ${tokens.admin}`,
     '  (tenant "demo"; the samples are spread over the last 6 hours: labels service, pod, namespace=demo, version)',
+    'or provision it (grafana/provisioning/datasources/ghcprof.yaml; Grafana in Docker reaches this host as',
+    'host.docker.internal, and ghcprof must then listen on 0.0.0.0: ghcprof demo --host 0.0.0.0):',
+    datasourceYaml(url, tokens).replace(/^/gm, '    '),
     '',
     'Try it:',
     `  curl -s -H "Authorization: Bearer ${tokens.read}" -H 'content-type: application/json' \\`,
