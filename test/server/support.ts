@@ -1,7 +1,7 @@
 /**
  * Shared setup of the server tests: a fresh store of each kind (SQLite in a temp dir, a fresh database on the one
  * private PostgreSQL the test process starts), an app on it, tokens for two tenants, and upload helpers.
- * `GHCPROF_TEST_STORES=sqlite` narrows the store kinds (default: both).
+ * `STORE_BACKENDS=sqlite` narrows the store kinds (default: both), as for the store's own tests.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ export const FIXTURES = 'test/fixtures/ghc';
 export const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
 export type StoreKind = 'sqlite' | 'postgres';
-export const STORE_KINDS: StoreKind[] = (process.env.GHCPROF_TEST_STORES ?? 'sqlite,postgres')
+export const STORE_KINDS: StoreKind[] = (process.env.STORE_BACKENDS ?? 'sqlite,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter((s): s is StoreKind => s === 'sqlite' || s === 'postgres');
