@@ -173,13 +173,35 @@ function lookupUid(user: string): { uid: number; gid: number } {
 
 const exitHooks = new Map<string, () => void>();
 
-/** A test process that never calls stop() (a crash, a forgotten after hook) must not leave a server running. */
+/**
+ * A test process that never calls stop() (a crash, a forgotten after hook) or is interrupted must not leave a server
+ * running: stop it at exit, and on SIGINT/SIGTERM/SIGHUP stop it and then die of the same signal as before.
+ */
 function stopAtExit(server: Server): void {
   const hook = () => {
     stopServerSync(server);
   };
-  exitHooks.set(server.baseDir, hook);
+  const onSignal = (signal: NodeJS.Signals) => {
+    unhook(server);
+    stopServerSync(server);
+    process.kill(process.pid, signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) {
+    process.once(signal, onSignal);
+  }
   process.once('exit', hook);
+  exitHooks.set(server.baseDir, () => {
+    process.removeListener('exit', hook);
+    for (const signal of signals) {
+      process.removeListener(signal, onSignal);
+    }
+  });
+}
+
+function unhook(server: Server): void {
+  exitHooks.get(server.baseDir)?.();
+  exitHooks.delete(server.baseDir);
 }
 
 function pgCtlStopArgs(server: Server): [string, string[]] {
@@ -195,11 +217,7 @@ function stopServerSync(server: Server): void {
 }
 
 async function stopServer(server: Server): Promise<void> {
-  const hook = exitHooks.get(server.baseDir);
-  if (hook) {
-    process.removeListener('exit', hook);
-    exitHooks.delete(server.baseDir);
-  }
+  unhook(server);
   const [cmd, args] = pgCtlStopArgs(server);
   await execFileAsync(cmd, args, { cwd: server.baseDir }).catch(() => undefined);
   rmSync(server.baseDir, { recursive: true, force: true });
