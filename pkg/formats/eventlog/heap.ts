@@ -49,6 +49,8 @@ export class HeapCollector {
   private bytesOfBand = new Float64Array(64);
   private touched = new Int32Array(64);
   private touchedCount = 0;
+  /** The stack of the census's previous cost-centre band (-1 at its start), to predict the next one. */
+  private previousStack = -1;
 
   constructor(private readonly costCentres: CostCentreTable) {}
 
@@ -67,6 +69,7 @@ export class HeapCollector {
     this.samples.push(this.open);
     this.census++;
     this.touchedCount = 0;
+    this.previousStack = -1;
   }
 
   /** HeapBioProfSampleBegin: era u64, time u64 (the census time; the event itself is written at exit). */
@@ -97,7 +100,8 @@ export class HeapCollector {
       this.malformed++;
       return;
     }
-    const stack = this.stacks.find(p, p.start + 10, depth);
+    const stack = this.stacks.findAfter(this.previousStack, p, p.start + 10, depth);
+    this.previousStack = stack;
     if (stack >= this.bandOfStack.length) {
       this.bandOfStack = grown(this.bandOfStack, stack + 1);
     }

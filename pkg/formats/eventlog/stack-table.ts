@@ -14,9 +14,29 @@ export class StackTable {
   private starts = new Int32Array(256);
   private depths = new Uint8Array(256);
   private hashes = new Int32Array(256);
+  /** Per stack + 1: the stack seen after it last time (-1: none yet); index 0 is the start of a run. */
+  private successors = new Int32Array(256).fill(-1);
   private slots = new Int32Array(1024).fill(-1);
   /** Number of distinct stacks; they are numbered 0..size-1 in order of first appearance. */
   size = 0;
+
+  /**
+   * Like `find`, but first tries the stack that followed `previous` last time (-1: the start of a run). Samples
+   * repeat their order: a census lists its bands in about the order of the census before, and time samples
+   * repeat the same stack tick after tick, so this mostly costs one comparison instead of a hash lookup.
+   */
+  findAfter(previous: number, p: Payload, at: number, depth: number): number {
+    const guess = this.successors[previous + 1];
+    if (guess >= 0 && this.matches(guess, p.view, at, depth)) {
+      return guess;
+    }
+    const stack = this.find(p, at, depth);
+    if (previous + 1 >= this.successors.length) {
+      this.successors = grownFilled(this.successors, previous + 2);
+    }
+    this.successors[previous + 1] = stack;
+    return stack;
+  }
 
   /** The number of the stack of `depth` u32 ids at payload offset `at` (the caller has checked the bounds). */
   find(p: Payload, at: number, depth: number): number {
@@ -105,4 +125,10 @@ export class StackTable {
     }
     this.slots = slots;
   }
+}
+
+function grownFilled<T extends Int32Array>(a: T, minLength: number): T {
+  const bigger = grown(a, minLength);
+  bigger.fill(-1, a.length);
+  return bigger;
 }

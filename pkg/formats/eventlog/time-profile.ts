@@ -17,6 +17,7 @@ export class TimeProfileCollector {
   private malformed = 0;
   private readonly stacks = new StackTable();
   private ticksOfStack = new Float64Array(256);
+  private previousStack = -1;
 
   constructor(private readonly costCentres: CostCentreTable) {}
 
@@ -34,7 +35,8 @@ export class TimeProfileCollector {
       this.malformed++;
       return;
     }
-    const stack = this.stacks.find(p, p.start + 13, depth);
+    const stack = this.stacks.findAfter(this.previousStack, p, p.start + 13, depth);
+    this.previousStack = stack;
     if (stack >= this.ticksOfStack.length) {
       this.ticksOfStack = grown(this.ticksOfStack, stack + 1);
     }
