@@ -83,6 +83,22 @@ describe('Spool', () => {
     assert.equal(spool.current('a.hp')!.key, 'a.hp#2');
   });
 
+  it('forgets a vanished path only for artefacts with nothing left to upload', async () => {
+    const spool = await Spool.open(dir, 100);
+    const run1 = await spool.begin('a.hp', 'hp', identity, {});
+    await spool.enqueue(run1.key, 0, Buffer.from('old'));
+    const run2 = await spool.begin('a.hp', 'hp', identity, {});
+    await spool.enqueue(run2.key, 0, Buffer.from('new'));
+    await spool.acknowledge((await spool.next())!.piece, 'p1'); // run 1's piece
+    await spool.forget('a.hp');
+    assert.equal(spool.artefact(run1.key), undefined, 'run 1 is done and forgotten');
+    assert.equal(spool.current('a.hp')?.key, run2.key, 'run 2 still has a piece to upload');
+    await spool.acknowledge((await spool.next())!.piece, 'p2');
+    await spool.forget('a.hp');
+    assert.equal(spool.current('a.hp'), undefined);
+    assert.deepEqual(spool.artefacts(), []);
+  });
+
   it('explains a corrupt state file instead of starting empty', async () => {
     await writeFile(join(dir, 'state.json'), '{"version":1,');
     await assert.rejects(Spool.open(dir, 100), /state\.json: not valid JSON .*move it away/);

@@ -228,12 +228,16 @@ export class Spool {
     return dropped.length;
   }
 
-  /** The source of a fully uploaded artefact is gone: forget it (keeps the state file small). */
+  /**
+   * The source at `path` is gone: forget its artefacts that have nothing left to upload (keeps the state file
+   * small). An artefact with queued pieces stays until they are uploaded.
+   */
   async forget(path: string): Promise<void> {
-    const record = this.current(path);
-    if (!record || this.state.pieces.some((p) => p.key === record.key)) return;
-    for (const [key, r] of Object.entries(this.state.artefacts)) if (r.path === path) delete this.state.artefacts[key];
-    delete this.state.current[path];
+    const queued = new Set(this.state.pieces.map((p) => p.key));
+    const done = Object.values(this.state.artefacts).filter((r) => r.path === path && !queued.has(r.key));
+    if (done.length === 0) return;
+    for (const r of done) delete this.state.artefacts[r.key];
+    if (!this.current(path)) delete this.state.current[path];
     await this.persist();
   }
 
