@@ -1,4 +1,4 @@
-import { TreeBuilder, type FrameInfo } from '../../model/builder';
+import { TreeBuilder } from '../../model/builder';
 import type { CallTree } from '../../model/types';
 import type { CostCentreTable } from './cost-centres';
 import type { Payload } from './payload';
@@ -11,6 +11,11 @@ import { grown } from './typed-arrays';
  * capability posts a ProfSampleCostCentre (167) with its current cost-centre stack (innermost first, MAIN left
  * out). A sample is one tick of its stack; the call tree is the sum over samples.
  */
+interface IdNode {
+  ticks: number;
+  children: Map<number, IdNode>;
+}
+
 export class TimeProfileCollector {
   private tickIntervalNs = 0;
   private sampleCount = 0;
@@ -71,26 +76,45 @@ export class TimeProfileCollector {
     const ccs = this.costCentres;
     const root = { label: 'MAIN', module: 'MAIN', src: '<built-in>', ccId: ccs.mainId() };
     const builder = new TreeBuilder(root, this.tickIntervalUs ?? 1000);
-    // One frames array reused for every stack (addStack does not keep it), frames cached per cost centre.
-    const frames: FrameInfo[] = [];
+    // Sum the stacks into a tree by cost-centre id first, so the builder (which merges children by name with a
+    // linear scan) sees each path once instead of once per stack.
+    const byId = this.idTree();
+    builder.addRootSelf({ ticks: byId.ticks });
+    const enter = (node: IdNode): void => {
+      for (const [id, child] of node.children) {
+        builder.enter(ccs.frame(id), { ticks: child.ticks });
+        enter(child);
+        builder.leave();
+      }
+    };
+    enter(byId);
+    return builder.build();
+  }
+
+  /** The sampled stacks as a tree of cost-centre ids, outermost first, MAIN at the outer end being the root. */
+  private idTree(): IdNode {
+    const root: IdNode = { ticks: 0, children: new Map() };
     for (let stack = 0; stack < this.stacks.size; stack++) {
       const ticks = this.ticksOfStack[stack];
       if (ticks === 0) {
         continue;
       }
-      frames.length = 0;
+      let node = root;
       for (let i = this.stacks.depth(stack) - 1; i >= 0; i--) {
         const id = this.stacks.id(stack, i);
-        if (frames.length > 0 || !ccs.isMain(id)) {
-          frames.push(ccs.frame(id));
+        if (node === root && this.costCentres.isMain(id)) {
+          continue;
         }
+        let child = node.children.get(id);
+        if (child === undefined) {
+          child = { ticks: 0, children: new Map() };
+          node.children.set(id, child);
+        }
+        node = child;
       }
-      if (frames.length === 0) {
-        builder.addRootSelf({ ticks });
-      } else {
-        builder.addStack(frames, { ticks });
-      }
+      node.ticks += ticks;
     }
-    return builder.build();
+    return root;
   }
+
 }
