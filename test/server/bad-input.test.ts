@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { bearer, FIXTURES, fixture, STORE_KINDS, stopPostgres, type TestEnv, testEnv, upload } from './support';
 
 after(stopPostgres);
@@ -73,7 +74,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('refuses malformed requests with 400 and the field at fault', async () => {
-      const cases: Array<[string, Parameters<TestEnv['app']['inject']>[0], RegExp]> = [
+      const cases: Array<[string, InjectOptions, RegExp]> = [
         ['id with a slash-like character', { url: '/api/v1/profiles/abc%2F..', headers: bearer(env.acme.read) }, /id/],
         ['overlong id', { url: `/api/v1/profiles/${'a'.repeat(65)}`, headers: bearer(env.acme.read) }, /id/],
         ['limit not a number', { url: '/api/v1/profiles?limit=many', headers: bearer(env.acme.read) }, /limit/],

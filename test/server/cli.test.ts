@@ -41,12 +41,8 @@ for (const kind of STORE_KINDS) {
           fetch(`${server.url}/api/v1/auth/check`, { headers: { authorization: `Bearer ${t}` } });
         const res = await check(token);
         assert.equal(res.status, 200);
-        assert.deepEqual(
-          await res
-            .json()
-            .then((b: { tenant: string; scope: string; tokenName: string }) => [b.tenant, b.scope, b.tokenName]),
-          ['team-a', 'write', 'ci']
-        );
+        const body = (await res.json()) as { tenant: string; scope: string; tokenName: string };
+        assert.deepEqual([body.tenant, body.scope, body.tokenName], ['team-a', 'write', 'ci']);
 
         // A token made while the server runs works at once.
         const read = runCli(['token', 'create', '--db', spec, '--tenant', 'team-a', '--scope', 'read']);

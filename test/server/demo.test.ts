@@ -67,10 +67,13 @@ describe('ghcprof demo', { timeout: 240_000 }, () => {
       const check = await fetch(`${demo.url}/api/v1/auth/check`, {
         headers: { authorization: `Bearer ${demo.token}` },
       });
-      assert.deepEqual(await check.json().then((b: { tenant: string; scope: string }) => [b.tenant, b.scope]), [
-        'demo',
-        'read',
-      ]);
+      assert.deepEqual(
+        await check
+          .json()
+          .then((b) => b as { tenant: string; scope: string })
+          .then((b) => [b.tenant, b.scope]),
+        ['demo', 'read']
+      );
       const upload = await fetch(`${demo.url}/api/v1/profiles`, {
         method: 'POST',
         headers: { authorization: `Bearer ${demo.token}` },
