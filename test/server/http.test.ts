@@ -10,7 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import type { ProfileMeta } from '../../pkg/api/query';
 import { ingest } from '../../pkg/query/ingest';
 import { sweepExpired } from '../../pkg/server/retention';
-import { fixture, STORE_KINDS, stopPostgres, type TestEnv, testEnv } from './support';
+import { buildApp } from '../../pkg/server/app';
+import { testConfig } from '../../pkg/server/config';
+import { openStore } from '../../pkg/store';
+import { fixture, freshStoreSpec, STORE_KINDS, stopPostgres, type TestEnv, testEnv } from './support';
 
 after(stopPostgres);
 
@@ -92,6 +95,24 @@ for (const kind of STORE_KINDS) {
       assert.equal(given.headers['x-request-id'], 'trace-123');
       const made = await send(`${base}/healthz`, { method: 'GET', headers: {} });
       assert.match(String(made.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    });
+
+    it('/readyz answers 503 once the store is unreachable, /healthz still 200', async () => {
+      const { spec, cleanup } = await freshStoreSpec(kind);
+      const store = await openStore(spec);
+      await store.migrate();
+      const app = await buildApp({ store, config: testConfig({ db: spec }), ownsStore: false });
+      try {
+        assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
+        await store.close();
+        const res = await app.inject({ url: '/readyz' });
+        assert.equal(res.statusCode, 503);
+        assert.deepEqual(res.json(), { status: 'store unreachable' });
+        assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
+      } finally {
+        await app.close();
+        await cleanup();
+      }
     });
 
     it('retention deletes the profiles whose run ended before the cut-off, and only those', async () => {
