@@ -64,6 +64,7 @@ function registerServe(program: Command): void {
     .option('--rate-limit <n>', 'requests per token per window (default 600)')
     .option('--rate-limit-window <duration>', 'rate limit window (default 1m)')
     .option('--request-timeout <duration>', 'request timeout (default 5m)')
+    .option('--max-query-profiles <n>', 'most profiles a heap/profiles/annotations query reads (default 5000)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
