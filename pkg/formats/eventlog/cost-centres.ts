@@ -19,6 +19,7 @@ export class CostCentreTable {
   private readonly byId = new Map<number, CostCentre>();
   private readonly missing = new Set<number>();
   private readonly frames = new Map<number, FrameInfo>();
+  private readonly qualifiedNames = new Map<number, string>();
 
   /** HeapProfCostCentre: id u32, label, module, srcloc (NUL-terminated), flags u8 (bit 0: CAF). */
   define(p: Payload): void {
@@ -70,9 +71,15 @@ export class CostCentreTable {
     return cc.isCaf || cc.label === 'CAF' ? `${cc.module}.CAF` : cc.label;
   }
 
+  /** `Module.label` (cached per id: every band stack repeats its callers' names). */
   qualified(id: number): string {
-    const cc = this.get(id);
-    return `${cc.module}.${cc.label}`;
+    let name = this.qualifiedNames.get(id);
+    if (name === undefined) {
+      const cc = this.get(id);
+      name = `${cc.module}.${cc.label}`;
+      this.qualifiedNames.set(id, name);
+    }
+    return name;
   }
 
   /** The id of the MAIN cost centre, when defined. */
