@@ -1,7 +1,7 @@
 /** Errors of the query layer that are the caller's fault; the server maps `statusCode` straight to HTTP. */
 export class QueryError extends Error {
   constructor(
-    readonly statusCode: 400 | 404 | 409 | 413 | 422,
+    readonly statusCode: 400 | 404 | 409 | 413 | 415 | 422,
     readonly code: string,
     message: string,
     readonly details?: unknown

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { readProfile } from '../formats';
+import { isGzip } from '../formats/detect';
 import type { ProfileData } from '../model/types';
 import type { ProfileMeta } from '../api/query';
 import { LABEL_NAME_RE } from '../api/selector';
@@ -15,15 +16,9 @@ import { QueryError } from './errors';
 const gunzipAsync = promisify(gunzip);
 
 export const LABEL_LIMITS = { count: 32, nameLength: 128, valueLength: 1024 };
-/** Labels every workload is expected to carry (Kubernetes conventions), listed first in the docs. */
-export const WELL_KNOWN_LABELS = ['service', 'namespace', 'pod', 'container', 'version'] as const;
 
 export function tooLarge(maxBytes: number): QueryError {
   return new QueryError(413, 'payload_too_large', `upload larger than the limit of ${maxBytes} bytes (decompressed)`);
-}
-
-function isGzip(body: Buffer): boolean {
-  return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
 }
 
 /**
@@ -37,8 +32,9 @@ export async function decodeUpload(
 ): Promise<Buffer> {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
+    // RFC 9110 §15.5.16: an unsupported content coding is 415.
     throw new QueryError(
-      400,
+      415,
       'unsupported_encoding',
       `Content-Encoding "${encoding}" is not supported (use gzip or none)`
     );

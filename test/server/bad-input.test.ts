@@ -73,7 +73,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(flame.statusCode, 200);
     });
 
-    it('refuses malformed requests with 400 and the field at fault', async () => {
+    it('refuses malformed requests with 400 (415 for an unknown content coding) and the field at fault', async () => {
       const cases: Array<[string, InjectOptions, RegExp]> = [
         ['id with a slash-like character', { url: '/api/v1/profiles/abc%2F..', headers: bearer(env.acme.read) }, /id/],
         ['overlong id', { url: `/api/v1/profiles/${'a'.repeat(65)}`, headers: bearer(env.acme.read) }, /id/],
@@ -100,16 +100,6 @@ for (const kind of STORE_KINDS) {
           /offset/,
         ],
         [
-          'unsupported Content-Encoding',
-          {
-            method: 'POST',
-            url: '/api/v1/profiles',
-            headers: { ...bearer(env.acme.write), 'content-encoding': 'br' },
-            payload: 'x',
-          },
-          /Content-Encoding "br"/,
-        ],
-        [
           'gzip header with garbage after it',
           {
             method: 'POST',
@@ -125,6 +115,14 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.statusCode, 400, `${what}: ${res.body}`);
         assert.match(res.json().error.message, says, what);
       }
+      const br = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/profiles',
+        headers: { ...bearer(env.acme.write), 'content-encoding': 'br' },
+        payload: 'x',
+      });
+      assert.equal(br.statusCode, 415, br.body);
+      assert.match(br.json().error.message, /Content-Encoding "br" is not supported/);
       assert.equal((await env.store.listProfiles('acme', { matchers: [] })).length, 1);
     });
 
