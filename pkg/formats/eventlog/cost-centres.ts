@@ -60,7 +60,9 @@ export class CostCentreTable {
     if (frame === undefined) {
       const cc = this.get(id);
       frame = { label: cc.label, module: cc.module, src: cc.src, ccId: cc.id };
-      this.frames.set(id, frame);
+      if (this.byId.has(id)) {
+        this.frames.set(id, frame);
+      }
     }
     return frame;
   }
@@ -77,7 +79,9 @@ export class CostCentreTable {
     if (name === undefined) {
       const cc = this.get(id);
       name = `${cc.module}.${cc.label}`;
-      this.qualifiedNames.set(id, name);
+      if (this.byId.has(id)) {
+        this.qualifiedNames.set(id, name);
+      }
     }
     return name;
   }
