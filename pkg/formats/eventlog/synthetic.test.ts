@@ -89,6 +89,21 @@ describe('eventlog reader on built logs', () => {
     assert.ok(performance.now() - started < 3000, `${performance.now() - started} ms`);
   });
 
+  it('header entries longer than a chunk and its bridge are joined across chunks', () => {
+    const log = Buffer.concat([header([[19, VARIABLE], [58, VARIABLE]], 300_000), event(19, 7, Buffer.from('hi'), true), END]);
+    const decoder = new EventlogDecoder();
+    for (let at = 0; at < log.length; at += 100_000) {
+      decoder.push(log.subarray(at, at + 100_000));
+      assert.ok(decoder.bufferedBytes < 2 * 300_000 + 200_000);
+    }
+    assert.deepEqual(decoder.end().rts?.markers, [{ timeNs: 7, text: 'hi', kind: 'message' }]);
+  });
+
+  it('an event-type description over 1 MiB is a FormatError at once, not awaited', async () => {
+    const log = Buffer.concat([header([[19, VARIABLE]], (1 << 20) + 1), END]);
+    await assert.rejects(readEventlog(log), /eventlog at byte offset 16: event type 19 declares a 1048577-byte description \(limit 1048576\)/);
+  });
+
   it('an event type missing from the header table is damage, named with its byte offset', async () => {
     const log = Buffer.concat([header([[19, VARIABLE]]), event(19, 7, Buffer.from('ok'), true), event(77, 8, Buffer.alloc(4), false), END]);
     const data = await readEventlog(log);

@@ -5,10 +5,10 @@
  */
 export const VARIABLE = -1;
 
-export function header(types: ReadonlyArray<[type: number, size: number]>): Buffer {
+export function header(types: ReadonlyArray<[type: number, size: number]>, descriptionLength = 0): Buffer {
   const parts: Buffer[] = [Buffer.from('hdrbhetb', 'latin1')];
   for (const [type, size] of types) {
-    const desc = Buffer.from(`type ${type}`, 'latin1');
+    const desc = Buffer.from(`type ${type}`.padEnd(descriptionLength, '.'), 'latin1');
     const entry = Buffer.alloc(12);
     entry.write('etb\0', 0, 'latin1');
     entry.writeUInt16BE(type, 4);
