@@ -185,30 +185,27 @@ function runOnce(cmd: string[], cwd = ROOT): Run {
   return { wallMs, rssKiB };
 }
 
-/** The readers alone (built, in-process, no CLI start-up or post-processing): median wall of REPS runs. */
-function readerOnly(file: string): Run {
-  const runs = Array.from({ length: REPS }, () => runOnce([process.execPath, join(ROOT, 'bench/reference/read-file.cjs'), file]));
-  return { wallMs: median(runs.map((r) => r.wallMs)), rssKiB: runs[0].rssKiB === null ? null : median(runs.map((r) => r.rssKiB as number)) };
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-/** Runs the two commands alternately REPS times (so machine load hits both alike); medians of wall and RSS. */
-function compare(ours: string[], theirs: string[], cwd = ROOT): { ours: Run; theirs: Run } {
-  const a: Run[] = [];
-  const b: Run[] = [];
+/**
+ * Runs ghcprof (as the CLI), ghcprof's readers alone (built, in-process, no CLI start-up or post-processing:
+ * bench/reference/read-file.cjs) and the reference in turn, REPS times, so machine load hits all three alike;
+ * medians of wall time and RSS.
+ */
+function compare(ours: string[], file: string, theirs: string[], cwd = ROOT): { ours: Run; readers: Run; theirs: Run } {
+  const readers = [process.execPath, join(ROOT, 'bench/reference/read-file.cjs'), file];
+  const runs: Run[][] = [[], [], []];
   for (let i = 0; i < REPS; i++) {
-    a.push(runOnce(ours, cwd));
-    b.push(runOnce(theirs, cwd));
+    [ours, readers, theirs].forEach((cmd, k) => runs[k].push(runOnce(cmd, cwd)));
   }
-  const summarise = (runs: Run[]): Run => ({
-    wallMs: median(runs.map((r) => r.wallMs)),
-    rssKiB: runs[0].rssKiB === null ? null : median(runs.map((r) => r.rssKiB as number)),
+  const summarise = (rs: Run[]): Run => ({
+    wallMs: median(rs.map((r) => r.wallMs)),
+    rssKiB: rs[0].rssKiB === null ? null : median(rs.map((r) => r.rssKiB as number)),
   });
-  return { ours: summarise(a), theirs: summarise(b) };
+  return { ours: summarise(runs[0]), readers: summarise(runs[1]), theirs: summarise(runs[2]) };
 }
 
 const MB = 1024 * 1024;
@@ -237,7 +234,7 @@ function main(): void {
   log(`RSS from ${existsSync(TIME) ? '/usr/bin/time -v' : 'process.resourceUsage() in the child (node only)'}\n`);
 
   // (a) eventlog
-  const ev = compare(ghcprof.heap(eventlog), [reference, eventlog]);
+  const ev = compare(ghcprof.heap(eventlog), eventlog, [reference, eventlog]);
   const evQuarterOurs = runOnce(ghcprof.heap(quarter));
   const evQuarterRef = runOnce([reference, quarter]);
   const evRatio = ev.ours.wallMs / ev.theirs.wallMs;
@@ -247,7 +244,7 @@ function main(): void {
     `    peak RSS, ${(size(quarter) / MB).toFixed(0)} MB -> ${(size(eventlog) / MB).toFixed(0)} MB input: ghcprof ${fmtRss(evQuarterOurs.rssKiB)} -> ${fmtRss(ev.ours.rssKiB)}, ` +
       `ghc-events ${fmtRss(evQuarterRef.rssKiB)} -> ${fmtRss(ev.theirs.rssKiB)}`
   );
-  const evReader = readerOnly(eventlog);
+  const evReader = ev.readers;
   log(`    readers alone (read-file.cjs): ${fmtMs(evReader.wallMs)} = ${(evReader.wallMs / ev.theirs.wallMs).toFixed(2)}x, peak RSS ${fmtRss(evReader.rssKiB)}`);
   results.eventlog = { readerOnly: evReader, bytes: size(eventlog), ours: ev.ours, reference: ev.theirs, ratio: evRatio, quarter: { bytes: size(quarter), ours: evQuarterOurs, reference: evQuarterRef } };
 
@@ -256,11 +253,11 @@ function main(): void {
   try {
     const hpCopy = join(scratch, 'large.hp');
     copyFileSync(hp, hpCopy);
-    const h = compare(ghcprof.heap(hp), ['hp2ps', '-c', hpCopy], scratch);
+    const h = compare(ghcprof.heap(hp), hp, ['hp2ps', '-c', hpCopy], scratch);
     const hpRatio = h.ours.wallMs / h.theirs.wallMs;
     log(`\n(b) .hp ${(size(hp) / MB).toFixed(0)} MB: ghcprof ${fmtMs(h.ours.wallMs)} vs hp2ps -c ${fmtMs(h.theirs.wallMs)}`);
     log(`    ratio ${hpRatio.toFixed(2)}x (goal <= 0.5x): ${verdict(hpRatio <= 0.5)}; peak RSS ${fmtRss(h.ours.rssKiB)} vs ${fmtRss(h.theirs.rssKiB)}`);
-    const hpReader = readerOnly(hp);
+    const hpReader = h.readers;
     log(`    readers alone (read-file.cjs): ${fmtMs(hpReader.wallMs)} = ${(hpReader.wallMs / h.theirs.wallMs).toFixed(2)}x, peak RSS ${fmtRss(hpReader.rssKiB)}`);
     results.hp = { readerOnly: hpReader, bytes: size(hp), ours: h.ours, reference: h.theirs, ratio: hpRatio };
   } finally {
@@ -269,7 +266,7 @@ function main(): void {
 
   // (c) .prof against the floor: Node reading the file and splitting it into lines
   const floorScript = `const t=require('fs').readFileSync(process.argv[1],'utf8');const n=t.split('\\n').length;if(n<0)console.log(n);`;
-  const p = compare(ghcprof.inspect(prof), [node, '-e', floorScript, prof]);
+  const p = compare(ghcprof.inspect(prof), prof, [node, '-e', floorScript, prof]);
   const profRatio = p.ours.wallMs / p.theirs.wallMs;
   const rssRatio = p.ours.rssKiB === null ? null : (p.ours.rssKiB * 1024) / size(prof);
   const baseline = runOnce([node, '-e', '0']);
@@ -279,7 +276,7 @@ function main(): void {
     `    peak RSS ${fmtRss(p.ours.rssKiB)} = ${rssRatio === null ? 'n/a' : rssRatio.toFixed(2)}x the file (goal <= 1.5x): ` +
       `${rssRatio === null ? 'not measured' : verdict(rssRatio <= 1.5)}; floor ${fmtRss(p.theirs.rssKiB)}, an empty node ${fmtRss(baseline.rssKiB)}`
   );
-  const profReader = readerOnly(prof);
+  const profReader = p.readers;
   log(`    readers alone (read-file.cjs): ${fmtMs(profReader.wallMs)} = ${(profReader.wallMs / p.theirs.wallMs).toFixed(2)}x, peak RSS ${fmtRss(profReader.rssKiB)}`);
   const cliStart = ghcprof.cli ? runOnce([node, join(ROOT, 'bin/ghcprof.js'), '--version']) : null;
   if (cliStart) {
