@@ -141,6 +141,29 @@ describe('ghcprof push (end to end)', () => {
     assert.match(run.stderr, /nope\.prof: no such file/);
   });
 
+  it("waits out the server's rate limit (429 with Retry-After) and stores every file", async () => {
+    const db = join(dir, 'limited.db');
+    const limitedToken = createToken(db, 'shop', 'write');
+    const limited = await startServer(db, undefined, join(dir, 'limited.log'), [
+      '--rate-limit',
+      '2',
+      '--rate-limit-window',
+      '3s',
+    ]);
+    try {
+      const files = [`${GHC}/search.prof`, `${GHC}/search.hc.hp`, `${GHC}/search.hy.hp`, `${GHC}/search.json.prof`];
+      const run = await runCli(['push', ...files, '--url', limited.url, '--token', limitedToken]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /HTTP 429: .*; retrying in [1-3]\.\ds/);
+      assert.deepEqual(
+        results(run.stdout).map((r) => [r.file, r.state]),
+        files.map((f) => [f, 'created'])
+      );
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('retries a refused connection until the server comes up', async () => {
     const port = await freePort();
     const db = join(dir, 'late.db');

@@ -107,11 +107,26 @@ export interface RunningServer {
 }
 
 /** `ghcprof serve` on `db`; resolves once /healthz answers. */
-export async function startServer(db: string, port?: number, logFile?: string): Promise<RunningServer> {
+export async function startServer(
+  db: string,
+  port?: number,
+  logFile?: string,
+  extraArgs: string[] = []
+): Promise<RunningServer> {
   const chosen = port ?? (await freePort());
-  const proc = spawnCli(['serve', '--db', db, '--host', '127.0.0.1', '--port', String(chosen), '--log-level', 'warn'], {
-    logFile,
-  });
+  const args = [
+    'serve',
+    '--db',
+    db,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(chosen),
+    '--log-level',
+    'warn',
+    ...extraArgs,
+  ];
+  const proc = spawnCli(args, { logFile });
   const url = `http://127.0.0.1:${chosen}`;
   let exited = false;
   void proc.done.then(() => (exited = true));
