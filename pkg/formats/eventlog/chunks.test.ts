@@ -18,7 +18,7 @@ const FILES = [
 
 function decodeInChunks(bytes: Buffer, sizes: () => number): ProfileData {
   const decoder = new EventlogDecoder();
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const n = Math.max(1, sizes());
     decoder.push(bytes.subarray(at, at + n));
     at += n;
@@ -43,11 +43,18 @@ describe('eventlog push decoder: chunk boundaries do not matter', () => {
       const bytes = readFileSync(file);
       const whole = await readEventlog(bytes);
       assert.ok((whole.eventCount ?? 0) > 0);
-      assert.deepStrictEqual(decodeInChunks(bytes, () => 1), whole);
+      assert.deepStrictEqual(
+        decodeInChunks(bytes, () => 1),
+        whole
+      );
       for (const seed of [1, 2, 3]) {
         const random = seeded(seed);
         const maxChunk = seed === 1 ? 16 : seed === 2 ? 700 : 70000;
-        assert.deepStrictEqual(decodeInChunks(bytes, () => Math.floor(random() * maxChunk) + 1), whole, `seed ${seed}`);
+        assert.deepStrictEqual(
+          decodeInChunks(bytes, () => Math.floor(random() * maxChunk) + 1),
+          whole,
+          `seed ${seed}`
+        );
       }
     });
   }
@@ -57,7 +64,10 @@ describe('eventlog push decoder: chunk boundaries do not matter', () => {
     const whole = await readEventlog(readFileSync(file));
     assert.deepStrictEqual(await readEventlog(createReadStream(file, { highWaterMark: 4093 })), whole);
     const bytes = readFileSync(file);
-    assert.deepStrictEqual(await readEventlog([bytes.subarray(0, 100), bytes.subarray(100, 5000), bytes.subarray(5000)]), whole);
+    assert.deepStrictEqual(
+      await readEventlog([bytes.subarray(0, 100), bytes.subarray(100, 5000), bytes.subarray(5000)]),
+      whole
+    );
   });
 
   it('memory stays bounded while 40 copies of a log (11 MB) stream through', () => {

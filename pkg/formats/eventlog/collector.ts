@@ -142,7 +142,9 @@ export class ProfileCollector implements EventSink {
     if (type === EV.RTS_IDENTIFIER && this.rtsIdent === undefined) {
       this.rtsIdent = utf8Text(p.bytes, p.start + 4, p.end).replace(/\0+$/, '');
     } else if (type === EV.PROGRAM_ARGS && this.argv === undefined) {
-      this.argv = utf8Text(p.bytes, p.start + 4, p.end).replace(/\0+$/, '').split('\0');
+      this.argv = utf8Text(p.bytes, p.start + 4, p.end)
+        .replace(/\0+$/, '')
+        .split('\0');
     } else if (type === EV.WALL_CLOCK_TIME && this.startTimeMs === null && p.end - p.start >= 16) {
       const seconds = u64(p.view, p.start + 4);
       const nanos = p.view.getUint32(p.start + 12);
@@ -158,7 +160,9 @@ export class ProfileCollector implements EventSink {
       ...framing.warnings,
       ...this.heap.warnings(),
       ...this.time.warnings(),
-      ...(missing.length > 0 ? [`samples use ${missing.length} undefined cost-centre id(s): ${missing.slice(0, 10).join(', ')}`] : []),
+      ...(missing.length > 0
+        ? [`samples use ${missing.length} undefined cost-centre id(s): ${missing.slice(0, 10).join(', ')}`]
+        : []),
     ];
     const eventTypeCounts: Record<string, number> = {};
     for (const [type, n] of framing.typeCounts) {

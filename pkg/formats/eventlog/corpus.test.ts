@@ -11,7 +11,9 @@ const LOG_AND_USER_MESSAGES = ['16', '19'];
 
 /** Corpus logs with a non-empty `ghc-events show` reference (stop.hT's is empty, the testlogs have none). */
 const withReference = readdirSync(DIR)
-  .filter((f) => f.endsWith('.eventlog') && (statSync(`${DIR}/${f}.reference`, { throwIfNoEntry: false })?.size ?? 0) > 0)
+  .filter(
+    (f) => f.endsWith('.eventlog') && (statSync(`${DIR}/${f}.reference`, { throwIfNoEntry: false })?.size ?? 0) > 0
+  )
   .sort();
 
 function read(name: string): Promise<ProfileData> {
@@ -98,11 +100,17 @@ describe('eventlog reader against `ghc-events show` (test/fixtures/ghc-events-co
 
       it('RTS series and GC counts equal the reference values', async () => {
         const data = await read(name);
-        const values = (re: RegExp): number[] => refLines(ref, re).map(([, m]) => Number(m[1])).sort((a, b) => a - b);
+        const values = (re: RegExp): number[] =>
+          refLines(ref, re)
+            .map(([, m]) => Number(m[1]))
+            .sort((a, b) => a - b);
         assert.deepEqual(seriesValues(data, 'heapSize'), values(/^size of heap capset \d+: (\d+) bytes$/));
         assert.deepEqual(seriesValues(data, 'heapLive'), values(/^live data in heap capset \d+: (\d+) bytes$/));
         assert.deepEqual(seriesValues(data, 'blocksSize'), values(/^blocks size of heap capset \d+: (\d+) bytes$/));
-        assert.deepEqual(seriesValues(data, 'gcCopied'), values(/^GC stats for heap capset \d+: generation \d+, (\d+) bytes copied/));
+        assert.deepEqual(
+          seriesValues(data, 'gcCopied'),
+          values(/^GC stats for heap capset \d+: generation \d+, (\d+) bytes copied/)
+        );
         assert.equal(data.rts?.gc.count, ref.counts.get(9) ?? 0);
         const caps = refLines(ref, /^created cap (\d+)$/).length;
         const startup = refLines(ref, /^startup: (\d+) capabilities$/)[0];
@@ -136,7 +144,11 @@ describe('eventlog reader against `ghc-events show` (test/fixtures/ghc-events-co
         heap.samples.forEach((sample, i) => {
           assert.equal(sample.time, censuses[i].time);
           const ours = Object.values(sample.values);
-          assert.equal(ours.reduce((a, b) => a + b, 0), censuses[i].values.reduce((a, b) => a + b, 0), `census ${i}`);
+          assert.equal(
+            ours.reduce((a, b) => a + b, 0),
+            censuses[i].values.reduce((a, b) => a + b, 0),
+            `census ${i}`
+          );
           for (const [label, bytes] of censuses[i].labels) {
             assert.equal(sample.values[label], bytes, `census ${i} band ${label}`);
           }
@@ -160,7 +172,9 @@ describe('eventlog reader against `ghc-events show` (test/fixtures/ghc-events-co
           assert.equal(data.tree, undefined);
           return;
         }
-        const ccs = new Map(refLines(ref, /^cost centre (\d+) (.*) in (.*) at /).map(([, m]) => [m[1], `${m[3]}.${m[2]}`]));
+        const ccs = new Map(
+          refLines(ref, /^cost centre (\d+) (.*) in (.*) at /).map(([, m]) => [m[1], `${m[3]}.${m[2]}`])
+        );
         const tick = refLines(ref, /^start time profiling, tick interval (\d+) \(ns\)$/)[0];
         assert.equal(data.tree?.tickIntervalUs, Number(tick[1][1]) / 1000);
         assert.equal(data.totals.ticks, samples.length);
@@ -169,8 +183,14 @@ describe('eventlog reader against `ghc-events show` (test/fixtures/ghc-events-co
           perStack.set(m[1], (perStack.get(m[1]) ?? 0) + 1);
         }
         for (const [stack, ticks] of perStack) {
-          const path = stack.split(', ').reverse().map((id) => ccs.get(id) ?? `? ${id}`);
-          const node = findPath(data.tree?.root as TreeNode, path.filter((p, i) => !(i === 0 && p === 'MAIN.MAIN')));
+          const path = stack
+            .split(', ')
+            .reverse()
+            .map((id) => ccs.get(id) ?? `? ${id}`);
+          const node = findPath(
+            data.tree?.root as TreeNode,
+            path.filter((p, i) => !(i === 0 && p === 'MAIN.MAIN'))
+          );
           assert.equal(node?.ticks, ticks, stack);
         }
       });

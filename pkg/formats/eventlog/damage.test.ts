@@ -46,7 +46,9 @@ describe('eventlog reader: damage inside the data', () => {
     const data = await readEventlog(damaged(at, Buffer.alloc(40, 0x5a)), { file: 'damaged.eventlog' });
     assert.equal(data.truncated, false);
     assert.equal(data.warnings.length, 1, data.warnings.join('\n'));
-    const m = /^damaged data at byte (\d+) \(.*\): skipped (\d+) bytes, events resume at byte (\d+)$/.exec(data.warnings[0]);
+    const m = /^damaged data at byte (\d+) \(.*\): skipped (\d+) bytes, events resume at byte (\d+)$/.exec(
+      data.warnings[0]
+    );
     assert.ok(m, data.warnings[0]);
     const [start, resume] = [Number(m[1]), Number(m[3])];
     assert.ok(start <= at && resume >= at + 40, `${start}..${resume}`);
@@ -80,7 +82,10 @@ describe('eventlog reader: damage inside the data', () => {
 
   it('an unknown event type at the start of the data is skipped to the first valid chain of events', async () => {
     const data = await readEventlog(damaged(offsets[0], Buffer.from([0xee, 0xee])));
-    assert.match(data.warnings[0], new RegExp(`^damaged data at byte ${offsets[0]} \\(unknown event type 61166 at byte ${offsets[0]}\\)`));
+    assert.match(
+      data.warnings[0],
+      new RegExp(`^damaged data at byte ${offsets[0]} \\(unknown event type 61166 at byte ${offsets[0]}\\)`)
+    );
     assert.equal(data.eventCount, offsets.length - 1);
   });
 
@@ -105,8 +110,16 @@ describe('splitCommandLine', () => {
       args: ['400000', 'x'],
       rtsArgs: ['-hc', '-p'],
     });
-    assert.deepEqual(splitCommandLine(['./Fib', '+RTS', '-l-au', '-p']), { program: 'Fib', args: [], rtsArgs: ['-l-au', '-p'] });
-    assert.deepEqual(splitCommandLine(['p', '+RTS', '-s', '--RTS', '+RTS', 'y']), { program: 'p', args: ['+RTS', 'y'], rtsArgs: ['-s'] });
+    assert.deepEqual(splitCommandLine(['./Fib', '+RTS', '-l-au', '-p']), {
+      program: 'Fib',
+      args: [],
+      rtsArgs: ['-l-au', '-p'],
+    });
+    assert.deepEqual(splitCommandLine(['p', '+RTS', '-s', '--RTS', '+RTS', 'y']), {
+      program: 'p',
+      args: ['+RTS', 'y'],
+      rtsArgs: ['-s'],
+    });
     assert.deepEqual(splitCommandLine([]), { program: '', args: [], rtsArgs: [] });
   });
 });

@@ -55,7 +55,10 @@ describe('eventlog reader on the GHC 9.0.2 fixtures', () => {
       const counts = data.eventTypeCounts ?? {};
       assert.equal(counts['162'], counts['165'], `${f}: every census begun is ended`);
       assert.equal(data.heap.samples.length, counts['162'], f);
-      assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), data.eventCount);
+      assert.equal(
+        Object.values(counts).reduce((a, b) => a + b, 0),
+        data.eventCount
+      );
     }
   });
 
@@ -93,7 +96,10 @@ describe('eventlog reader on the GHC 9.0.2 fixtures', () => {
         assert.ok(stack && stack.length > 0, band);
       }
       const times = heap.samples.map((s) => s.time);
-      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b)
+      );
     });
   }
 
@@ -173,7 +179,11 @@ describe('eventlog reader on the GHC 9.0.2 fixtures', () => {
     assert.ok(rts.gc.totalNs > 0 && rts.gc.maxPauseNs > 0 && rts.gc.maxPauseNs <= rts.gc.totalNs);
     for (const s of rts.series) {
       const times = s.points.map(([t]) => t);
-      assert.deepEqual(times, [...times].sort((a, b) => a - b), s.name);
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+        s.name
+      );
     }
     // Live data peaks with the leak (about 60 MB) and the heap never is smaller than the live data.
     const live = Math.max(...(series.get('heapLive')?.points ?? []).map(([, v]) => v));
@@ -230,7 +240,10 @@ describe('eventlog reader on broken inputs (test/fixtures/ghc/bad)', () => {
     const head = readFileSync(`${DIR}/leaky.eventlog`).subarray(0, 300);
     await assert.rejects(readEventlog(head, { file: 'cut.eventlog' }), (e: unknown) => {
       assert.ok(e instanceof FormatError);
-      assert.match(e.message, /cut\.eventlog: eventlog at byte offset \d+: input ends inside the header: expected an event-type entry/);
+      assert.match(
+        e.message,
+        /cut\.eventlog: eventlog at byte offset \d+: input ends inside the header: expected an event-type entry/
+      );
       return true;
     });
   });
@@ -242,7 +255,10 @@ describe('eventlog reader on broken inputs (test/fixtures/ghc/bad)', () => {
     // 9,483 events plus the 2 block markers, all complete before the event cut at byte 198,717.
     assert.equal(data.eventCount, 9485);
     assert.equal(data.warnings.length, 1);
-    assert.match(data.warnings[0], /byte 198717, 21 byte\(s\) into a 38-byte 163 HeapProfSampleCostCentre event that starts at byte 198696/);
+    assert.match(
+      data.warnings[0],
+      /byte 198717, 21 byte\(s\) into a 38-byte 163 HeapProfSampleCostCentre event that starts at byte 198696/
+    );
     for (const [type, n] of Object.entries(data.eventTypeCounts ?? {})) {
       assert.ok(n <= (full.eventTypeCounts?.[type] ?? 0), `type ${type}`);
     }
@@ -255,7 +271,10 @@ describe('eventlog reader on broken inputs (test/fixtures/ghc/bad)', () => {
     const data = await read(`${BAD}/interleaved-corrupt.eventlog`);
     assert.equal(data.truncated, true);
     assert.equal(data.warnings.length, 2, data.warnings.join('\n'));
-    assert.match(data.warnings[0], /byte 273009: a 167 ProfSampleCostCentre event \(29 bytes\) was written inside the 163 HeapProfSampleCostCentre event at byte 272960/);
+    assert.match(
+      data.warnings[0],
+      /byte 273009: a 167 ProfSampleCostCentre event \(29 bytes\) was written inside the 163 HeapProfSampleCostCentre event at byte 272960/
+    );
     assert.match(data.warnings[0], /continues at byte 273127/);
     assert.match(data.warnings[1], /input ends at byte 300000/);
     // 2,213 valid events before the damage (ghc-events stops there); the rest of the 300,000 bytes decode too.

@@ -183,7 +183,12 @@ export class EventFramer {
     this.final = true;
     this.run();
     if (this.phase < Phase.Data) {
-      throw this.headerError(this.pos, this.availEnd() === 0 ? 'empty file: expected header marker `hdrb`' : `input ends inside the header: expected ${this.expectedInHeader()}`);
+      throw this.headerError(
+        this.pos,
+        this.availEnd() === 0
+          ? 'empty file: expected header marker `hdrb`'
+          : `input ends inside the header: expected ${this.expectedInHeader()}`
+      );
     }
     let truncated = false;
     if (this.phase === Phase.Data) {
@@ -299,7 +304,10 @@ export class EventFramer {
               return false;
             }
           } else {
-            throw this.headerError(this.pos, `expected an event-type entry \`etb\\0\` or the table end \`hete\`, found ${describeBytes(this.bytes, this.pos - this.base, 4)}`);
+            throw this.headerError(
+              this.pos,
+              `expected an event-type entry \`etb\\0\` or the table end \`hete\`, found ${describeBytes(this.bytes, this.pos - this.base, 4)}`
+            );
           }
           break;
         case Phase.HeaderEnd:
@@ -337,14 +345,20 @@ export class EventFramer {
       throw this.headerError(at + 6, `event type ${num} declares size ${size} (expected -1 for variable or 0..32767)`);
     }
     if (descLen > MAX_HEADER_FIELD) {
-      throw this.headerError(at + 8, `event type ${num} declares a ${descLen}-byte description (limit ${MAX_HEADER_FIELD})`);
+      throw this.headerError(
+        at + 8,
+        `event type ${num} declares a ${descLen}-byte description (limit ${MAX_HEADER_FIELD})`
+      );
     }
     if (avail < 16 + descLen) {
       return false;
     }
     const extraLen = this.view.getUint32(rel + 12 + descLen);
     if (extraLen > MAX_HEADER_FIELD) {
-      throw this.headerError(at + 12 + descLen, `event type ${num} declares ${extraLen} bytes of extra info (limit ${MAX_HEADER_FIELD})`);
+      throw this.headerError(
+        at + 12 + descLen,
+        `event type ${num} declares ${extraLen} bytes of extra info (limit ${MAX_HEADER_FIELD})`
+      );
     }
     const total = 20 + descLen + extraLen;
     if (avail < total) {
@@ -352,7 +366,10 @@ export class EventFramer {
     }
     const endMarker = this.view.getUint32(rel + total - 4);
     if (endMarker !== MARKER.ET_END) {
-      throw this.headerError(at + total - 4, `expected the end of event type ${num}'s entry \`ete\\0\`, found ${describeBytes(this.bytes, rel + total - 4, 4)}`);
+      throw this.headerError(
+        at + total - 4,
+        `expected the end of event type ${num}'s entry \`ete\\0\`, found ${describeBytes(this.bytes, rel + total - 4, 4)}`
+      );
     }
     if (num !== DATA_END) {
       this.sizes[num] = size;
@@ -497,7 +514,9 @@ export class EventFramer {
     if (!this.final) {
       return MORE_DATA;
     }
-    this.warnOnce(`the event block at byte ${this.blockStart} declares its end at byte ${this.blockEnd}, but the log ends at byte ${at + 2}`);
+    this.warnOnce(
+      `the event block at byte ${this.blockStart} declares its end at byte ${this.blockEnd}, but the log ends at byte ${at + 2}`
+    );
     return OK;
   }
 
@@ -629,7 +648,9 @@ export class EventFramer {
       this.blockEnd = declaredEnd;
       return st;
     }
-    this.warn(`the event block at byte ${this.blockStart} declares its end at byte ${declaredEnd}, but the next block starts at byte ${this.pos}`);
+    this.warn(
+      `the event block at byte ${this.blockStart} declares its end at byte ${declaredEnd}, but the next block starts at byte ${this.pos}`
+    );
     return OK;
   }
 
@@ -650,7 +671,9 @@ export class EventFramer {
         return false;
       }
       if (st === OK) {
-        this.warn(`damaged data at byte ${this.damageStart} (${this.damageReason}): skipped ${q - this.damageStart} bytes, events resume at byte ${q}`);
+        this.warn(
+          `damaged data at byte ${this.damageStart} (${this.damageReason}): skipped ${q - this.damageStart} bytes, events resume at byte ${q}`
+        );
         this.resyncFrom = -1;
         this.pos = q;
         return true;
@@ -665,7 +688,12 @@ export class EventFramer {
    * A valid end of data, or the end of a cut-off input, ends the chain early once `minEvents` events were seen.
    */
   private chainAt(q: number, minEvents = 1): Status {
-    const saved: [number, number, number, number] = [this.blockEnd, this.blockStartTime, this.blockEndTime, this.blockCap];
+    const saved: [number, number, number, number] = [
+      this.blockEnd,
+      this.blockStartTime,
+      this.blockEndTime,
+      this.blockCap,
+    ];
     let at = q;
     let n = 0;
     let result: Status = OK;
@@ -747,7 +775,9 @@ export class EventFramer {
   }
 
   private timeFitsBlock(at: number, time: number): boolean {
-    return !this.inBlock(at) || (time >= this.blockStartTime - TIME_SLACK_NS && time <= this.blockEndTime + TIME_SLACK_NS);
+    return (
+      !this.inBlock(at) || (time >= this.blockStartTime - TIME_SLACK_NS && time <= this.blockEndTime + TIME_SLACK_NS)
+    );
   }
 
   /** The pending event read with bytes [x, x + embeddedLen) taken out: dispatches both if that makes sense. */
@@ -814,7 +844,9 @@ export class EventFramer {
   private finishCutOff(): void {
     const avail = this.availEnd();
     if (this.resyncFrom >= 0) {
-      this.warn(`damaged data at byte ${this.damageStart} (${this.damageReason}): no valid events follow; skipped the remaining ${avail - this.damageStart} bytes`);
+      this.warn(
+        `damaged data at byte ${this.damageStart} (${this.damageReason}): no valid events follow; skipped the remaining ${avail - this.damageStart} bytes`
+      );
       this.resyncFrom = -1;
       this.pos = avail;
     }
@@ -828,8 +860,11 @@ export class EventFramer {
       return;
     }
     const st = rest >= 2 ? this.readHeader(this.pos) : MORE_DATA;
-    const what = st === OK && this.hType !== DATA_END ? `a ${this.hLen}-byte ${eventTypeName(this.hType)} event` : 'an event';
-    this.warn(`input ends at byte ${avail}, ${rest} byte(s) into ${what} that starts at byte ${this.pos}, without the end-of-data marker (0xffff): the log was cut off`);
+    const what =
+      st === OK && this.hType !== DATA_END ? `a ${this.hLen}-byte ${eventTypeName(this.hType)} event` : 'an event';
+    this.warn(
+      `input ends at byte ${avail}, ${rest} byte(s) into ${what} that starts at byte ${this.pos}, without the end-of-data marker (0xffff): the log was cut off`
+    );
   }
 
   private readonly warned = new Set<string>();

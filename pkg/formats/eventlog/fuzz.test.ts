@@ -26,7 +26,9 @@ type Mutation =
   | { kind: 'cut'; at: number };
 
 /** Positions are fractions of the file, squared half the time to hit the header and first blocks more often. */
-const position = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean()).map(([f, early]) => (early ? f * f * f : f));
+const position = fc
+  .tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean())
+  .map(([f, early]) => (early ? f * f * f : f));
 
 const mutation: fc.Arbitrary<{ kind: Mutation['kind']; at: number; bytes: number[]; length: number }> = fc.record({
   kind: fc.constantFrom<Mutation['kind']>('overwrite', 'overwrite', 'delete', 'insert', 'cut'),
@@ -35,7 +37,10 @@ const mutation: fc.Arbitrary<{ kind: Mutation['kind']; at: number; bytes: number
   length: fc.integer({ min: 1, max: 400 }),
 });
 
-function mutate(source: Buffer, mutations: Array<{ kind: Mutation['kind']; at: number; bytes: number[]; length: number }>): Buffer {
+function mutate(
+  source: Buffer,
+  mutations: Array<{ kind: Mutation['kind']; at: number; bytes: number[]; length: number }>
+): Buffer {
   let bytes = Buffer.from(source);
   for (const m of mutations) {
     const at = Math.floor(m.at * bytes.length);

@@ -3,7 +3,8 @@ import type { Payload } from './payload';
 import { u64 } from './payload';
 import { grown } from './typed-arrays';
 
-type SeriesName = 'heapSize' | 'heapLive' | 'blocksSize' | 'heapAllocated' | 'gcCopied' | 'gcSlop' | 'gcFragmentation' | 'gcPause';
+type SeriesName =
+  'heapSize' | 'heapLive' | 'blocksSize' | 'heapAllocated' | 'gcCopied' | 'gcSlop' | 'gcFragmentation' | 'gcPause';
 
 const SERIES: ReadonlyArray<[SeriesName, RtsSeries['unit']]> = [
   ['heapSize', 'bytes'],
@@ -50,7 +51,10 @@ class PointBuffer {
 }
 
 export class RtsCollector {
-  private readonly points = Object.fromEntries(SERIES.map(([name]) => [name, new PointBuffer()])) as Record<SeriesName, PointBuffer>;
+  private readonly points = Object.fromEntries(SERIES.map(([name]) => [name, new PointBuffer()])) as Record<
+    SeriesName,
+    PointBuffer
+  >;
   /** StartGC time by capability + 1 (index 0: events outside blocks); -1 when no GC is open. */
   private readonly gcStartByCap: number[] = [];
   private readonly gc: GcStats = { count: 0, totalNs: 0, maxPauseNs: 0 };

@@ -29,7 +29,12 @@ function stringCensusLog(breakdown: number, bands: Array<[string, number]>): Buf
 
 describe('eventlog reader on built logs', () => {
   it('era profiles (-he, break-down 9) and info-table profiles (-hi, 8) name their modes', async () => {
-    const era = await readEventlog(stringCensusLog(9, [['1', 800], ['2', 160]]));
+    const era = await readEventlog(
+      stringCensusLog(9, [
+        ['1', 800],
+        ['2', 160],
+      ])
+    );
     assert.equal(era.heap?.mode, 'he');
     assert.deepEqual(era.heap?.samples, [{ time: 2e-6, values: { '1': 800, '2': 160 } }]);
     const ipe = await readEventlog(stringCensusLog(8, [['0x4c7b88', 48]]));
@@ -38,7 +43,14 @@ describe('eventlog reader on built logs', () => {
   });
 
   it('band labels that are Object.prototype names stay ordinary own entries', async () => {
-    const data = await readEventlog(stringCensusLog(4, [['__proto__', 16], ['constructor', 32], ['toString', 8], ['__proto__', 4]]));
+    const data = await readEventlog(
+      stringCensusLog(4, [
+        ['__proto__', 16],
+        ['constructor', 32],
+        ['toString', 8],
+        ['__proto__', 4],
+      ])
+    );
     const values = data.heap?.samples[0].values ?? {};
     assert.deepEqual(Object.keys(values), ['__proto__', 'constructor', 'toString']);
     assert.equal(Object.getOwnPropertyDescriptor(values, '__proto__')?.value, 20);
@@ -90,7 +102,17 @@ describe('eventlog reader on built logs', () => {
   });
 
   it('header entries longer than a chunk and its bridge are joined across chunks', () => {
-    const log = Buffer.concat([header([[19, VARIABLE], [58, VARIABLE]], 300_000), event(19, 7, Buffer.from('hi'), true), END]);
+    const log = Buffer.concat([
+      header(
+        [
+          [19, VARIABLE],
+          [58, VARIABLE],
+        ],
+        300_000
+      ),
+      event(19, 7, Buffer.from('hi'), true),
+      END,
+    ]);
     const decoder = new EventlogDecoder();
     for (let at = 0; at < log.length; at += 100_000) {
       decoder.push(log.subarray(at, at + 100_000));
@@ -101,15 +123,26 @@ describe('eventlog reader on built logs', () => {
 
   it('an event-type description over 1 MiB is a FormatError at once, not awaited', async () => {
     const log = Buffer.concat([header([[19, VARIABLE]], (1 << 20) + 1), END]);
-    await assert.rejects(readEventlog(log), /eventlog at byte offset 16: event type 19 declares a 1048577-byte description \(limit 1048576\)/);
+    await assert.rejects(
+      readEventlog(log),
+      /eventlog at byte offset 16: event type 19 declares a 1048577-byte description \(limit 1048576\)/
+    );
   });
 
   it('an event type missing from the header table is damage, named with its byte offset', async () => {
-    const log = Buffer.concat([header([[19, VARIABLE]]), event(19, 7, Buffer.from('ok'), true), event(77, 8, Buffer.alloc(4), false), END]);
+    const log = Buffer.concat([
+      header([[19, VARIABLE]]),
+      event(19, 7, Buffer.from('ok'), true),
+      event(77, 8, Buffer.alloc(4), false),
+      END,
+    ]);
     const data = await readEventlog(log);
     const at = log.length - 2 - 14;
     // The event before the bad one is dropped too: its declared size is what led into the bad bytes.
-    assert.match(data.warnings[0], new RegExp(`^damaged data at byte ${at - 14} \\(unknown event type 77 at byte ${at}, after the 19 event`));
+    assert.match(
+      data.warnings[0],
+      new RegExp(`^damaged data at byte ${at - 14} \\(unknown event type 77 at byte ${at}, after the 19 event`)
+    );
     assert.match(data.warnings[0], new RegExp(`events resume at byte ${log.length - 2}$`));
     assert.equal(data.truncated, false);
     assert.equal(data.eventCount, 0);

@@ -116,5 +116,4 @@ export class TimeProfileCollector {
     }
     return root;
   }
-
 }
