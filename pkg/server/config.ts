@@ -16,6 +16,11 @@ export interface ServerConfig {
   db: string;
   dataDir: string;
   prometheusUrl: string | null;
+  /**
+   * Use the Prometheus URL the Grafana datasource sends (`X-Ghcprof-Prometheus-Url`) when `prometheusUrl` is not
+   * set. Off by default: any read token could otherwise make the server fetch a URL of its choosing.
+   */
+  prometheusUrlFromHeader: boolean;
   /** ghcprof label -> Prometheus label(s) for RTS queries (`--prometheus-label service=app`, `pod=pod|kubernetes_pod_name`). */
   prometheusLabels: Record<string, string>;
   ekgUrl: string | null;
@@ -46,6 +51,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     db: join(dataDir, 'ghcprof.db'),
     dataDir,
     prometheusUrl: null,
+    prometheusUrlFromHeader: false,
     prometheusLabels: {},
     ekgUrl: null,
     ekgLabels: {},
@@ -106,6 +112,7 @@ export const RawSettingsSchema = z
     db: z.string().min(1),
     dataDir: z.string().min(1),
     prometheusUrl: z.string().url(),
+    prometheusUrlFromHeader: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]),
     prometheusLabel: z.union([z.string(), z.array(z.string())]),
     ekgUrl: z.string().url(),
     ekgLabel: z.union([z.string(), z.array(z.string())]),
@@ -206,6 +213,7 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
     host: merged.host ?? base.host,
     db: merged.db ?? base.db,
     prometheusUrl: merged.prometheusUrl ?? null,
+    prometheusUrlFromHeader: [true, 'true', '1'].includes(merged.prometheusUrlFromHeader ?? false),
     prometheusLabels: parseLabelMapOptions(labels),
     ekgUrl: merged.ekgUrl ?? null,
     ekgLabels: parseLabelValues(merged.ekgLabel === undefined ? [] : [merged.ekgLabel].flat()),

@@ -88,6 +88,33 @@ describe('RTS queries through the server', () => {
     assert.deepEqual(columnOf(exemplar, 'Time'), [ekg.t0 + 2000]);
   });
 
+  it('uses the Prometheus URL Grafana forwards only when the server is told to trust it', async () => {
+    // A port nothing listens on: a request that reaches for it fails as upstream_unreachable (502).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const trusting = await testEnv('sqlite', { prometheusUrlFromHeader: true });
+    try {
+      const ask = (e: TestEnv) =>
+        e.app.inject({
+          method: 'POST',
+          url: '/api/v1/query/rts',
+          headers: { authorization: `Bearer ${e.acme.read}`, 'x-ghcprof-prometheus-url': url },
+          payload: { from: 'now-1h', to: 'now', panel: 'allocRate' },
+        });
+      const used = await ask(trusting);
+      assert.equal(used.statusCode, 502, used.body);
+      assert.equal(used.json().error.code, 'upstream_unreachable');
+      assert.equal(used.json().error.message, 'the RTS metrics source failed', 'upstream details stay in the log');
+      const ignored = await ask(bare);
+      assert.equal(ignored.statusCode, 404);
+      assert.equal(ignored.json().error.code, 'no_source');
+    } finally {
+      await trusting.close();
+    }
+  });
+
   it('400 for a bad panel, 404 no_source without --prometheus-url or --ekg-url', async () => {
     const bad = await query(env, 'rts', { from: 'now-1h', to: 'now', panel: 'cpu' });
     assert.equal(bad.statusCode, 400);

@@ -56,6 +56,10 @@ function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'directory of the default SQLite store (default ./.data)')
     .option('--config <file>', 'YAML or JSON file with the same settings (camelCase keys)')
     .option('--prometheus-url <url>', 'Prometheus base URL for RTS metric queries')
+    .option(
+      '--prometheus-url-from-header',
+      'without --prometheus-url, use the URL Grafana sends (X-Ghcprof-Prometheus-Url)'
+    )
     .option('--prometheus-label <k=v>', 'map a ghcprof label to a Prometheus label (repeatable)', collect)
     .option('--ekg-url <url>', 'ekg JSON endpoint for RTS metrics when there is no Prometheus')
     .option('--ekg-label <k=v>', 'label of the process behind --ekg-url, e.g. service=api (repeatable)', collect)

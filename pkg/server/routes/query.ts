@@ -2,6 +2,7 @@
  * POST /api/v1/query/<type> -> `{frames: DataFrameJSON[]}`. Each route validates its body with the shared schema
  * of pkg/api/query.ts and calls the query layer (pkg/query); nothing here knows about trees or frames.
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import {
@@ -23,12 +24,13 @@ import type { QueryContext } from '../../query/selection';
 import { diffQuery, flamegraphQuery, topQuery } from '../../query/trees';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
+import { PROMETHEUS_URL_HEADER, requestRtsSources } from '../rts-sources';
 import { errorResponses } from '../schemas';
 
 interface QueryRoute<S extends z.ZodType> {
   summary: string;
   schema: S;
-  run: (qctx: QueryContext, body: z.output<S>, app: AppContext) => Promise<FramesResponse>;
+  run: (qctx: QueryContext, body: z.output<S>, request: FastifyRequest) => Promise<FramesResponse>;
 }
 
 const route = <S extends z.ZodType>(r: QueryRoute<S>) => r;
@@ -72,7 +74,10 @@ export const QUERY_ROUTES = {
   rts: route({
     summary: 'GHC RTS metrics from Prometheus or an ekg endpoint, with stored profiles as exemplars',
     schema: RtsQuerySchema,
-    run: (c, q, app) => rtsQuery(c, q, app.rts),
+    run: (c, q, request) => {
+      const { config, rts } = request.server.ghcprof;
+      return rtsQuery(c, q, requestRtsSources(config, rts, request.headers[PROMETHEUS_URL_HEADER]));
+    },
   }),
 } as const;
 
@@ -98,7 +103,7 @@ export function queryRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             tenant: requireAuth(request).tenant,
             maxProfiles: ctx.config.maxQueryProfiles,
           };
-          return r.run(qctx, request.body, ctx);
+          return r.run(qctx, request.body, request);
         }
       );
     }
