@@ -248,6 +248,16 @@ for (const kind of STORE_KINDS) {
         }
       });
 
+      it('flamegraph by entries: the root holds every call the -pj report counts', async () => {
+        type PjNode = { entries: number; children: PjNode[] };
+        const sum = (n: PjNode): number => n.entries + n.children.reduce((acc, c) => acc + sum(c), 0);
+        const calls = sum((JSON.parse(fixture('leaky.json.prof').toString('utf8')) as { profile: PjNode }).profile);
+        const res = await query(env, 'flamegraph', { profileIds: [leaky.id], metric: 'entries' });
+        const [frame] = res.json().frames;
+        assert.equal(columnOf(frame, 'value')[0], calls);
+        assert.equal(frame.schema.fields.find((f: { name: string }) => f.name === 'value').config.unit, 'short');
+      });
+
       it('flamegraph merges every selected profile and prunes to maxNodes, keeping the function table exact', async () => {
         const full = (await query(env, 'flamegraph', { selector: '{service=~"ledger|search"}', ...ALL_TIME })).json()
           .frames[0];
