@@ -226,7 +226,7 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
     const stored = await waitUntilStored(files);
     await assertStoredExactly(files, stored);
     const log = readFileSync(join(dir, 'agent.log'), 'utf8');
-    assert.match(log, /piece\(s\), .* left from before/);
+    assert.equal(log.match(/INFO agent: watching .* left from before/g)?.length, 5, 'five agent processes, one spool');
   });
 
   it('SHUTDOWN: on SIGTERM the agent uploads what the exiting program just wrote, then exits', async () => {
