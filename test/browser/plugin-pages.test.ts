@@ -15,6 +15,8 @@ import { bundleHarness } from './support/bundle';
 import { biggestHeapBands, topCostCentres } from './support/fixtureFacts';
 import { startGhcprof, type Ghcprof } from './support/ghcprofServer';
 import { startHarnessServer } from './support/harnessServer';
+import { startPrometheus, type RunningPrometheus } from '../support/prometheus';
+import { startFakeExporters, TRUTH, type FakeExporters } from '../rts/fake-exporters';
 
 const RESULTS = join(__dirname, '..', '..', 'test-results');
 const FIXTURES = join(__dirname, '..', 'fixtures', 'ghc');
@@ -24,6 +26,8 @@ let work: string;
 let ghcprof: Ghcprof;
 let harness: { url: string; server: Server };
 let context: BrowserContext;
+let prometheus: RunningPrometheus;
+let exporters: FakeExporters;
 const pageErrors: string[] = [];
 const stored: Record<string, ProfileMeta> = {};
 
@@ -31,7 +35,22 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ghcprof-browser-'));
   mkdirSync(RESULTS, { recursive: true });
   const bundle = join(work, 'bundle.js');
-  const [server] = await Promise.all([startGhcprof(join(work, 'ghcprof.db')), bundleHarness(bundle)]);
+  // RTS metrics: a real Prometheus scraping the RTS tests' fake prometheus-metrics-ghc process as service=search.
+  exporters = await startFakeExporters();
+  prometheus = await startPrometheus({
+    targets: [
+      {
+        job: 'search-1',
+        address: exporters.address,
+        metricsPath: '/metrics/prometheus-metrics-ghc',
+        labels: { service: 'search', pod: 'search-1' },
+      },
+    ],
+  });
+  const [server] = await Promise.all([
+    startGhcprof(join(work, 'ghcprof.db'), ['--prometheus-url', prometheus.url]),
+    bundleHarness(bundle),
+  ]);
   ghcprof = server;
   const tokens = {
     read: ghcprof.createToken('read'),
@@ -81,6 +100,8 @@ after(async () => {
   await context?.close();
   await new Promise((resolve) => harness?.server.close(resolve));
   await ghcprof?.stop();
+  await prometheus?.stop();
+  await exporters?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -273,6 +294,22 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     await diff.getByText('Comparison', { exact: true }).first().waitFor();
     await diff.getByText(topCostCentres('search.eventlog-run.prof')[0], { exact: true }).first().waitFor();
     await page.screenshot({ path: join(RESULTS, 'compare.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('Profile page over the last minutes: RTS live bytes of the service come from Prometheus through ghcprof', async () => {
+    await prometheus.waitForSamples('up', 5);
+    const page = await open({
+      view: 'app',
+      path: `/profile?${new URLSearchParams({ selector: '{service="search"}', from: 'now-2m', to: 'now' })}`,
+    });
+    const rts = page.locator(byTestId(testIds.profilePage.rts));
+    await rts.locator('canvas').first().waitFor({ timeout: 30_000 });
+    // The exporter publishes TRUTH.liveBytes (50 MiB); the legend's last and max values show it.
+    assert.equal(TRUTH.liveBytes, 50 * 1048576);
+    await rts.getByText('50 MiB', { exact: true }).first().waitFor({ timeout: 10_000 });
+    assert.ok((await rts.textContent())?.includes('search-1'));
+    await page.screenshot({ path: join(RESULTS, 'profile-rts.png'), fullPage: true });
     await page.close();
   });
 

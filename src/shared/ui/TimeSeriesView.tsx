@@ -10,31 +10,41 @@ interface Props {
   testId?: string;
   /** Stack the series as areas (heap bands add up to the heap). */
   stacked?: boolean;
+  /** Legend as a table with these reducers (`lastNotNull`, `max`); default a plain list. */
+  legendCalcs?: string[];
 }
 
 const LINES = { drawStyle: 'line', lineWidth: 1, fillOpacity: 0, showPoints: 'never', spanNulls: true };
 const AREAS = { ...LINES, fillOpacity: 60, stacking: { mode: 'normal', group: 'A' } };
 
 /** A time series chart over the page's range (uPlot via @grafana/ui), as wide as its container. */
-export function TimeSeriesView({ frames, range, height, testId, stacked = false }: Props) {
+export function TimeSeriesView({ frames, range, height, testId, stacked = false, legendCalcs }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const width = useWidth(container);
   const theme = useTheme2();
-  // What a panel does before drawing: display processors per field (units, names), so axes and legend format values.
-  const prepared = useMemo(
-    () =>
-      applyFieldOverrides({
-        data: frames,
-        fieldConfig: {
-          defaults: { color: { mode: FieldColorModeId.PaletteClassic }, custom: stacked ? AREAS : LINES },
-          overrides: [],
+  // What a panel does before drawing: panel defaults under each field's own config (server units win), then
+  // display processors and series indexes per field (applyFieldOverrides), so axes, legend and colours work.
+  const prepared = useMemo(() => {
+    const custom = stacked ? AREAS : LINES;
+    const withDefaults = frames.map((frame) => ({
+      ...frame,
+      fields: frame.fields.map((field) => ({
+        ...field,
+        config: {
+          color: { mode: FieldColorModeId.PaletteClassic },
+          ...field.config,
+          custom: { ...custom, ...field.config.custom },
         },
-        replaceVariables: (value) => value,
-        theme,
-        timeZone: 'browser',
-      }),
-    [frames, theme, stacked]
-  );
+      })),
+    }));
+    return applyFieldOverrides({
+      data: withDefaults,
+      fieldConfig: { defaults: {}, overrides: [] },
+      replaceVariables: (value) => value,
+      theme,
+      timeZone: 'browser',
+    });
+  }, [frames, theme, stacked]);
   return (
     <div ref={container} data-testid={testId} style={{ width: '100%' }}>
       {width > 0 && (
@@ -44,7 +54,12 @@ export function TimeSeriesView({ frames, range, height, testId, stacked = false 
           timeZone="browser"
           width={width}
           height={height}
-          legend={{ showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] }}
+          legend={{
+            showLegend: true,
+            displayMode: legendCalcs ? LegendDisplayMode.Table : LegendDisplayMode.List,
+            placement: 'bottom',
+            calcs: legendCalcs ?? [],
+          }}
         />
       )}
     </div>

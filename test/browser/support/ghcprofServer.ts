@@ -27,12 +27,16 @@ export async function freePort(): Promise<number> {
 }
 
 /** `ghcprof serve` on a fresh SQLite file and a free port; resolves once /healthz answers. */
-export async function startGhcprof(db: string): Promise<Ghcprof> {
+export async function startGhcprof(db: string, extraArgs: string[] = []): Promise<Ghcprof> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', String(port), '--log-level', 'warn'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--db', db, '--port', String(port), '--log-level', 'warn', ...extraArgs],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));

@@ -117,7 +117,15 @@ function RtsSection({ datasource, scope, window }: SectionProps) {
   );
   return (
     <QueryState title="RTS metrics" {...result} frames={result.value}>
-      {(frames) => <TimeSeriesView frames={frames} range={scope.range} height={200} testId={testIds.profilePage.rts} />}
+      {(frames) => (
+        <TimeSeriesView
+          frames={frames}
+          range={scope.range}
+          height={200}
+          testId={testIds.profilePage.rts}
+          legendCalcs={['lastNotNull', 'max']}
+        />
+      )}
     </QueryState>
   );
 }
