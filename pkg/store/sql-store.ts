@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProfileMeta } from '../api/query';
 import { LABEL_NAME_RE } from '../api/selector';
 import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
-import { compress, decompress, packJson, unpackJson } from './codec';
+import { compress, decompress, packHeap, packJson, unpackHeap, unpackJson } from './codec';
 import type { Row, SqlDriver, SqlExecutor, SqlParam } from './driver';
 import { profileCondition } from './filter-sql';
 import { appliedVersions, migrate } from './migrate';
@@ -205,8 +205,9 @@ export class SqlStore implements Store {
     return this.readJsonBlob<CallTree>(tenant, id, 'tree');
   }
 
-  getHeap(tenant: string, id: string): Promise<HeapProfile | null> {
-    return this.readJsonBlob<HeapProfile>(tenant, id, 'heap');
+  async getHeap(tenant: string, id: string): Promise<HeapProfile | null> {
+    const data = await this.readBlob(this.driver, tenant, id, 'heap');
+    return data && unpackHeap(data);
   }
 
   getRts(tenant: string, id: string): Promise<RtsEvents | null> {
@@ -538,7 +539,7 @@ function checkProfile(p: NewProfile): void {
 async function packBlobs(p: NewProfile): Promise<Map<BlobPart, Buffer>> {
   const parts: Array<[BlobPart, Promise<Buffer>]> = [['raw', compress(p.raw)]];
   if (p.tree) parts.push(['tree', packJson(p.tree)]);
-  if (p.heap) parts.push(['heap', packJson(p.heap)]);
+  if (p.heap) parts.push(['heap', packHeap(p.heap)]);
   if (p.rts) parts.push(['rts', packJson(p.rts)]);
   const packed = await Promise.all(parts.map(([, data]) => data));
   return new Map(parts.map(([part], i) => [part, packed[i]]));
