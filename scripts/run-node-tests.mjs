@@ -6,19 +6,19 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = process.argv.slice(2);
-if (roots.length === 0) roots.push('pkg', 'test');
+if (roots.length === 0) {roots.push('pkg', 'test');}
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
+    if (name === 'node_modules' || name.startsWith('.')) {continue;}
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.test.ts')) files.push(path);
+    if (statSync(path).isDirectory()) {walk(path);}
+    else if (name.endsWith('.test.ts')) {files.push(path);}
   }
 };
 for (const root of roots) {
   const st = statSync(root, { throwIfNoEntry: false });
-  if (!st) continue;
+  if (!st) {continue;}
   st.isDirectory() ? walk(root) : files.push(root);
 }
 if (process.env.TEST_FILTER) {
