@@ -90,6 +90,14 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('the server, the token job and the agent run the image built from this repository', () => {
+    for (const name of ['ghcprof', 'ghcprof-tokens', 'demo-agent']) {
+      assert.equal(services[name].image, 'ghcprof:local', name);
+      assert.equal(services[name].build, '.', name);
+    }
+    assert.match(readFileSync('Dockerfile', 'utf8'), /^ENTRYPOINT \["node", "\/app\/bin\/ghcprof\.js"\]$/m);
+  });
+
   it('the agent shares the demo service volume, uses real CLI flags and reaches the server', () => {
     const agent = services['demo-agent'];
     assert.equal(agent.command[0], 'agent');

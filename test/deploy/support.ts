@@ -9,7 +9,8 @@ export type Doc = Record<string, any>;
 
 /** Every document of a (multi-document) YAML file; a YAML error fails with the file name and its message. */
 export function yamlDocs(path: string): Doc[] {
-  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  // merge: YAML 1.1 merge keys (`<<: *anchor`), which docker compose resolves too.
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'), { merge: true });
   return docs.map((d, i) => {
     if (d.errors.length > 0) throw new Error(`${path}: document ${i + 1}: ${d.errors[0].message}`);
     return d.toJS() as Doc;
