@@ -1,10 +1,12 @@
 /** `ghcprof push` against a real `ghcprof serve` child process. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  NODE_ARGS,
   api,
   createToken,
   freePort,
@@ -85,6 +87,16 @@ describe('ghcprof push (end to end)', () => {
       results(again.stdout),
       first.map((r) => ({ ...r, state: 'existing' }))
     );
+  });
+
+  it('draws a progress bar (rate, ETA) on a terminal, then the result line', () => {
+    // `script` (util-linux, in every Debian) runs the push on a pseudo-terminal, so stdout is a TTY.
+    const file = `${GHC}/pipeline.eventlog`;
+    const command = [process.execPath, ...NODE_ARGS, 'push', file, '--url', server.url, '--token', token].join(' ');
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /\rpipeline\.eventlog \[#{24}\] 100% {2}[\d.]+ [KMG]?i?B\/s {2}ETA 0s/);
+    assert.match(run.stdout, /\r\x1b\[K[\w-]+\ttest\/fixtures\/ghc\/pipeline\.eventlog\t(created|existing)/);
   });
 
   it('--gzip sends the file compressed; the server stores the original bytes', async () => {

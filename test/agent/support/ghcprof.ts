@@ -8,8 +8,8 @@ import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-const RUN_CLI = join(__dirname, 'run-cli.ts');
-const NODE_ARGS = ['--import', 'tsx', RUN_CLI];
+/** Node arguments that run the ghcprof CLI from source. */
+export const NODE_ARGS = ['--import', 'tsx', join(__dirname, 'run-cli.ts')];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
