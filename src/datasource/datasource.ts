@@ -1,5 +1,6 @@
 import {
   DataSourceApi,
+  type AdHocVariableFilter,
   type DataFrame,
   type DataQueryRequest,
   type DataQueryResponse,
@@ -12,6 +13,7 @@ import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { from, type Observable } from 'rxjs';
 import { DEFAULT_MAX_NODES, type ProfileMeta } from '../../pkg/api/query';
 import { buildQueryRequest, type TimeWindow } from './domain/buildRequest';
+import { withAdHocFilters } from './domain/adHocFilters';
 import { interpolateList, interpolateSelector, interpolateText } from './domain/interpolate';
 import { framesFromJSON, linkProfileIdsToApp, withEmptyState } from './domain/mapResponse';
 import { checkConnection } from './domain/checkConnection';
@@ -24,6 +26,7 @@ export const DATASOURCE_PLUGIN_ID = 'ghcprof-profiles-datasource';
 export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOptions> {
   readonly api: GhcprofApi;
   readonly splitLabel: string;
+  readonly prometheusUrl: string | undefined;
 
   constructor(
     instanceSettings: DataSourceInstanceSettings<GhcprofOptions>,
@@ -32,6 +35,7 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     super(instanceSettings);
     this.api = new GhcprofApi(instanceSettings.url ?? '');
     this.splitLabel = instanceSettings.jsonData.splitLabel || 'pod';
+    this.prometheusUrl = instanceSettings.jsonData.prometheusUrl || undefined;
     this.variables = new GhcprofVariableSupport(this);
     this.annotations = {
       prepareQuery: (annotation) => ({ ...annotation.target, refId: 'Anno', queryType: 'annotations' }) as GhcprofQuery,
@@ -48,13 +52,18 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
   }
 
   /** Every free-text field of a query with template variables replaced (selectors matcher-aware). */
-  applyTemplateVariables(query: GhcprofQuery, scopedVars: ScopedVars = {}): GhcprofQuery {
+  applyTemplateVariables(
+    query: GhcprofQuery,
+    scopedVars: ScopedVars = {},
+    filters?: AdHocVariableFilter[]
+  ): GhcprofQuery {
     const text = (value: string | undefined) => interpolateText(value, this.templateSrv, scopedVars);
+    const selector = (value: string) =>
+      withAdHocFilters(interpolateSelector(value, this.templateSrv, scopedVars), filters);
     return {
       ...query,
-      selector: interpolateSelector(query.selector, this.templateSrv, scopedVars),
-      baselineSelector:
-        query.baselineSelector && interpolateSelector(query.baselineSelector, this.templateSrv, scopedVars),
+      selector: selector(query.selector ?? ''),
+      baselineSelector: query.baselineSelector && selector(query.baselineSelector),
       baselineVersion: text(query.baselineVersion),
       baselineShift: text(query.baselineShift),
       splitBy: text(query.splitBy || this.splitLabel),
@@ -62,8 +71,12 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     };
   }
 
-  interpolateVariablesInQueries(queries: GhcprofQuery[], scopedVars: ScopedVars): GhcprofQuery[] {
-    return queries.map((query) => this.applyTemplateVariables(query, scopedVars));
+  interpolateVariablesInQueries(
+    queries: GhcprofQuery[],
+    scopedVars: ScopedVars,
+    filters?: AdHocVariableFilter[]
+  ): GhcprofQuery[] {
+    return queries.map((query) => this.applyTemplateVariables(query, scopedVars, filters));
   }
 
   query(request: DataQueryRequest<GhcprofQuery>): Observable<DataQueryResponse> {
@@ -72,7 +85,7 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     return from(
       Promise.all(
         targets.map((target) =>
-          this.runQuery(this.applyTemplateVariables(target, request.scopedVars), window, request.intervalMs).then(
+          this.run(target, request, window).then(
             (data) => ({ data }),
             (error: Error) => ({ data: [] as DataFrame[], error: { refId: target.refId, message: error.message } })
           )
@@ -82,6 +95,13 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
         return { data: answers.flatMap((answer) => answer.data), errors: errors.length > 0 ? errors : undefined };
       })
     );
+  }
+
+  private run(target: GhcprofQuery, request: DataQueryRequest<GhcprofQuery>, window: TimeWindow): Promise<DataFrame[]> {
+    // Interpolation can throw (a malformed selector with ad hoc filters): report it per query, like server errors.
+    return Promise.resolve()
+      .then(() => this.applyTemplateVariables(target, request.scopedVars, request.filters))
+      .then((query) => this.runQuery(query, window, request.intervalMs));
   }
 
   /** One interpolated query against the server; pages call this directly for what they show. */

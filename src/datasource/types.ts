@@ -39,7 +39,10 @@ export interface GhcprofQuery extends DataQuery {
 export interface GhcprofOptions extends DataSourceJsonData {
   /** ghcprof server URL, e.g. http://ghcprof:4040; the data proxy routes forward to it. */
   url?: string;
-  /** Prometheus that scrapes the services' RTS metrics; forwarded to ghcprof as X-Ghcprof-Prometheus-Url. */
+  /**
+   * Prometheus that scrapes the services' RTS metrics, as the browser reaches it: the app links RTS charts there.
+   * (ghcprof serve queries its own --prometheus-url; the server takes no URL from clients.)
+   */
   prometheusUrl?: string;
   /** Label that separates processes of one service in heap timelines (default `pod`). */
   splitLabel?: string;

@@ -302,6 +302,7 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     const page = await open({
       view: 'app',
       path: `/profile?${new URLSearchParams({ selector: '{service="search"}', from: 'now-2m', to: 'now' })}`,
+      prometheusUrl: prometheus.url,
     });
     const rts = page.locator(byTestId(testIds.profilePage.rts));
     await rts.locator('canvas').first().waitFor({ timeout: 30_000 });
@@ -309,6 +310,10 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     assert.equal(TRUTH.liveBytes, 50 * 1048576);
     await rts.getByText('50 MiB', { exact: true }).first().waitFor({ timeout: 10_000 });
     assert.ok((await rts.textContent())?.includes('search-1'));
+    const link = await page.getByRole('link', { name: 'Open in Prometheus' }).getAttribute('href');
+    const graph = new URL(link!);
+    assert.equal(`${graph.origin}${graph.pathname}`, `${prometheus.url}/graph`);
+    assert.match(graph.searchParams.get('g0.expr') ?? '', /service="search"/);
     await page.screenshot({ path: join(RESULTS, 'profile-rts.png'), fullPage: true });
     await page.close();
   });

@@ -317,3 +317,31 @@ describe('GhcprofDataSource.testDatasource', () => {
     expect((result.details as { message: string }).message).toContain('admin token: not set (deletes disabled)');
   });
 });
+
+describe('GhcprofDataSource ad hoc filters', () => {
+  it('adds the dashboard filters to every selector as extra matchers', async () => {
+    route = () => ({ data: { frames: [FLAME] } });
+    const withFilters = {
+      ...request([
+        { refId: 'A', queryType: 'diff', selector: '{service="$service"}', baselineSelector: '{service="old"}' },
+      ]),
+    };
+    withFilters.filters = [
+      { key: 'pod', operator: '!=', value: 'canary-1' },
+      { key: 'version', operator: '=|', value: '1.0', values: ['1.0', '1.1'] },
+    ];
+    await lastValueFrom(datasource.query(withFilters));
+    expect(recorder.requests[0].data).toMatchObject({
+      left: { selector: '{service="old",pod!="canary-1",version=~"1\\\\.0|1\\\\.1"}' },
+      right: { selector: '{service=~"search|api",pod!="canary-1",version=~"1\\\\.0|1\\\\.1"}' },
+    });
+  });
+
+  it('reports a filter operator selectors cannot express', async () => {
+    const withFilters = { ...request([{ refId: 'A', queryType: 'flamegraph', selector: '{}' }]) };
+    withFilters.filters = [{ key: 'size', operator: '>', value: '5' }];
+    const response = await lastValueFrom(datasource.query(withFilters));
+    expect(recorder.requests).toHaveLength(0);
+    expect(response.errors?.[0].message).toContain('ad hoc filter size > 5');
+  });
+});

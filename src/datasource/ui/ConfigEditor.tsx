@@ -72,7 +72,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       <FieldSet label="Defaults">
         <Field
           label="Prometheus URL"
-          description="Optional: the Prometheus that scrapes your services' GHC RTS metrics (RTS query type)"
+          description="Optional: the Prometheus that scrapes your services' GHC RTS metrics, as browsers reach it; the app links its RTS charts there. ghcprof serve queries its own --prometheus-url."
         >
           <Input
             width={60}

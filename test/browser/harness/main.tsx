@@ -35,7 +35,7 @@ const settings = {
   url: '/proxy/uid/ghcprof',
   access: 'proxy',
   readOnly: false,
-  jsonData: { url: 'http://ghcprof', splitLabel: 'pod' },
+  jsonData: { url: 'http://ghcprof', splitLabel: 'pod', prometheusUrl: params.get('prometheusUrl') ?? undefined },
   meta: { id: 'ghcprof-profiles-datasource', name: 'ghcprof', type: PluginType.datasource },
 } as unknown as DataSourceInstanceSettings<GhcprofOptions>;
 

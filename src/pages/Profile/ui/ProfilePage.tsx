@@ -1,7 +1,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, RadioButtonGroup, Stack, TagList, useStyles2 } from '@grafana/ui';
+import { Alert, LinkButton, RadioButtonGroup, Stack, TagList, useStyles2 } from '@grafana/ui';
 import { testIds } from '../../../components/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { Metric } from '../../../datasource/types';
@@ -12,6 +12,7 @@ import { FlameGraphView } from '../../../shared/ui/FlameGraphView';
 import { QueryState } from '../../../shared/ui/QueryState';
 import { SelectionBar } from '../../../shared/ui/SelectionBar';
 import { TimeSeriesView } from '../../../shared/ui/TimeSeriesView';
+import { prometheusGraphUrl } from '../domain/prometheusGraphUrl';
 import { useProfileView, type ProfileScope } from '../domain/useProfileView';
 
 const METRICS: Array<SelectableValue<Metric>> = [
@@ -110,23 +111,33 @@ function HeapSection({ datasource, scope, window }: SectionProps) {
 }
 
 function RtsSection({ datasource, scope, window }: SectionProps) {
+  const prometheusLink =
+    datasource.prometheusUrl &&
+    prometheusGraphUrl(datasource.prometheusUrl, 'liveBytes', scope.rtsSelector, scope.range);
   const result = useQueryFrames(
     datasource,
     { refId: 'rts', queryType: 'rts', rtsPanel: 'liveBytes', selector: scope.rtsSelector },
     window
   );
   return (
-    <QueryState title="RTS metrics" {...result} frames={result.value}>
-      {(frames) => (
-        <TimeSeriesView
-          frames={frames}
-          range={scope.range}
-          height={200}
-          testId={testIds.profilePage.rts}
-          legendCalcs={['lastNotNull', 'max']}
-        />
+    <>
+      {prometheusLink && (
+        <LinkButton href={prometheusLink} target="_blank" variant="secondary" size="sm" icon="external-link-alt">
+          Open in Prometheus
+        </LinkButton>
       )}
-    </QueryState>
+      <QueryState title="RTS metrics" {...result} frames={result.value}>
+        {(frames) => (
+          <TimeSeriesView
+            frames={frames}
+            range={scope.range}
+            height={200}
+            testId={testIds.profilePage.rts}
+            legendCalcs={['lastNotNull', 'max']}
+          />
+        )}
+      </QueryState>
+    </>
   );
 }
 
