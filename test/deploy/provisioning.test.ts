@@ -101,6 +101,28 @@ describe('Grafana provisioning', () => {
     }
   });
 
+  it("the plugin dashboards' data source variables and uids resolve to provisioned data sources", () => {
+    for (const include of APP.includes.filter((i: Doc) => i.type === 'dashboard')) {
+      const dashboard = jsonFile(join('src', include.path));
+      for (const variable of dashboard.templating.list.filter((v: Doc) => v.type === 'datasource')) {
+        assert.ok(
+          datasources.some((d) => d.type === variable.query),
+          `${include.path}: no ${variable.query} data source`
+        );
+      }
+      const variables = new Set(dashboard.templating.list.map((v: Doc) => `\${${v.name}}`));
+      const uids = new Set<string>();
+      JSON.stringify(dashboard, (key, value) => {
+        if (key === 'datasource' && value && typeof value === 'object' && typeof value.uid === 'string')
+          uids.add(value.uid);
+        return value;
+      });
+      assert.ok(uids.size > 0, include.path);
+      for (const uid of uids)
+        assert.ok(variables.has(uid) || datasources.some((d) => d.uid === uid), `${include.path}: data source ${uid}`);
+    }
+  });
+
   it('team folders: one provider and folder per team, dashboards bound to that team’s data source only', () => {
     const providers: Doc[] = yamlDoc('provisioning/dashboards/teams.yaml').providers;
     const all = [...providers, ...yamlDoc('provisioning/dashboards/ghcprof.yaml').providers];
