@@ -84,7 +84,7 @@ export class Uploader {
     const { piece, artefact, bytes } = next;
     const what = describe(artefact, piece);
     try {
-      const stored = await withRetry((attempt) => this.send(artefact, piece, bytes, attempt), this.opts.policy, {
+      const stored = await withRetry(() => this.send(artefact, piece, bytes), this.opts.policy, {
         signal: this.abort.signal,
         onRetry: (err, delayMs, attempt) => {
           this.status.failingAttempts = attempt + 1;
@@ -128,8 +128,7 @@ export class Uploader {
     }
   }
 
-  private send(artefact: ArtefactRecord, piece: PieceRecord, bytes: Buffer, attempt: number): Promise<StoredProfile> {
-    void attempt;
+  private send(artefact: ArtefactRecord, piece: PieceRecord, bytes: Buffer): Promise<StoredProfile> {
     const options = { body: bytes, gzip: this.opts.gzip, signal: this.abort.signal };
     if (piece.offset === 0) {
       // A growing artefact's first piece is the complete part of a file still being written.
