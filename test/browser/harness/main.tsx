@@ -8,7 +8,13 @@
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MemoryRouter } from 'react-router-dom';
-import { PluginContextProvider, PluginType, type AppPluginMeta, type DataSourceInstanceSettings } from '@grafana/data';
+import {
+  PluginContextProvider,
+  PluginType,
+  type AppPluginMeta,
+  type AppRootProps,
+  type DataSourceInstanceSettings,
+} from '@grafana/data';
 import {
   config,
   setBackendSrv,
@@ -87,7 +93,7 @@ function View() {
       return (
         <PluginContextProvider meta={appMeta}>
           <MemoryRouter initialEntries={[params.get('path') ?? '/profiles']}>
-            <App {...({ meta: appMeta, query: {}, path: '', onNavChanged: () => {} } as never)} />
+            <App {...({ meta: appMeta, query: {}, path: '', onNavChanged: () => {} } as unknown as AppRootProps)} />
           </MemoryRouter>
         </PluginContextProvider>
       );

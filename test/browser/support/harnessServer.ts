@@ -44,7 +44,7 @@ async function handle(
         Authorization: `Bearer ${tokens[route]}`,
         ...(request.headers['content-type'] ? { 'Content-Type': request.headers['content-type'] } : {}),
       },
-      body: body.length > 0 ? body : undefined,
+      body: body.length > 0 ? new Uint8Array(body) : undefined,
     });
     response.writeHead(answer.status, {
       'Content-Type': answer.headers.get('content-type') ?? 'application/octet-stream',
