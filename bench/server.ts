@@ -118,7 +118,7 @@ async function benchStore(kind: StoreKind, opts: BenchOptions, cleanup: Cleanup)
   progress(`[${kind}] 1. uploading ${opts.profiles} -pj profiles across a week, timing flame graphs`);
   const flamegraph = await flamegraphPhase(server, { ...opts, concurrency: opts.uploadConcurrency });
   progress(
-    `[${kind}] 2. ingest: ${opts.ingestUploads} uploads of ~${(opts.ingestBytes / 1048576).toFixed(1)} MiB, ${opts.ingestClients} clients`
+    `[${kind}] 2. ingest: ${opts.ingestUploads} uploads of at least ${opts.ingestBytes} bytes, ${opts.ingestClients} clients`
   );
   const ingest = await ingestPhase(server, {
     uploads: opts.ingestUploads,

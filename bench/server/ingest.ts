@@ -19,6 +19,8 @@ export interface IngestResult {
   mibPerSecond: number;
   /** Server CPU time per upload: 1000 / this is what one fully available core could ingest per second. */
   serverCpuMsPerUpload: number;
+  /** Server CPU time / wall time while uploading (1.0 = one core busy all the time; 2 = both of two). */
+  serverCpuShare: number;
   /** Requests the server did not acknowledge (non-201 answers or network errors), with the first reason. */
   failed: number;
   firstFailure: string | null;
@@ -146,6 +148,7 @@ export async function ingestPhase(
     uploadsPerSecond: ids.size / seconds,
     mibPerSecond: (ids.size * report.template.length) / seconds / (1024 * 1024),
     serverCpuMsPerUpload: cpuMs / Math.max(1, ids.size + failures.length),
+    serverCpuShare: cpuMs / (seconds * 1000),
     failed: failures.length,
     firstFailure: failures[0] ?? null,
     acked: ids.size,

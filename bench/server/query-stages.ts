@@ -4,7 +4,8 @@
  * bench/server.ts uploads them, then the query's stages run in-process, each the median of BENCH_STAGE_REPS (7):
  *
  *   getTreesForQuery (read + gunzip + JSON.parse of the hourly rollups and of the partly covered hours' profiles),
- *   the merge of those trees (TreeAccumulator), and the whole flamegraphQuery (adds prune, function table, frame);
+ *   the merge of those trees (TreeAccumulator), and the whole flamegraphQuery (adds prune, function table, frame),
+ *   and how long a `SELECT 1` issued meanwhile waits (SQLite runs one statement or transaction at a time per file);
  *
  * for the week and for the range of one profile. Explains the ratio that bench/server.ts measures over HTTP.
  */
@@ -71,6 +72,16 @@ async function stages(store: Store, name: string, from: number, to: number): Pro
     excludeSystem: false,
   };
   const whole = await timed(() => flamegraphQuery(ctx, query));
+  // How long another request's statement (a token lookup, an insert) waits while this query reads its trees.
+  const blocked = await timed(async () => {
+    const reading = store.getTreesForQuery(TENANT, { matchers, from, to });
+    await new Promise((r) => setImmediate(r));
+    const t0 = performance.now();
+    await store.ping();
+    const waited = performance.now() - t0;
+    await reading;
+    return waited;
+  });
   return {
     range: name,
     profiles: read.last.profileCount,
@@ -79,6 +90,7 @@ async function stages(store: Store, name: string, from: number, to: number): Pro
     getTreesForQueryMs: read.ms,
     mergeMs: merge.ms,
     flamegraphQueryMs: whole.ms,
+    pingDuringReadMs: blocked.ms,
   };
 }
 

@@ -6,6 +6,7 @@ type Cell = (r: StoreResult) => string;
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)}`;
 const ratio = (x: number) => `${x.toFixed(2)}x`;
+const bodyBytes = (results: BenchResults) => (results.stores[0]?.ingest.bodyBytes ?? 0).toLocaleString('en');
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 
 function rows(results: BenchResults): Array<[string, Cell] | string> {
@@ -32,7 +33,7 @@ function rows(results: BenchResults): Array<[string, Cell] | string> {
       '   hourly rollups merged: N / 1 profile (frame meta)',
       (r) => `${r.flamegraph.rollups.many ?? 'not reported'} / ${r.flamegraph.rollups.one ?? 'not reported'}`,
     ],
-    `2. ingest: ${o.ingestUploads} text .prof uploads of ~${(o.ingestBytes / 1048576).toFixed(1)} MiB, ${o.ingestClients} concurrent clients`,
+    `2. ingest: ${o.ingestUploads} text .prof uploads of ${bodyBytes(results)} bytes, ${o.ingestClients} concurrent clients`,
     [
       '   uploads/s (goal >= 50)',
       (r) => `${r.ingest.uploadsPerSecond.toFixed(1)} ${verdict(r.ingest.uploadsPerSecond >= 50)}`,
@@ -42,6 +43,7 @@ function rows(results: BenchResults): Array<[string, Cell] | string> {
       '   server CPU per upload (ms) -> uploads/s per free core',
       (r) => `${ms(r.ingest.serverCpuMsPerUpload)} -> ${(1000 / r.ingest.serverCpuMsPerUpload).toFixed(1)}`,
     ],
+    ['   server CPU busy while uploading (cores)', (r) => r.ingest.serverCpuShare.toFixed(2)],
     ['   acked / listed / byte-identical', (r) => `${r.ingest.acked} / ${r.ingest.listed} / ${r.ingest.identical}`],
     ['   not acknowledged', (r) => String(r.ingest.failed)],
     [
