@@ -13,7 +13,7 @@ import type { ProfileMeta } from '../../pkg/api/query';
 import { testIds } from '../../src/components/testIds';
 import { bundleHarness } from './support/bundle';
 import { biggestHeapBands, topCostCentres } from './support/fixtureFacts';
-import { startGhcprof, type Ghcprof } from './support/ghcprofServer';
+import { freePort, startGhcprof, type Ghcprof } from './support/ghcprofServer';
 import { startHarnessServer } from './support/harnessServer';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus';
 import { startFakeExporters, TRUTH, type FakeExporters } from '../rts/fake-exporters';
@@ -78,7 +78,13 @@ before(async () => {
     { service: 'search', pod: 'search-2' },
     tokens.write
   );
-  harness = await startHarnessServer(bundle, ghcprof.url, tokens);
+  const closedPort = `http://127.0.0.1:${await freePort()}`;
+  harness = await startHarnessServer(bundle, {
+    ghcprof: { url: ghcprof.url, tokens },
+    'wrong-read-token': { url: ghcprof.url, tokens: { ...tokens, read: 'ghcp_not_a_token' } },
+    'write-token-as-admin': { url: ghcprof.url, tokens: { ...tokens, admin: tokens.write } },
+    unreachable: { url: closedPort, tokens },
+  });
   context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -316,6 +322,36 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     assert.match(graph.searchParams.get('g0.expr') ?? '', /service="search"/);
     await page.screenshot({ path: join(RESULTS, 'profile-rts.png'), fullPage: true });
     await page.close();
+  });
+
+  it('Save & test: says what works, and exactly what is wrong, against the real server', async () => {
+    const saveAndTest = async (uid: string) => {
+      const page = await open({ view: 'testDatasource', uid });
+      const result = page.getByTestId('harness-test-result');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="harness-test-result"]')?.textContent !== 'running'
+      );
+      const answer = JSON.parse((await result.textContent())!);
+      await page.close();
+      return answer as { status: string; message: string };
+    };
+    assert.deepEqual(await saveAndTest('ghcprof'), {
+      status: 'success',
+      message:
+        'Connected to ghcprof (tenant "t"). read token: tenant "t", scope "read"; write token: scope "write"; admin token: scope "admin"',
+    });
+    const wrongRead = await saveAndTest('wrong-read-token');
+    assert.equal(wrongRead.status, 'error');
+    assert.match(
+      wrongRead.message,
+      /^ghcprof rejected the read token \(401 .+\); set a valid token in the data source settings \("Read token"\)$/
+    );
+    const wrongAdmin = await saveAndTest('write-token-as-admin');
+    assert.equal(wrongAdmin.status, 'error');
+    assert.equal(wrongAdmin.message, 'Connected to ghcprof, but wrong admin token: it has scope "write", needs admin');
+    const unreachable = await saveAndTest('unreachable');
+    assert.equal(unreachable.status, 'error');
+    assert.match(unreachable.message, /^ghcprof server unreachable \(502: Bad Gateway: .+\); check the server URL/);
   });
 
   it('raised no uncaught page errors', () => {

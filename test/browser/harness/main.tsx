@@ -3,9 +3,9 @@
  * is stood in for by the smallest real thing: getBackendSrv() is window.fetch (to the harness server, which plays
  * Grafana's data proxy: one route per token scope), the data source service hands out one GhcprofDataSource, and
  * the template service has no variables. Views are chosen by the page URL: `?view=app&path=/profile?id=...`,
- * `?view=queryEditor&query=<json>`.
+ * `?view=queryEditor&query=<json>`, `?view=testDatasource&uid=<instance>`.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MemoryRouter } from 'react-router-dom';
 import {
@@ -35,10 +35,10 @@ const params = new URLSearchParams(window.location.search);
 
 const settings = {
   id: 1,
-  uid: 'ghcprof',
+  uid: params.get('uid') ?? 'ghcprof',
   type: 'ghcprof-profiles-datasource',
   name: 'ghcprof',
-  url: '/proxy/uid/ghcprof',
+  url: `/proxy/uid/${params.get('uid') ?? 'ghcprof'}`,
   access: 'proxy',
   readOnly: false,
   jsonData: { url: 'http://ghcprof', splitLabel: 'pod', prometheusUrl: params.get('prometheusUrl') ?? undefined },
@@ -85,8 +85,22 @@ function QueryEditorView({ initial }: { initial: GhcprofQuery }) {
   );
 }
 
+/** What "Save & test" on the data source page would show. */
+function TestDatasourceView() {
+  const [result, setResult] = useState<string>('running');
+  useEffect(() => {
+    datasource.testDatasource().then(
+      (answer) => setResult(JSON.stringify(answer)),
+      (error: Error) => setResult(JSON.stringify({ thrown: error.message }))
+    );
+  }, []);
+  return <pre data-testid="harness-test-result">{result}</pre>;
+}
+
 function View() {
   switch (params.get('view')) {
+    case 'testDatasource':
+      return <TestDatasourceView />;
     case 'queryEditor':
       return <QueryEditorView initial={JSON.parse(params.get('query') ?? '{"refId":"A"}')} />;
     default:

@@ -5,21 +5,27 @@ import { join } from 'node:path';
 
 export type Tokens = Record<'read' | 'write' | 'admin', string>;
 
-const PROXY = /^\/proxy\/uid\/ghcprof\/(read|write|admin)(\/.*)$/;
+/** One data source instance as Grafana's proxy sees it: the server URL (jsonData.url) and the route tokens. */
+export interface Instance {
+  url: string;
+  tokens: Tokens;
+}
+
+const PROXY = /^\/proxy\/uid\/([\w-]+)\/(read|write|admin)(\/.*)$/;
 
 /**
- * Serves the harness page and bundle, and plays Grafana's data proxy for the data source: `/proxy/uid/ghcprof/<route>/...`
- * is forwarded to ghcprof with that route's token, as plugin.json's routes make Grafana do.
+ * Serves the harness page and bundle, and plays Grafana's data proxy for data source instances:
+ * `/proxy/uid/<uid>/<route>/...` is forwarded to that instance's server with that route's token, as plugin.json's
+ * routes make Grafana do. A target that cannot be reached answers 502 like Grafana's proxy.
  */
 export async function startHarnessServer(
   bundlePath: string,
-  ghcprofUrl: string,
-  tokens: Tokens
+  instances: Record<string, Instance>
 ): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
-    handle(request, response, bundlePath, ghcprofUrl, tokens).catch((error: Error) => {
+    handle(request, response, bundlePath, instances).catch((error: Error) => {
       response.writeHead(502, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify({ message: `harness proxy: ${error.message}` }));
+      response.end(JSON.stringify({ message: `Bad Gateway: ${error.message}` }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -30,13 +36,13 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   bundlePath: string,
-  ghcprofUrl: string,
-  tokens: Tokens
+  instances: Record<string, Instance>
 ) {
   const url = new URL(request.url ?? '/', 'http://harness');
   const proxied = PROXY.exec(url.pathname);
   if (proxied) {
-    const [, route, path] = proxied as unknown as [string, keyof Tokens, string];
+    const [, uid, route, path] = proxied as unknown as [string, string, keyof Tokens, string];
+    const { url: ghcprofUrl, tokens } = instances[uid];
     const body = await readBody(request);
     const answer = await fetch(`${ghcprofUrl}${path}${url.search}`, {
       method: request.method,
