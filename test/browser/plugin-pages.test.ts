@@ -113,6 +113,8 @@ after(async () => {
 
 async function open(search: Record<string, string>): Promise<Page> {
   const page = await context.newPage();
+  // Generous: the machine has 2 cores and other test suites may run beside this one.
+  page.setDefaultTimeout(30_000);
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
   await page.goto(`${harness.url}/?${new URLSearchParams(search)}`);
   return page;
@@ -130,13 +132,13 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     await flame.locator('canvas').first().waitFor({ timeout: 30_000 });
     const expected = topCostCentres('search.prof');
     for (const name of expected.slice(0, 5)) {
-      await flame.getByText(name, { exact: true }).first().waitFor({ timeout: 10_000 });
+      await flame.getByText(name, { exact: true }).first().waitFor({ timeout: 30_000 });
     }
     // Hovering the root bar (full width, first row) shows its tooltip with the root's label.
     const canvas = flame.locator('canvas').first();
     const box = (await canvas.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + 8);
-    const tooltip = await page.getByText('MAIN.MAIN').last().textContent({ timeout: 10_000 });
+    const tooltip = await page.getByText('MAIN.MAIN').last().textContent({ timeout: 30_000 });
     assert.equal(tooltip, 'MAIN.MAIN');
     await page.screenshot({ path: join(RESULTS, 'profile-flamegraph.png'), fullPage: true });
     await page.close();
@@ -152,7 +154,7 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     await page.screenshot({ path: join(RESULTS, 'profile-heap.png'), fullPage: true });
     // Legend entries are the band names followed by the split label's value (`... leaky-1`).
     for (const band of biggestHeapBands('leaky.hc.hp', 4)) {
-      await heap.getByText(`${band} leaky-1`, { exact: true }).first().waitFor({ timeout: 10_000 });
+      await heap.getByText(`${band} leaky-1`, { exact: true }).first().waitFor({ timeout: 30_000 });
     }
     const notices = await page.locator(byTestId(testIds.profilePage.notice)).allTextContents();
     assert.ok(
@@ -296,7 +298,7 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     }
     const diff = page.locator(byTestId(testIds.comparePage.diff));
     // The diff top table has baseline and comparison columns, and the fixture's biggest cost centre.
-    await diff.getByText('Baseline', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await diff.getByText('Baseline', { exact: true }).first().waitFor({ timeout: 30_000 });
     await diff.getByText('Comparison', { exact: true }).first().waitFor();
     await diff.getByText(topCostCentres('search.eventlog-run.prof')[0], { exact: true }).first().waitFor();
     await page.screenshot({ path: join(RESULTS, 'compare.png'), fullPage: true });
@@ -314,7 +316,7 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     await rts.locator('canvas').first().waitFor({ timeout: 30_000 });
     // The exporter publishes TRUTH.liveBytes (50 MiB); the legend's last and max values show it.
     assert.equal(TRUTH.liveBytes, 50 * 1048576);
-    await rts.getByText('50 MiB', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await rts.getByText('50 MiB', { exact: true }).first().waitFor({ timeout: 30_000 });
     assert.ok((await rts.textContent())?.includes('search-1'));
     const link = await page.getByRole('link', { name: 'Open in Prometheus' }).getAttribute('href');
     const graph = new URL(link!);
