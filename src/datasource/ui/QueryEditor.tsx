@@ -75,6 +75,21 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     onChange({ ...query, ...patch });
     onRunQuery();
   };
+  /** A free-text field committed on blur; empty means "not set". */
+  const textInput = (
+    key: 'baselineSelector' | 'baselineVersion' | 'splitBy',
+    testId: string,
+    placeholder: string,
+    width: number
+  ) => (
+    <Input
+      width={width}
+      data-testid={testId}
+      defaultValue={query[key]}
+      placeholder={placeholder}
+      onBlur={(event) => update({ [key]: event.currentTarget.value || undefined })}
+    />
+  );
   const numberInput = (key: 'maxNodes' | 'limit' | 'topN', testId: string, placeholder: string) => (
     <Input
       width={12}
@@ -143,13 +158,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       {queryType === 'diff' && (
         <InlineFieldRow>
           <InlineField label="Baseline" labelWidth={14} tooltip="Empty: the same selector">
-            <Input
-              width={40}
-              data-testid={testIds.queryEditor.baselineSelector}
-              defaultValue={query.baselineSelector}
-              placeholder="same selector"
-              onBlur={(event) => update({ baselineSelector: event.currentTarget.value || undefined })}
-            />
+            {textInput('baselineSelector', testIds.queryEditor.baselineSelector, 'same selector', 40)}
           </InlineField>
           <InlineField label="Compare with">
             <Combobox<string>
@@ -162,13 +171,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             />
           </InlineField>
           <InlineField label="Version" tooltip='Compare with version X: sets version="X" in the baseline selector'>
-            <Input
-              width={16}
-              data-testid={testIds.queryEditor.baselineVersion}
-              defaultValue={query.baselineVersion}
-              placeholder="any"
-              onBlur={(event) => update({ baselineVersion: event.currentTarget.value || undefined })}
-            />
+            {textInput('baselineVersion', testIds.queryEditor.baselineVersion, 'any', 16)}
           </InlineField>
         </InlineFieldRow>
       )}
@@ -185,13 +188,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           </InlineField>
           <InlineField label="Top bands">{numberInput('topN', testIds.queryEditor.topN, '10')}</InlineField>
           <InlineField label="Split by" tooltip="Label that keeps overlapping processes apart">
-            <Input
-              width={14}
-              data-testid={testIds.queryEditor.splitBy}
-              defaultValue={query.splitBy}
-              placeholder={datasource.splitLabel}
-              onBlur={(event) => update({ splitBy: event.currentTarget.value || undefined })}
-            />
+            {textInput('splitBy', testIds.queryEditor.splitBy, datasource.splitLabel, 14)}
           </InlineField>
         </InlineFieldRow>
       )}

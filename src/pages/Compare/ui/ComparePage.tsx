@@ -1,13 +1,12 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { PluginPage } from '@grafana/runtime';
 import { useStyles2 } from '@grafana/ui';
 import { testIds } from '../../../components/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { GhcprofQuery } from '../../../datasource/types';
 import { useQueryFrames } from '../../../shared/domain/useQueryFrames';
 import { useSelection, windowOf, type Selection } from '../../../shared/domain/useSelection';
-import { DatasourceGate } from '../../../shared/ui/DatasourceGate';
+import { DatasourcePage } from '../../../shared/ui/DatasourcePage';
 import { FlameGraphView } from '../../../shared/ui/FlameGraphView';
 import { QueryState } from '../../../shared/ui/QueryState';
 import { SelectionBar } from '../../../shared/ui/SelectionBar';
@@ -15,11 +14,9 @@ import { diffQueryOf } from '../domain/diffQueryOf';
 
 export function ComparePage() {
   return (
-    <PluginPage>
-      <div data-testid={testIds.comparePage.container}>
-        <DatasourceGate>{(datasource) => <CompareView datasource={datasource} />}</DatasourceGate>
-      </div>
-    </PluginPage>
+    <DatasourcePage testId={testIds.comparePage.container}>
+      {(datasource) => <CompareView datasource={datasource} />}
+    </DatasourcePage>
   );
 }
 

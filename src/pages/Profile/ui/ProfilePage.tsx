@@ -1,13 +1,12 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
-import { PluginPage } from '@grafana/runtime';
 import { Alert, LinkButton, RadioButtonGroup, Stack, TagList, useStyles2 } from '@grafana/ui';
 import { testIds } from '../../../components/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { Metric } from '../../../datasource/types';
 import { useQueryFrames } from '../../../shared/domain/useQueryFrames';
 import type { TimeWindow } from '../../../datasource/domain/buildRequest';
-import { DatasourceGate } from '../../../shared/ui/DatasourceGate';
+import { DatasourcePage } from '../../../shared/ui/DatasourcePage';
 import { FlameGraphView } from '../../../shared/ui/FlameGraphView';
 import { QueryState } from '../../../shared/ui/QueryState';
 import { SelectionBar } from '../../../shared/ui/SelectionBar';
@@ -23,11 +22,9 @@ const METRICS: Array<SelectableValue<Metric>> = [
 
 export function ProfilePage() {
   return (
-    <PluginPage>
-      <div data-testid={testIds.profilePage.container}>
-        <DatasourceGate>{(datasource) => <ProfileView datasource={datasource} />}</DatasourceGate>
-      </div>
-    </PluginPage>
+    <DatasourcePage testId={testIds.profilePage.container}>
+      {(datasource) => <ProfileView datasource={datasource} />}
+    </DatasourcePage>
   );
 }
 

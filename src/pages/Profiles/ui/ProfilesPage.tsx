@@ -1,9 +1,8 @@
-import { PluginPage } from '@grafana/runtime';
 import { Alert, LoadingPlaceholder } from '@grafana/ui';
 import { testIds } from '../../../components/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import { emptyStateText } from '../../../datasource/domain/mapResponse';
-import { DatasourceGate } from '../../../shared/ui/DatasourceGate';
+import { DatasourcePage } from '../../../shared/ui/DatasourcePage';
 import { SelectionBar } from '../../../shared/ui/SelectionBar';
 import { useSelection } from '../../../shared/domain/useSelection';
 import { hasRole } from '../domain/hasRole';
@@ -13,11 +12,9 @@ import { UploadZone } from './UploadZone';
 
 export function ProfilesPage() {
   return (
-    <PluginPage>
-      <div data-testid={testIds.profilesPage.container}>
-        <DatasourceGate>{(datasource) => <ProfilesView datasource={datasource} />}</DatasourceGate>
-      </div>
-    </PluginPage>
+    <DatasourcePage testId={testIds.profilesPage.container}>
+      {(datasource) => <ProfilesView datasource={datasource} />}
+    </DatasourcePage>
   );
 }
 
