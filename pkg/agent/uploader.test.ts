@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { RecordingServer } from './__tests__/recording-server';
+import { hpHeaderLength } from './artefact';
 import type { AgentLog } from './log';
 import { AgentMetrics } from './metrics';
 import { Spool } from './spool';
@@ -73,6 +75,39 @@ describe('Uploader', () => {
     assert.equal(spool.pieces().length, 0);
     assert.match(await metric('ghcprof_agent_uploaded_bytes_total'), /ghcprof_agent_uploaded_bytes_total 18/);
     assert.match(await metric('ghcprof_agent_uploads_total'), /request="append"} 1/);
+  });
+
+  it('continues a growing .hp in a new profile (header + the rest) when the server refuses to grow it (413)', async () => {
+    const hp = readFileSync('test/fixtures/ghc/leaky.hT.hp');
+    const ends = [...hp.toString('latin1').matchAll(/^END_SAMPLE .*\n/gm)].map((m) => m.index! + m[0].length);
+    const headerLength = hpHeaderLength(hp)!;
+    const record = await spool.begin('big.hp', 'hp', identity, { service: 'api' });
+    const cuts = [0, ends[2], ends[5], ends[8], ends[10]];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const header = i === 0 ? hp.subarray(0, headerLength) : undefined;
+      await spool.enqueue(record.key, cuts[i], hp.subarray(cuts[i], cuts[i + 1]), undefined, header);
+    }
+    server.maxContentBytes = ends[6]; // the third piece would pass it; the second segment stays under it
+    try {
+      await uploader.drain();
+    } finally {
+      server.maxContentBytes = Infinity;
+    }
+    const [first, second] = [...server.profiles.values()].slice(-2);
+    assert.deepEqual(first.content, hp.subarray(0, ends[5]), 'segment 1 grew up to the limit');
+    assert.deepEqual(second.content, Buffer.concat([hp.subarray(0, headerLength), hp.subarray(ends[5], ends[10])]));
+    assert.deepEqual(second.labels, { service: 'api', segment: '2' });
+    const state = spool.current('big.hp')!;
+    assert.equal(state.profileId, second.id);
+    assert.equal(state.ackedOffset, ends[10]);
+    assert.ok(
+      logs.some((l) =>
+        l.includes(
+          `profile ${first.id} reached the server's size limit (HTTP 413: larger than ${ends[6]} bytes); continuing from byte offset ${ends[5]} as a new profile (segment=2)`
+        )
+      )
+    );
+    assert.equal(state.rejected, undefined);
   });
 
   it('retries 503, 429 and refused connections until the server takes the piece', async () => {

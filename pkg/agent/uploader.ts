@@ -96,16 +96,27 @@ export class Uploader {
           );
         },
       });
-      if (piece.offset === 0 && !stored.created) this.warnIfSomeoneElses(artefact, stored.response);
+      const first = startsProfile(artefact, piece);
+      if (first && !stored.created) this.warnIfSomeoneElses(artefact, stored.response);
       await this.opts.spool.acknowledge(piece, stored.id);
       this.status.lastSuccessAt = Date.now();
       this.status.failingAttempts = 0;
       this.opts.metrics?.uploadedBytes.inc(piece.length);
-      this.opts.metrics?.uploads.inc({ request: piece.offset === 0 ? 'upload' : 'append' });
+      this.opts.metrics?.uploads.inc({ request: first ? 'upload' : 'append' });
       this.opts.log.info(`stored ${what} as ${stored.id}${stored.created ? '' : ' (already stored)'}`);
     } catch (err) {
       if (!(err instanceof UploadError) || this.abort.signal.aborted) throw err;
       this.status.lastError = err.message;
+      if (err.status === 413 && !startsProfile(artefact, piece) && artefact.header) {
+        // The stored profile reached the server's size limit: go on in a new one (the piece is sent again).
+        const full = artefact.profileId;
+        const segment = await this.opts.spool.startSegment(artefact.key, piece.offset);
+        this.opts.log.warn(
+          `${artefact.path}: profile ${full} reached the server's size limit (${err.message}); ` +
+            `continuing from byte offset ${piece.offset} as a new profile (segment=${segment})`
+        );
+        return true;
+      }
       this.opts.metrics?.failures.inc({ kind: 'permanent' });
       const dropped = await this.opts.spool.reject(artefact.key, err.message);
       this.opts.log.error(`server refused ${what}: ${err.message}; dropped this artefact (${dropped} piece(s))`);
@@ -129,11 +140,16 @@ export class Uploader {
   }
 
   private send(artefact: ArtefactRecord, piece: PieceRecord, bytes: Buffer): Promise<StoredProfile> {
-    const options = { body: bytes, gzip: this.opts.gzip, signal: this.abort.signal };
-    if (piece.offset === 0) {
-      // A growing artefact's first piece is the complete part of a file still being written.
+    const options = { gzip: this.opts.gzip, signal: this.abort.signal };
+    const segmentStart = artefact.segmentStart ?? 0;
+    const header = segmentStart > 0 ? Buffer.from(artefact.header ?? '', 'base64') : Buffer.alloc(0);
+    if (startsProfile(artefact, piece)) {
+      // A growing artefact's first piece is the complete part of a file still being written. A later segment is
+      // the artefact's header followed by the samples / event blocks from where the previous segment stopped.
       const partial = isGrowingKind(artefact.kind);
-      return uploadProfile(this.opts.target, artefact.labels, { ...options, startMs: artefact.startedAt, partial });
+      const labels = segmentStart > 0 ? { ...artefact.labels, segment: String(artefact.segment) } : artefact.labels;
+      const body = segmentStart > 0 ? Buffer.concat([header, bytes]) : bytes;
+      return uploadProfile(this.opts.target, labels, { ...options, body, startMs: artefact.startedAt, partial });
     }
     if (!artefact.profileId) {
       throw new UploadError({
@@ -142,8 +158,15 @@ export class Uploader {
         transient: false,
       });
     }
-    return appendToProfile(this.opts.target, artefact.profileId, piece.offset, options);
+    // Offsets in the stored profile: the segment's content is the header, then the source from segmentStart on.
+    const offset = header.length + piece.offset - segmentStart;
+    return appendToProfile(this.opts.target, artefact.profileId, offset, { ...options, body: bytes });
   }
+}
+
+/** Does this piece begin a stored profile (the artefact's first piece, or a new segment's)? */
+function startsProfile(artefact: ArtefactRecord, piece: PieceRecord): boolean {
+  return piece.offset === (artefact.segmentStart ?? 0);
 }
 
 function describe(artefact: ArtefactRecord, piece: PieceRecord): string {

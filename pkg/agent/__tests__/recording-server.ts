@@ -34,6 +34,8 @@ export class RecordingServer {
   readonly profiles = new Map<string, StoredArtefact>();
   /** Answers for the next requests, in order, instead of handling them. */
   readonly failures: InjectedFailure[] = [];
+  /** Largest stored content: an append beyond it is refused with 413, as the real server's --max-upload-bytes. */
+  maxContentBytes = Infinity;
   private server: Server | null = null;
   private nextId = 1;
 
@@ -113,6 +115,9 @@ export class RecordingServer {
       return reply(409, {
         error: { code: 'append_conflict', message: 'mismatch', details: { storedBytes: stored.content.length } },
       });
+    }
+    if (offset + body.length > this.maxContentBytes) {
+      return reply(413, { error: { code: 'too_large', message: `larger than ${this.maxContentBytes} bytes` } });
     }
     const changed = offset + body.length > stored.content.length;
     if (changed) stored.content = Buffer.concat([stored.content.subarray(0, offset), body]);
