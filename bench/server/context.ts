@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres';
-import { type CliMode, type Cleanup, createToken, ServerChild } from './harness';
+import { type CliMode, type Cleanup, createToken, expectStatus, httpRequest, ServerChild } from './harness';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -93,4 +93,20 @@ export async function benchServer(kind: StoreKind, mode: CliMode, cleanup: Clean
   ]);
   server.tokens = { read, write };
   return server;
+}
+
+/** Ids of the profiles of `service` the server lists in [from, to] (at most 10,000, the API's limit). */
+export async function listedIds(server: BenchServer, service: string, from: number, to: number): Promise<Set<string>> {
+  const params = new URLSearchParams({
+    selector: `{service="${service}"}`,
+    from: String(from),
+    to: String(to),
+    limit: '10000',
+  });
+  const r = expectStatus(
+    await httpRequest(server.url, 'GET', `/api/v1/profiles?${params}`, { token: server.tokens.read }),
+    `list of service=${service}`,
+    200
+  );
+  return new Set(r.json<{ profiles: Array<{ id: string }> }>().profiles.map((p) => p.id));
 }

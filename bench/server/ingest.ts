@@ -4,7 +4,7 @@
  * what was sent (the bodies are regenerated from their run numbers, so the clients keep no copies).
  */
 import { bigTextReport, MINUTE_MS, type PatchableArtefact, patchArtefact } from './artefacts';
-import type { BenchServer } from './context';
+import { type BenchServer, listedIds } from './context';
 import { expectStatus, httpRequest, RssSampler, withCpu } from './harness';
 
 export const INGEST_SERVICE = 'ingest';
@@ -76,22 +76,6 @@ async function uploadAll(
   return { ids, failures, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Ids the server lists for the ingest service over the uploads' range. */
-async function listedIds(server: BenchServer, uploads: number, now: number): Promise<Set<string>> {
-  const params = new URLSearchParams({
-    selector: `{service="${INGEST_SERVICE}"}`,
-    from: String(endTimeOf(uploads, now) - 60 * MINUTE_MS),
-    to: String(now),
-    limit: '10000',
-  });
-  const r = expectStatus(
-    await httpRequest(server.url, 'GET', `/api/v1/profiles?${params}`, { token: server.tokens.read }),
-    'list of ingested profiles',
-    200
-  );
-  return new Set(r.json<{ profiles: Array<{ id: string }> }>().profiles.map((p) => p.id));
-}
-
 /** Downloads every acknowledged profile (8 at a time) and counts the byte-identical ones; throws on the first difference. */
 async function countIdentical(
   server: BenchServer,
@@ -134,7 +118,7 @@ export async function ingestPhase(
     cpuMs,
   } = await withCpu(server.pid, () => uploadAll(server, report, opts.uploads, opts.clients, now));
   const memory = rss.stop();
-  const listed = await listedIds(server, opts.uploads, now);
+  const listed = await listedIds(server, INGEST_SERVICE, endTimeOf(opts.uploads, now) - 60 * MINUTE_MS, now);
   const missing = [...ids.values()].filter((id) => !listed.has(id));
   if (missing.length > 0) {
     throw new Error(`${missing.length} acknowledged uploads are not listed, e.g. ${missing.slice(0, 5).join(', ')}`);

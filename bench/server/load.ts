@@ -10,8 +10,8 @@
  */
 import autocannon from 'autocannon';
 import { MINUTE_MS, type PatchableArtefact, patchablePj, patchArtefact, PjVariants } from './artefacts';
-import type { BenchServer } from './context';
-import { expectStatus, httpRequest, RssSampler, withCpu } from './harness';
+import { type BenchServer, listedIds } from './context';
+import { RssSampler, withCpu } from './harness';
 import { SERVICE } from './flamegraph';
 
 export const LOAD_SERVICE = 'load';
@@ -88,21 +88,6 @@ function requests(
   ];
 }
 
-async function listedLoadIds(server: BenchServer, now: number): Promise<Set<string>> {
-  const params = new URLSearchParams({
-    selector: `{service="${LOAD_SERVICE}"}`,
-    from: String(now - 25 * 60 * MINUTE_MS),
-    to: String(now + MINUTE_MS),
-    limit: '10000',
-  });
-  const r = expectStatus(
-    await httpRequest(server.url, 'GET', `/api/v1/profiles?${params}`, { token: server.tokens.read }),
-    'list of load uploads',
-    200
-  );
-  return new Set(r.json<{ profiles: Array<{ id: string }> }>().profiles.map((p) => p.id));
-}
-
 export async function loadPhase(
   server: BenchServer,
   opts: { seconds: number; connections: number; rssEveryMs: number; window: Window }
@@ -125,7 +110,7 @@ export async function loadPhase(
   if (!server.current.alive) {
     throw new Error(`the ${server.kind} server died during the load test:\n${server.current.log}`);
   }
-  const listed = await listedLoadIds(server, now);
+  const listed = await listedIds(server, LOAD_SERVICE, now - 25 * 60 * MINUTE_MS, now + MINUTE_MS);
   const lost = acked.filter((id) => !listed.has(id));
   if (lost.length > 0) {
     throw new Error(
