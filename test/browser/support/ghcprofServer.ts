@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ProfileMeta } from '../../../pkg/api/query';
+import { ensureBuiltCli } from '../../../pkg/cli/__tests__/built-cli';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bin', 'ghcprof.js');
@@ -26,8 +27,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `ghcprof serve` on a fresh SQLite file and a free port; resolves once /healthz answers. */
+/**
+ * `node bin/ghcprof.js serve` on a fresh SQLite file and a free port; resolves once /healthz answers. bin/ loads the
+ * compiled build/, rebuilt first when a backend source is newer (the CLI tests' helper).
+ */
 export async function startGhcprof(db: string, extraArgs: string[] = []): Promise<Ghcprof> {
+  ensureBuiltCli();
   const port = await freePort();
   const child = spawn(
     process.execPath,
