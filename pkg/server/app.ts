@@ -88,6 +88,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     requestTimeout: config.requestTimeoutMs,
+    // Node checks the timeouts only every connectionsCheckingInterval (default 30 s) and lets headers take 60 s
+    // whatever requestTimeout says: both scaled to the request timeout.
+    http: {
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(config.requestTimeoutMs / 4))),
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+    },
     connectionTimeout: config.connectionTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // Uploads may be large; the upload routes set their own limit, everything else stays small.

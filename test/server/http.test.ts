@@ -97,6 +97,27 @@ for (const kind of STORE_KINDS) {
       assert.match(String(made.headers['x-request-id']), /^[0-9a-f-]{36}$/);
     });
 
+    it('answers 408 to a client that stalls past the request timeout', async () => {
+      const slow = await testEnv(kind, { requestTimeoutMs: 1000 });
+      try {
+        const url = await slow.app.listen({ port: 0, host: '127.0.0.1' });
+        const body = fixture('search.prof');
+        const res = await new Promise<number>((resolve, reject) => {
+          const req = request(
+            `${url}/api/v1/profiles`,
+            { method: 'POST', headers: { authorization: `Bearer ${slow.acme.write}`, 'content-length': body.length } },
+            (r) => resolve(r.statusCode!)
+          );
+          req.on('error', reject);
+          req.write(body.subarray(0, 100)); // and never the rest
+        });
+        assert.equal(res, 408);
+        assert.deepEqual(await slow.store.listProfiles('acme', { matchers: [] }), []);
+      } finally {
+        await slow.close();
+      }
+    });
+
     it('/readyz answers 503 once the store is unreachable, /healthz still 200', async () => {
       const { spec, cleanup } = await freshStoreSpec(kind);
       const store = await openStore(spec);
