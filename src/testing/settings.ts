@@ -15,6 +15,9 @@ export function instanceSettings(
     jsonData,
     access: 'proxy',
     readOnly: false,
-    meta: { id: 'ghcprof-profiles-datasource' } as DataSourceInstanceSettings['meta'],
+    meta: {
+      id: 'ghcprof-profiles-datasource',
+      info: { logos: { small: 'img/logo.svg', large: 'img/logo.svg' } },
+    } as DataSourceInstanceSettings['meta'],
   };
 }
