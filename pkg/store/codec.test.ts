@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decompress, packHeap, packJson, unpackHeap } from './codec';
+import { gzipSync } from 'node:zlib';
+import { compress, decompress, packHeap, packJson, unpackHeap, unpackJson } from './codec';
 import type { HeapProfile } from '../model/types';
 
 function wideHeap(censuses: number, bands: number): HeapProfile {
@@ -37,5 +38,17 @@ describe('store codec: heap profiles by column', () => {
   it('still reads heap profiles stored as plain JSON', async () => {
     const heap = wideHeap(3, 4);
     assert.deepEqual(await unpackHeap(await packJson(heap)), heap);
+  });
+});
+
+describe('store codec: gzip level', () => {
+  it('compresses at the fastest level and still reads what level 6 wrote', async () => {
+    const text = Buffer.from('COST CENTRE  MODULE  SRC  no. entries %time %alloc\n'.repeat(2000));
+    const packed = await compress(text);
+    // RFC 1952 XFL byte: 4 = "compressor used fastest algorithm" (zlib writes it for level 1).
+    assert.equal(packed[8], 4);
+    assert.deepEqual(await decompress(packed), text);
+    const older = gzipSync(Buffer.from(JSON.stringify({ root: 'MAIN', ticks: 7 })), { level: 6 });
+    assert.deepEqual(await unpackJson(older), { root: 'MAIN', ticks: 7 });
   });
 });

@@ -1,14 +1,18 @@
 /** How the store packs what it keeps: raw artefacts and normalised data as gzip, normalised data as JSON. */
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { constants, gunzip, gzip } from 'node:zlib';
 import type { HeapProfile } from '../model/types';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
-/** Compresses off the event loop thread (zlib's thread pool), so a large upload does not stall other requests. */
+/**
+ * Compresses off the event loop thread (zlib's thread pool), so a large upload does not stall other requests. Level 1
+ * (fastest): on a 1.16 MB .prof it takes 7.7 ms instead of level 6's 25 ms for 132 KB instead of 88 KB, and gzip
+ * is the largest CPU cost of an upload after parsing. Any level reads back the same way.
+ */
 export function compress(bytes: Buffer): Promise<Buffer> {
-  return gzipAsync(bytes);
+  return gzipAsync(bytes, { level: constants.Z_BEST_SPEED });
 }
 
 export function decompress(bytes: Buffer): Promise<Buffer> {
