@@ -1,4 +1,4 @@
-import { describeFailure } from '../domain/errors';
+import { describeFailure, GhcprofRequestError, NOTHING_TO_SHOW_CODES } from '../domain/errors';
 
 describe('describeFailure', () => {
   it('tells a network failure and a proxy gateway error apart from server answers', () => {
@@ -43,5 +43,14 @@ describe('describeFailure', () => {
       'ghcprof 500: Internal Server Error'
     );
     expect(describeFailure(undefined, 'read')).toContain('unreachable');
+  });
+});
+
+describe('GhcprofRequestError', () => {
+  it('keeps the server error code for callers that treat "nothing to show" differently', () => {
+    const error = new GhcprofRequestError('m', 422, { error: { code: 'no_series', message: 'no GHC RTS metrics' } });
+    expect(error.code).toBe('no_series');
+    expect(NOTHING_TO_SHOW_CODES).toContain(error.code);
+    expect(new GhcprofRequestError('m', 502, { message: 'Bad Gateway' }).code).toBeUndefined();
   });
 });

@@ -52,11 +52,19 @@ function messageOf(data: unknown): string | undefined {
 
 /** An Error carrying the route failure's description; `status` kept for callers that branch on it. */
 export class GhcprofRequestError extends Error {
+  /** ghcprof's error code (`unauthorized`, `no_series`, ...) when the server answered. */
+  readonly code: string | undefined;
+
   constructor(
     message: string,
-    readonly status: number | undefined
+    readonly status: number | undefined,
+    data?: unknown
   ) {
     super(message);
     this.name = 'GhcprofRequestError';
+    this.code = serverError(data)?.code;
   }
 }
+
+/** Server answers that mean "nothing to show here" rather than a failure (no RTS source, no series in range). */
+export const NOTHING_TO_SHOW_CODES = ['no_source', 'no_series'];

@@ -39,7 +39,8 @@ export class GhcprofApi {
       );
       return response.data;
     } catch (failure) {
-      throw new GhcprofRequestError(describeFailure(failure, scope), (failure as FailedFetch | undefined)?.status);
+      const failed = failure as FailedFetch | undefined;
+      throw new GhcprofRequestError(describeFailure(failure, scope), failed?.status, failed?.data);
     }
   }
 

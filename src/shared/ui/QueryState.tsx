@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { DataFrame } from '@grafana/data';
 import { Alert, LoadingPlaceholder } from '@grafana/ui';
+import { NOTHING_TO_SHOW_CODES, type GhcprofRequestError } from '../../datasource/domain/errors';
 
 interface Props {
   title: string;
@@ -14,6 +15,13 @@ interface Props {
 
 /** Loading, the error in the data source's words, the server's notices (e.g. the empty state), or the content. */
 export function QueryState({ title, loading, error, frames, errorTestId, noticeTestId, children }: Props) {
+  if (error && NOTHING_TO_SHOW_CODES.includes((error as GhcprofRequestError).code ?? '')) {
+    return (
+      <Alert severity="info" title={`No ${title}`}>
+        {error.message}
+      </Alert>
+    );
+  }
   if (error) {
     return (
       <Alert severity="error" title={`${title} failed`} data-testid={errorTestId}>
