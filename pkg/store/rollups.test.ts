@@ -9,9 +9,10 @@ import { formatSelector, parseSelector } from '../api/selector';
 import { mergeTrees } from '../model/tree';
 import type { CallTree, ProfileKind, TreeNode } from '../model/types';
 import { coveredHours, ROLLUP_BUCKET_MS } from './rollups';
-import type { SqlStore } from './sql-store';
-import type { ProfileFilter, TreeQueryResult } from './store';
-import { BACKENDS, newProfile, sampleTree, useStore } from './__tests__/backends';
+import { openSqlStore } from './index';
+import { SqlStore } from './sql-store';
+import type { NewProfile, ProfileFilter, TreeQueryResult } from './store';
+import { BACKENDS, driverOf, newProfile, sampleTree, useStore } from './__tests__/backends';
 
 const H = ROLLUP_BUCKET_MS;
 const DAY0 = Date.UTC(2026, 10, 20); // a multiple of one hour
@@ -93,8 +94,20 @@ function node(label: string, module: string): TreeNode {
   return { label, module, src: `${module}:${label}`, ccId: 7, ccsId: 9, entries: 0, ticks: 0, alloc: 0, children: [] };
 }
 
+/** A process that stopped between an insert's commit and its rollup fold: the profile stays pending. */
+class UnfoldedStore extends SqlStore {
+  protected override async foldIntoRollup(_p: NewProfile, _id: string, _tree: CallTree): Promise<void> {}
+}
+
+async function pendingCount(store: SqlStore): Promise<number> {
+  const rows = await driverOf(store).query<{ n: number }>(`SELECT COUNT(*) AS n FROM rollup_pending`);
+  return Number(rows[0].n);
+}
+
 const profileArb = fc.record({
   tree: treeArb,
+  /** False: inserted by a process that never folded it into its rollup. */
+  folded: fc.boolean(),
   kind: fc.constantFrom<ProfileKind>('prof', 'prof-json'),
   service: fc.constantFrom('api', 'web'),
   pod: fc.option(fc.constantFrom('p1', 'p2'), { nil: undefined }),
@@ -261,9 +274,10 @@ for (const backend of BACKENDS) {
           async (profiles, selector, a, b) => {
             const t = `prop-${++tenantCounter}`;
             const stored: string[] = [];
+            const unfolded = new UnfoldedStore(driverOf(fx.store));
             for (const p of profiles) {
               const start = DAY0 + p.startOffset;
-              const { meta } = await fx.store.insertProfile(
+              const { meta } = await (p.folded ? fx.store : unfolded).insertProfile(
                 newProfile({
                   tenant: t,
                   kind: p.kind,
@@ -275,6 +289,21 @@ for (const backend of BACKENDS) {
               );
               stored.push(meta.id);
             }
+            let from = a === undefined ? undefined : DAY0 + a;
+            let to = b === undefined ? undefined : DAY0 + b;
+            if (from !== undefined && to !== undefined && from > to) {
+              [from, to] = [to, from];
+            }
+            const filter: ProfileFilter = { matchers: parseSelector(selector), from, to };
+            const check = async (when: string) => {
+              const got = await fx.store.getTreesForQuery(t, filter);
+              const want = await mergedRaw(fx.store, t, filter);
+              const what = `${when}: ${formatSelector(filter.matchers)} ${filter.from}..${filter.to}`;
+              assert.equal(got.profileCount, want.count, what);
+              assert.deepEqual(mergedSources(got), want.tree, what);
+            };
+            // Before the deletes and replacements too: this read also fills the rollup cache they must not fool.
+            await check('after the inserts');
             for (const [i, p] of profiles.entries()) {
               if (p.later.action === 'delete') {
                 await fx.store.deleteProfile(t, stored[i]);
@@ -291,24 +320,104 @@ for (const backend of BACKENDS) {
                 assert.ok(await fx.store.replaceProfile(t, stored[i], next));
               }
             }
-            let from = a === undefined ? undefined : DAY0 + a;
-            let to = b === undefined ? undefined : DAY0 + b;
-            if (from !== undefined && to !== undefined && from > to) {
-              [from, to] = [to, from];
-            }
-            const filter: ProfileFilter = { matchers: parseSelector(selector), from, to };
-            const got = await fx.store.getTreesForQuery(t, filter);
-            const want = await mergedRaw(fx.store, t, filter);
-            assert.equal(
-              got.profileCount,
-              want.count,
-              `${formatSelector(filter.matchers)} ${filter.from}..${filter.to}`
-            );
-            assert.deepEqual(mergedSources(got), want.tree);
+            await check('at the end');
           }
         ),
         { numRuns: RUNS }
       );
+    });
+  });
+
+  describe(`rollup folding and cache [${backend}]`, () => {
+    const fx = useStore(backend);
+
+    it('reads profiles not yet folded exactly, and folds them with the next insert of their hour', async () => {
+      const t = 'fold-later';
+      const unfolded = new UnfoldedStore(driverOf(fx.store));
+      for (let i = 0; i < 3; i++) {
+        await unfolded.insertProfile(newProfile({ tenant: t, startTime: DAY0 + i * 1000, tree: sampleTree(i + 1) }));
+      }
+      let r = await fx.store.getTreesForQuery(t, { matchers: [] });
+      assert.deepEqual(
+        r.sources.map((s) => s.type),
+        ['profile', 'profile', 'profile']
+      );
+      assert.equal(r.profileCount, 3);
+      assert.deepEqual(mergedSources(r), canonical(mergeTrees([1, 2, 3].map(sampleTree))));
+      assert.equal(await pendingCount(fx.store), 3);
+
+      await fx.store.insertProfile(newProfile({ tenant: t, startTime: DAY0 + 5000, tree: sampleTree(4) }));
+      r = await fx.store.getTreesForQuery(t, { matchers: [] });
+      assert.deepEqual(
+        r.sources.map((s) => [s.type, s.type === 'rollup' ? s.profileCount : 1]),
+        [['rollup', 4]]
+      );
+      assert.deepEqual(mergedSources(r), canonical(mergeTrees([1, 2, 3, 4].map(sampleTree))));
+      assert.equal(await pendingCount(fx.store), 0);
+    });
+
+    it('hands out cached rollup trees frozen, equal to the stored ones', async () => {
+      const t = 'frozen';
+      await fx.store.insertProfile(newProfile({ tenant: t, startTime: DAY0, tree: sampleTree(2) }));
+      const first = await fx.store.getTreesForQuery(t, { matchers: [] });
+      const again = await fx.store.getTreesForQuery(t, { matchers: [] });
+      const tree = again.sources[0].tree;
+      assert.equal(tree, first.sources[0].tree, 'the same cached object');
+      assert.ok(Object.isFrozen(tree.root.children[0].children[0]));
+      assert.equal(Reflect.set(tree.root.children[0], 'ticks', 1), false, 'a frozen node refuses writes');
+      assert.throws(() => tree.root.children.push(tree.root), TypeError);
+      // What a fresh store (empty cache) decodes from the database.
+      const cold = await new SqlStore(driverOf(fx.store)).getTreesForQuery(t, { matchers: [] });
+      assert.deepEqual(cold.sources[0].tree, tree);
+      assert.equal(tree.root.children[0].ticks, 5 * 2);
+    });
+
+    it('never serves a cached rollup that another replica changed since', async () => {
+      const spec = await fx.freshSpec();
+      const [a, b] = [await openSqlStore(spec), await openSqlStore(spec)];
+      try {
+        await a.migrate();
+        const t = 'replicas';
+        const { meta } = await a.insertProfile(newProfile({ tenant: t, startTime: DAY0, tree: sampleTree(1) }));
+        const ticksOfMain = async () => {
+          const r = await a.getTreesForQuery(t, { matchers: [] });
+          return [r.profileCount, mergeTrees(r.sources.map((s) => s.tree)).root.children[0].ticks];
+        };
+        assert.deepEqual(await ticksOfMain(), [1, 5]); // cached in a now
+        await b.insertProfile(newProfile({ tenant: t, startTime: DAY0 + 1, tree: sampleTree(10) }));
+        assert.deepEqual(await ticksOfMain(), [2, 55]);
+        await b.deleteProfile(t, meta.id);
+        assert.deepEqual(await ticksOfMain(), [1, 50]);
+        const next = newProfile({ tenant: t, startTime: DAY0 + 2, tree: sampleTree(100) });
+        const only = (await b.listProfiles(t, { matchers: [] }))[0];
+        assert.ok(await b.replaceProfile(t, only.id, next));
+        assert.deepEqual(await ticksOfMain(), [1, 500]);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('stays exact when two replicas fold the same hour at once', async () => {
+      const spec = await fx.freshSpec();
+      const [a, b] = [await openSqlStore(spec), await openSqlStore(spec)];
+      try {
+        await a.migrate();
+        const t = 'fold-race';
+        await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            (i % 2 === 0 ? a : b).insertProfile(newProfile({ tenant: t, startTime: DAY0 + i, tree: sampleTree(i + 1) }))
+          )
+        );
+        for (const store of [a, b]) {
+          const r = await store.getTreesForQuery(t, { matchers: [] });
+          assert.equal(r.profileCount, 16);
+          const ticks = mergeTrees(r.sources.map((s) => s.tree)).root.children[0].children[0].ticks;
+          assert.equal(ticks, (90 * 16 * 17) / 2);
+          assert.deepEqual(mergedSources(r), (await mergedRaw(store, t, { matchers: [] })).tree);
+        }
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
     });
   });
 

@@ -1,16 +1,23 @@
 /**
  * Pre-merged cost-centre trees per (tenant, kind, label set, hour): a flame graph over a week of profiles reads at
- * most one rollup per hour and label set instead of every tree. A rollup is mergeTrees of the trees of every profile
- * in its bucket (bucket = the hour its start time falls in), kept exact in the transaction of each insert (merge the
- * new tree in) and delete (re-merge what remains: subtracting would leave zero-valued nodes a raw merge does not
- * have). Because all profiles of a bucket share one label set and kind, a selector accepts all or none of them, so a
- * bucket can stand in for its profiles whenever the query's time range covers the whole hour.
+ * most one rollup per hour and label set instead of every tree. A rollup is mergeTrees of the trees of its bucket's
+ * profiles (bucket = the hour its start time falls in) except those still pending: an insert only records its
+ * profile as pending (rollup_pending, in the insert's transaction); foldPending merges pending profiles in afterwards,
+ * outside it, several at once when uploads come in together. Readers take a bucket's rollup plus its pending
+ * profiles' own trees, so every read is exact. A delete re-merges what remains (subtracting would leave zero-valued
+ * nodes a raw merge does not have), pending profiles included. Because all profiles of a bucket share one label set
+ * and kind, a selector accepts all or none of them, so a bucket can stand in for its profiles whenever the query's
+ * time range covers the whole hour.
+ *
+ * Every write of a rollup row sets a new random revision, the key of the decoded-tree cache (rollup-cache.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { matchLabels, type LabelMatcher } from '../api/selector';
 import { mergeTrees } from '../model/tree';
 import type { CallTree, ProfileKind } from '../model/types';
 import { packJson, unpackJson } from './codec';
-import type { Dialect, SqlExecutor, SqlParam } from './driver';
+import type { Dialect, SqlDriver, SqlExecutor, SqlParam } from './driver';
+import type { RollupCache } from './rollup-cache';
 
 export const ROLLUP_BUCKET_MS = 3_600_000;
 
@@ -43,33 +50,133 @@ function compareKeys(a: BucketKey, b: BucketKey): number {
   return as < bs ? -1 : as > bs ? 1 : a.hourStart - b.hourStart;
 }
 
+/** A fresh revision for a rollup row's new content: random, so no two writes on any replica share one. */
+function newRevision(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 /** Creates the bucket's row if missing and locks it until the transaction ends (concurrent writers queue here). */
 async function lockBucket(
   tx: SqlExecutor,
   dialect: Dialect,
   key: BucketKey
-): Promise<{ count: number; tree: Buffer | null }> {
+): Promise<{ count: number; revision: string | null }> {
   await tx.execute(
     `INSERT INTO tree_rollups (tenant, kind, labels_key, hour_start, profile_count, tree) VALUES (?, ?, ?, ?, 0, NULL)
      ON CONFLICT (tenant, kind, labels_key, hour_start) DO NOTHING`,
     keyParams(key)
   );
-  const rows = await tx.query<{ profile_count: number; tree: Buffer | null }>(
-    `SELECT profile_count, tree FROM tree_rollups WHERE ${KEY_WHERE}${dialect.forUpdate}`,
+  const rows = await tx.query<{ profile_count: number; revision: string | null }>(
+    `SELECT profile_count, revision FROM tree_rollups WHERE ${KEY_WHERE}${dialect.forUpdate}`,
     keyParams(key)
   );
-  return { count: Number(rows[0].profile_count), tree: rows[0].tree };
+  return { count: Number(rows[0].profile_count), revision: rows[0].revision };
 }
 
-/** Merges a newly stored profile's tree into its bucket (call inside the insert's transaction). */
-export async function addToRollup(tx: SqlExecutor, dialect: Dialect, key: BucketKey, tree: CallTree): Promise<void> {
-  const current = await lockBucket(tx, dialect, key);
-  const merged = current.tree ? mergeTrees([await unpackJson<CallTree>(current.tree), tree]) : mergeTrees([tree]);
-  await tx.execute(`UPDATE tree_rollups SET profile_count = ?, tree = ? WHERE ${KEY_WHERE}`, [
-    current.count + 1,
-    await packJson(merged),
+async function writeBucket(tx: SqlExecutor, key: BucketKey, count: number, tree: Buffer, revision: string) {
+  await tx.execute(`UPDATE tree_rollups SET profile_count = ?, tree = ?, revision = ? WHERE ${KEY_WHERE}`, [
+    count,
+    tree,
+    revision,
     ...keyParams(key),
   ]);
+}
+
+/**
+ * Marks a newly stored profile's tree as not yet in its bucket's rollup (call inside the insert's transaction).
+ * Readers take pending profiles' own trees next to the rollup, so the insert stays exact without touching the
+ * rollup; foldPending merges them in afterwards, outside the insert's transaction.
+ */
+export async function addPending(tx: SqlExecutor, key: BucketKey, profileId: string): Promise<void> {
+  await tx.execute(
+    `INSERT INTO rollup_pending (profile_id, tenant, kind, labels_key, hour_start) VALUES (?, ?, ?, ?, ?)`,
+    [profileId, ...keyParams(key)]
+  );
+}
+
+/** Another writer changed the bucket between the fold's read and its write. */
+class FoldConflict extends Error {}
+
+const FOLD_ATTEMPTS = 5;
+
+/**
+ * Merges the bucket's pending profiles into its rollup. Everything slow (decode, merge, encode) happens outside any
+ * write transaction; the write then checks, under the bucket's row lock, that the rollup still has the revision it
+ * was merged from and that every folded profile is still pending, and retries from the start when not (another
+ * replica folded, or a delete or replace rebuilt the bucket). Returns true when nothing is left pending of what it
+ * saw; false after FOLD_ATTEMPTS conflicts (the profiles stay pending: still read exactly, just not pre-merged).
+ *
+ * `fresh` holds trees the caller still has in memory (just inserted), saving their decode; `cache` the decoded
+ * rollups by revision, so a bucket that keeps receiving uploads is never decoded at all.
+ */
+export async function foldPending(
+  driver: SqlDriver,
+  cache: RollupCache,
+  key: BucketKey,
+  fresh: ReadonlyMap<string, CallTree>
+): Promise<boolean> {
+  for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
+    const seen = await driver.transaction(async (tx) => readBucketForFold(tx, key, cache), 'read');
+    if (seen.pending.length === 0) {
+      return true;
+    }
+    const [rollup, ...trees] = await Promise.all([
+      seen.rollup ?? (seen.blob ? unpackJson<CallTree>(seen.blob) : null),
+      ...seen.pending.map((p) => fresh.get(p.id) ?? unpackJson<CallTree>(p.data)),
+    ]);
+    const merged = mergeTrees(rollup ? [rollup, ...trees] : trees);
+    const packed = await packJson(merged);
+    const revision = newRevision();
+    const ids = seen.pending.map((p) => p.id);
+    try {
+      await driver.transaction(async (tx) => {
+        const locked = await lockBucket(tx, driver.dialect, key);
+        if (locked.revision !== seen.revision) {
+          throw new FoldConflict();
+        }
+        const removed = await tx.execute(
+          `DELETE FROM rollup_pending WHERE ${driver.dialect.inTextList('profile_id')}`,
+          [driver.dialect.textList(ids)]
+        );
+        if (removed !== ids.length) {
+          throw new FoldConflict();
+        }
+        await writeBucket(tx, key, seen.count + ids.length, packed, revision);
+      });
+    } catch (err) {
+      if (err instanceof FoldConflict) {
+        continue;
+      }
+      throw err;
+    }
+    cache.put(revision, merged);
+    return true;
+  }
+  return false;
+}
+
+/** The bucket's rollup (from the cache when its revision is there) and its pending profiles' trees, in one snapshot. */
+async function readBucketForFold(tx: SqlExecutor, key: BucketKey, cache: RollupCache) {
+  const heads = await tx.query<{ profile_count: number; revision: string | null }>(
+    `SELECT profile_count, revision FROM tree_rollups WHERE ${KEY_WHERE}`,
+    keyParams(key)
+  );
+  const revision = heads.length > 0 ? heads[0].revision : null;
+  const count = heads.length > 0 ? Number(heads[0].profile_count) : 0;
+  const rollup = revision !== null && count > 0 ? cache.get(revision) : undefined;
+  let blob: Buffer | null = null;
+  if (count > 0 && rollup === undefined) {
+    const rows = await tx.query<{ tree: Buffer }>(`SELECT tree FROM tree_rollups WHERE ${KEY_WHERE}`, keyParams(key));
+    blob = rows[0].tree;
+  }
+  const pending = await tx.query<{ id: string; data: Buffer }>(
+    `SELECT q.profile_id AS id, b.data FROM rollup_pending q
+       JOIN profile_blobs b ON b.profile_id = q.profile_id AND b.part = 'tree'
+     WHERE q.tenant = ? AND q.kind = ? AND q.labels_key = ? AND q.hour_start = ?
+     ORDER BY q.profile_id`,
+    keyParams(key)
+  );
+  return { revision, count, rollup, blob, pending };
 }
 
 /** The buckets holding these profiles' trees (before they are deleted). */
@@ -123,14 +230,12 @@ export async function rebuildBuckets(
   for (const key of buckets) {
     await lockBucket(tx, dialect, key);
     const trees = await bucketTrees(tx, dialect, key, leaving);
+    // Every remaining profile is in the rebuilt rollup, pending ones included.
+    await tx.execute(`DELETE FROM rollup_pending WHERE ${KEY_WHERE}`, keyParams(key));
     if (trees.length === 0) {
       await tx.execute(`DELETE FROM tree_rollups WHERE ${KEY_WHERE}`, keyParams(key));
     } else {
-      await tx.execute(`UPDATE tree_rollups SET profile_count = ?, tree = ? WHERE ${KEY_WHERE}`, [
-        trees.length,
-        await packJson(mergeTrees(trees)),
-        ...keyParams(key),
-      ]);
+      await writeBucket(tx, key, trees.length, await packJson(mergeTrees(trees)), newRevision());
     }
   }
 }
@@ -176,15 +281,25 @@ export interface RollupRead {
   tree: CallTree;
 }
 
-/** The tenant's rollups in the covered hours whose label set the matchers accept. */
+/** A rollup as read in the query's snapshot: its tree from the cache, or the stored blob still to decode. */
+export interface StoredRollup extends Omit<RollupRead, 'tree'> {
+  revision: string;
+  tree: CallTree | Buffer;
+}
+
+/**
+ * The tenant's rollups in the covered hours whose label set the matchers accept. Call inside the query's read
+ * transaction; blobs are read only for revisions the cache does not hold (decodeRollups decodes them after it).
+ */
 export async function readRollups(
   tx: SqlExecutor,
   dialect: Dialect,
   tenant: string,
   hours: CoveredHours,
   matchers: readonly LabelMatcher[],
-  kind: ProfileKind | undefined
-): Promise<RollupRead[]> {
+  kind: ProfileKind | undefined,
+  cache: RollupCache
+): Promise<StoredRollup[]> {
   const where = ['tenant = ?', 'profile_count > 0'];
   const params: SqlParam[] = [tenant];
   if (hours.firstHour !== null) {
@@ -199,8 +314,8 @@ export async function readRollups(
     where.push('kind = ?');
     params.push(kind);
   }
-  // The label sets first (few), then in one query the trees of the sets the selector accepts: whether a set
-  // matches does not depend on kind or hour, so nothing is read that is not used.
+  // The label sets first (few), then the rollups of the sets the selector accepts: whether a set matches does not
+  // depend on kind or hour, so nothing is read that is not used.
   const sets = await tx.query<{ labels_key: string }>(
     `SELECT DISTINCT labels_key FROM tree_rollups WHERE ${where.join(' AND ')}`,
     params
@@ -211,25 +326,96 @@ export async function readRollups(
   if (accepted.length === 0) {
     return [];
   }
-  const rows = await tx.query<{
+  where.push(dialect.inTextList('labels_key'));
+  params.push(dialect.textList(accepted));
+  const heads = await tx.query<{
     kind: ProfileKind;
     labels_key: string;
     hour_start: number;
     profile_count: number;
-    tree: Buffer;
+    revision: string;
   }>(
-    `SELECT kind, labels_key, hour_start, profile_count, tree FROM tree_rollups
-     WHERE ${where.join(' AND ')} AND ${dialect.inTextList('labels_key')}
-     ORDER BY hour_start, kind, labels_key`,
-    [...params, dialect.textList(accepted)]
+    `SELECT kind, labels_key, hour_start, profile_count, revision FROM tree_rollups
+     WHERE ${where.join(' AND ')} ORDER BY hour_start, kind, labels_key`,
+    params
   );
+  // Taken from the cache now: an entry evicted after this read is still held here.
+  const cached = new Map(heads.map((h) => [h.revision, cache.get(h.revision)]));
+  const missing = heads.filter((h) => cached.get(h.revision) === undefined).map((h) => h.revision);
+  const blobs = new Map<string, Buffer>();
+  if (missing.length > 0) {
+    const rows = await tx.query<{ revision: string; tree: Buffer }>(
+      `SELECT revision, tree FROM tree_rollups WHERE ${where.join(' AND ')} AND ${dialect.inTextList('revision')}`,
+      [...params, dialect.textList(missing)]
+    );
+    for (const r of rows) {
+      blobs.set(r.revision, r.tree);
+    }
+  }
+  return heads.map((h) => ({
+    hourStart: Number(h.hour_start),
+    kind: h.kind,
+    labels: JSON.parse(h.labels_key) as Record<string, string>,
+    profileCount: Number(h.profile_count),
+    revision: h.revision,
+    tree: cached.get(h.revision) ?? blobs.get(h.revision)!,
+  }));
+}
+
+/** Decodes the rollups read without a cached tree (in parallel: gunzip runs in zlib's threads) and caches them. */
+export async function decodeRollups(stored: StoredRollup[], cache: RollupCache): Promise<RollupRead[]> {
   return Promise.all(
-    rows.map(async (r) => ({
-      hourStart: Number(r.hour_start),
-      kind: r.kind,
-      labels: JSON.parse(r.labels_key) as Record<string, string>,
-      profileCount: Number(r.profile_count),
-      tree: await unpackJson<CallTree>(r.tree),
+    stored.map(async ({ revision, tree, ...rest }) => ({
+      ...rest,
+      tree: Buffer.isBuffer(tree) ? cache.put(revision, await unpackJson<CallTree>(tree)) : tree,
     }))
   );
+}
+
+/**
+ * Runs foldPending for the inserts of one process, one fold per bucket at a time: an insert that commits while its
+ * bucket's fold runs waits for the next one, which then folds every profile that arrived meanwhile in one merge.
+ */
+export class RollupFolder {
+  /** Trees of committed inserts still waiting for their fold, by profile id. */
+  private readonly fresh = new Map<string, CallTree>();
+  /** Per bucket: the queued fold not yet started (joined by later inserts) and the end of the last one. */
+  private readonly buckets = new Map<string, { queued: Promise<boolean> | null; tail: Promise<unknown> }>();
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly cache: RollupCache
+  ) {}
+
+  /** Folds the bucket after `profileId` (pending in it) committed; resolves once a fold that saw it has finished. */
+  async afterInsert(key: BucketKey, profileId: string, tree: CallTree): Promise<boolean> {
+    this.fresh.set(profileId, tree);
+    try {
+      return await this.schedule(key);
+    } finally {
+      this.fresh.delete(profileId);
+    }
+  }
+
+  private schedule(key: BucketKey): Promise<boolean> {
+    const id = JSON.stringify(keyParams(key));
+    const state = this.buckets.get(id) ?? { queued: null, tail: Promise.resolve() };
+    if (state.queued) {
+      return state.queued;
+    }
+    const run = state.tail.then(() => {
+      state.queued = null; // started: what commits from now on needs the next fold
+      return foldPending(this.driver, this.cache, key, this.fresh);
+    });
+    state.queued = run;
+    const tail = run.catch(() => undefined);
+    state.tail = tail;
+    this.buckets.set(id, state);
+    void tail.then(() => {
+      if (state.tail === tail) {
+        this.buckets.delete(id);
+      }
+    });
+    return run;
+  }
 }

@@ -102,7 +102,9 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX tree_rollups_tenant_hour ON tree_rollups (tenant, hour_start)`,
     ],
-    backfill: async (tx, d) => {
+    // The rollups themselves are built by version 3's backfill (with the revision column it adds), which always
+    // runs in the same transaction as this one.
+    backfill: async (tx) => {
       const rows = await tx.query<{ id: string; labels: string }>(`SELECT id, labels FROM profiles`);
       for (const r of rows) {
         await tx.execute(`UPDATE profiles SET labels_key = ? WHERE id = ?`, [
@@ -110,7 +112,25 @@ export const MIGRATIONS: readonly Migration[] = [
           r.id,
         ]);
       }
-      await rebuildAllRollups(tx, d);
     },
+  },
+  {
+    version: 3,
+    name: 'rollup revisions, profiles pending their rollup',
+    statements: ({ types: t }) => [
+      // A random id per write of the row: what the decoded-rollup cache is keyed by (rollup-cache.ts).
+      `ALTER TABLE tree_rollups ADD COLUMN revision TEXT`,
+      // Profiles stored but not yet merged into their bucket's rollup (rollups.ts addPending / foldPending).
+      `CREATE TABLE rollup_pending (
+        profile_id TEXT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+        tenant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        labels_key TEXT NOT NULL,
+        hour_start ${t.bigint} NOT NULL
+      )`,
+      `CREATE INDEX rollup_pending_bucket ON rollup_pending (tenant, kind, labels_key, hour_start)`,
+    ],
+    // Every bucket rebuilt, so every rollup has a revision (and databases from version 1 get their rollups).
+    backfill: (tx, d) => rebuildAllRollups(tx, d),
   },
 ];

@@ -10,15 +10,19 @@ import { compress, decompress, packHeap, packJson, unpackHeap, unpackJson } from
 import type { Row, SqlDriver, SqlExecutor, SqlParam } from './driver';
 import { profileCondition } from './filter-sql';
 import { appliedVersions, migrate } from './migrate';
+import { DEFAULT_ROLLUP_CACHE_NODES, RollupCache } from './rollup-cache';
 import {
-  addToRollup,
+  addPending,
   bucketsOf,
   coveredHours,
+  decodeRollups,
   hourOf,
   labelsKey,
   readRollups,
   rebuildBuckets,
+  RollupFolder,
   uniqueBuckets,
+  type BucketKey,
   type CoveredHours,
 } from './rollups';
 import type {
@@ -75,8 +79,22 @@ export function newId(prefix = ''): string {
   return prefix + randomBytes(12).toString('base64url');
 }
 
+export interface SqlStoreOptions {
+  /** Budget of the decoded-rollup cache, in tree nodes (0 turns it off). */
+  rollupCacheNodes?: number;
+}
+
 export class SqlStore implements Store {
-  constructor(protected readonly driver: SqlDriver) {}
+  private readonly rollupCache: RollupCache;
+  private readonly folder: RollupFolder;
+
+  constructor(
+    protected readonly driver: SqlDriver,
+    options: SqlStoreOptions = {}
+  ) {
+    this.rollupCache = new RollupCache(options.rollupCacheNodes ?? DEFAULT_ROLLUP_CACHE_NODES);
+    this.folder = new RollupFolder(driver, this.rollupCache);
+  }
 
   get backend(): 'sqlite' | 'postgres' {
     return this.driver.dialect.name;
@@ -108,7 +126,7 @@ export class SqlStore implements Store {
     }
     const blobs = await packBlobs(p);
     const meta = newMeta(p);
-    return this.driver.transaction(async (tx) => {
+    const result = await this.driver.transaction(async (tx) => {
       const inserted = await this.insertMetaRow(tx, p.tenant, meta, blobs);
       if (!inserted) {
         // A concurrent upload of the same bytes committed first (the unique index made us wait for it).
@@ -119,9 +137,26 @@ export class SqlStore implements Store {
         return { meta: winner, created: false };
       }
       await this.writeLabelsAndBlobs(tx, p.tenant, meta, blobs);
-      await this.afterInsert(tx, p);
+      await this.afterInsert(tx, p, meta.id);
       return { meta, created: true };
     });
+    if (result.created && p.tree) {
+      await this.foldIntoRollup(p, meta.id, p.tree);
+    }
+    return result;
+  }
+
+  /**
+   * Merges the just committed profile's tree into its hourly rollup, outside the insert's transaction (so other
+   * requests are not held up behind the merge). The profile is already stored and read exactly while pending, so a
+   * failed fold only leaves it pending (the bucket's next insert or delete folds it); it does not fail the insert.
+   */
+  protected async foldIntoRollup(p: NewProfile, id: string, tree: CallTree): Promise<void> {
+    try {
+      await this.folder.afterInsert(bucketOf(p), id, tree);
+    } catch {
+      // Kept pending; see above.
+    }
   }
 
   /**
@@ -163,11 +198,10 @@ export class SqlStore implements Store {
     });
   }
 
-  /** Derived data kept in the insert's transaction: the profile's tree merged into its hourly rollup. */
-  protected async afterInsert(tx: SqlExecutor, p: NewProfile): Promise<void> {
+  /** Derived data kept in the insert's transaction: the profile marked pending for its hourly rollup. */
+  protected async afterInsert(tx: SqlExecutor, p: NewProfile, id: string): Promise<void> {
     if (p.tree) {
-      const key = { tenant: p.tenant, kind: p.kind, labelsKey: labelsKey(p.labels), hourStart: hourOf(p.startTime) };
-      await addToRollup(tx, this.driver.dialect, key, p.tree);
+      await addPending(tx, bucketOf(p), id);
     }
   }
 
@@ -304,26 +338,45 @@ export class SqlStore implements Store {
     return this.driver.sizeBytes();
   }
 
-  getTreesForQuery(tenant: string, filter: ProfileFilter): Promise<TreeQueryResult> {
-    return this.driver.transaction(async (tx) => {
+  /**
+   * Reads rows and blobs in one read transaction and decodes after it: on SQLite every statement of the process
+   * waits while a transaction runs, and decoding a week of trees takes far longer than reading them.
+   */
+  async getTreesForQuery(tenant: string, filter: ProfileFilter): Promise<TreeQueryResult> {
+    const read = await this.driver.transaction(async (tx) => {
       const hours = coveredHours(filter.from, filter.to);
-      const rollups = await readRollups(tx, this.driver.dialect, tenant, hours, filter.matchers, filter.kind);
+      const rollups = await readRollups(
+        tx,
+        this.driver.dialect,
+        tenant,
+        hours,
+        filter.matchers,
+        filter.kind,
+        this.rollupCache
+      );
       const where = await profileCondition(tx, this.driver.dialect, tenant, { ...filter, has: 'tree' });
       const outside = outsideHours(hours);
-      const rows = await tx.query<ProfileRow>(
-        `SELECT ${META_COLUMNS} FROM profiles p WHERE ${where.sql} AND ${outside.sql} ORDER BY p.start_time, p.id`,
-        [...where.params, ...outside.params]
+      // Profiles of partly covered hours, and those of covered hours not yet folded into their rollup.
+      const profiles = await tx.query<ProfileRow & { tree: Buffer }>(
+        `SELECT ${META_COLUMNS}, b.data AS tree FROM profiles p
+           JOIN profile_blobs b ON b.profile_id = p.id AND b.part = 'tree'
+         WHERE ${where.sql}
+           AND (${outside.sql} OR p.id IN (SELECT q.profile_id FROM rollup_pending q WHERE q.tenant = ?))
+         ORDER BY p.start_time, p.id`,
+        [...where.params, ...outside.params, tenant]
       );
-      const sources: TreeSource[] = rollups.map((r) => ({ type: 'rollup', ...r }));
-      for (const row of rows) {
-        const data = await this.readBlob(tx, tenant, row.id, 'tree');
-        if (data) {
-          sources.push({ type: 'profile', meta: metaOf(row), tree: await unpackJson<CallTree>(data) });
-        }
-      }
-      const profileCount = sources.reduce((n, s) => n + (s.type === 'rollup' ? s.profileCount : 1), 0);
-      return { sources, profileCount };
+      return { rollups, profiles };
     }, 'read');
+    const [rollups, trees] = await Promise.all([
+      decodeRollups(read.rollups, this.rollupCache),
+      Promise.all(read.profiles.map((row) => unpackJson<CallTree>(row.tree))),
+    ]);
+    const sources: TreeSource[] = [
+      ...rollups.map((r): TreeSource => ({ type: 'rollup', ...r })),
+      ...read.profiles.map((row, i): TreeSource => ({ type: 'profile', meta: metaOf(row), tree: trees[i] })),
+    ];
+    const profileCount = sources.reduce((n, s) => n + (s.type === 'rollup' ? s.profileCount : 1), 0);
+    return { sources, profileCount };
   }
 
   async deleteOlderThan(
@@ -374,6 +427,7 @@ export class SqlStore implements Store {
     }
     await this.beforeDelete(tx, tenant, found);
     const list = dialect.textList(found);
+    await tx.execute(`DELETE FROM rollup_pending WHERE ${dialect.inTextList('profile_id')}`, [list]);
     await tx.execute(`DELETE FROM profile_blobs WHERE ${dialect.inTextList('profile_id')}`, [list]);
     await tx.execute(`DELETE FROM profile_labels WHERE ${dialect.inTextList('profile_id')}`, [list]);
     await tx.execute(`DELETE FROM profiles WHERE tenant = ? AND ${dialect.inTextList('id')}`, [tenant, list]);
@@ -493,6 +547,10 @@ function outsideHours(h: CoveredHours): { sql: string; params: SqlParam[] } {
     return { sql: 'p.start_time >= ?', params: [h.endHour] };
   }
   return { sql: '1 = 0', params: [] };
+}
+
+function bucketOf(p: NewProfile): BucketKey {
+  return { tenant: p.tenant, kind: p.kind, labelsKey: labelsKey(p.labels), hourStart: hourOf(p.startTime) };
 }
 
 function groupByTenant(rows: DeletedProfile[]): Map<string, string[]> {
