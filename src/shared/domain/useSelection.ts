@@ -1,4 +1,5 @@
 import { dateTime, rangeUtil, type TimeRange } from '@grafana/data';
+import { useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { TimeWindow } from '../../datasource/domain/buildRequest';
 
@@ -12,10 +13,11 @@ export function useSelection(prefix = '', defaults: { from: string; to: string }
   const [params, setParams] = useSearchParams();
   const from = params.get(`${prefix}from`) ?? defaults.from;
   const to = params.get(`${prefix}to`) ?? defaults.to;
-  const selection: Selection = {
-    selector: params.get(`${prefix}selector`) ?? '{}',
-    range: rangeUtil.convertRawToRange({ from: parseTime(from), to: parseTime(to) }),
-  };
+  const selector = params.get(`${prefix}selector`) ?? '{}';
+  // Resolve `now-7d` once per URL change: a range re-resolved on every render would move with the clock and make
+  // every query keyed on it run again and again.
+  const range = useMemo(() => rangeUtil.convertRawToRange({ from: parseTime(from), to: parseTime(to) }), [from, to]);
+  const selection: Selection = useMemo(() => ({ selector, range }), [selector, range]);
   const setSelection = (next: Selection) => {
     setParams((current) => {
       const updated = new URLSearchParams(current);
