@@ -3,5 +3,5 @@
 // (KiB) to $GHCPROF_BENCH_RSS_FILE on exit.
 process.on('exit', () => {
   const file = process.env.GHCPROF_BENCH_RSS_FILE;
-  if (file) require('node:fs').writeFileSync(file, String(process.resourceUsage().maxRSS));
+  if (file) {require('node:fs').writeFileSync(file, String(process.resourceUsage().maxRSS));}
 });
