@@ -44,6 +44,11 @@ function keyParams(k: BucketKey): SqlParam[] {
   return [k.tenant, k.kind, k.labelsKey, k.hourStart];
 }
 
+/** One string per bucket (cache and scheduling keys). */
+function bucketId(k: BucketKey): string {
+  return JSON.stringify(keyParams(k));
+}
+
 function compareKeys(a: BucketKey, b: BucketKey): number {
   const as = [a.tenant, a.kind, a.labelsKey].join('\u0000');
   const bs = [b.tenant, b.kind, b.labelsKey].join('\u0000');
@@ -149,7 +154,7 @@ export async function foldPending(
       }
       throw err;
     }
-    cache.put(revision, merged);
+    cache.put(bucketId(key), revision, merged);
     return true;
   }
   return false;
@@ -198,7 +203,7 @@ export async function bucketsOf(
 export function uniqueBuckets(keys: BucketKey[]): BucketKey[] {
   const unique = new Map<string, BucketKey>();
   for (const key of keys) {
-    unique.set(JSON.stringify(keyParams(key)), key);
+    unique.set(bucketId(key), key);
   }
   return [...unique.values()].sort(compareKeys);
 }
@@ -283,7 +288,8 @@ export interface RollupRead {
 
 /** A rollup as read in the query's snapshot: its tree from the cache, or the stored blob still to decode. */
 export interface StoredRollup extends Omit<RollupRead, 'tree'> {
-  revision: string;
+  bucket: string;
+  revision: string | null;
   tree: CallTree | Buffer;
 }
 
@@ -333,42 +339,52 @@ export async function readRollups(
     labels_key: string;
     hour_start: number;
     profile_count: number;
-    revision: string;
+    revision: string | null;
   }>(
     `SELECT kind, labels_key, hour_start, profile_count, revision FROM tree_rollups
      WHERE ${where.join(' AND ')} ORDER BY hour_start, kind, labels_key`,
     params
   );
-  // Taken from the cache now: an entry evicted after this read is still held here.
-  const cached = new Map(heads.map((h) => [h.revision, cache.get(h.revision)]));
-  const missing = heads.filter((h) => cached.get(h.revision) === undefined).map((h) => h.revision);
+  // Taken from the cache now: an entry evicted after this read is still held here. A row without a revision (none
+  // should exist: migration 3 gave every row one) is never served from the cache.
+  const cached = heads.map((h) => (h.revision === null ? undefined : cache.get(h.revision)));
   const blobs = new Map<string, Buffer>();
+  const missing = heads.filter((_, i) => cached[i] === undefined).map((h) => h.revision ?? '');
   if (missing.length > 0) {
-    const rows = await tx.query<{ revision: string; tree: Buffer }>(
-      `SELECT revision, tree FROM tree_rollups WHERE ${where.join(' AND ')} AND ${dialect.inTextList('revision')}`,
+    const rows = await tx.query<{ kind: ProfileKind; labels_key: string; hour_start: number; tree: Buffer }>(
+      `SELECT kind, labels_key, hour_start, tree FROM tree_rollups
+       WHERE ${where.join(' AND ')} AND (revision IS NULL OR ${dialect.inTextList('revision')})`,
       [...params, dialect.textList(missing)]
     );
     for (const r of rows) {
-      blobs.set(r.revision, r.tree);
+      blobs.set(rowBucketId(tenant, r), r.tree);
     }
   }
-  return heads.map((h) => ({
+  return heads.map((h, i) => ({
+    bucket: rowBucketId(tenant, h),
     hourStart: Number(h.hour_start),
     kind: h.kind,
     labels: JSON.parse(h.labels_key) as Record<string, string>,
     profileCount: Number(h.profile_count),
     revision: h.revision,
-    tree: cached.get(h.revision) ?? blobs.get(h.revision)!,
+    tree: cached[i] ?? blobs.get(rowBucketId(tenant, h))!,
   }));
+}
+
+function rowBucketId(tenant: string, r: { kind: ProfileKind; labels_key: string; hour_start: number }): string {
+  return bucketId({ tenant, kind: r.kind, labelsKey: r.labels_key, hourStart: Number(r.hour_start) });
 }
 
 /** Decodes the rollups read without a cached tree (in parallel: gunzip runs in zlib's threads) and caches them. */
 export async function decodeRollups(stored: StoredRollup[], cache: RollupCache): Promise<RollupRead[]> {
   return Promise.all(
-    stored.map(async ({ revision, tree, ...rest }) => ({
-      ...rest,
-      tree: Buffer.isBuffer(tree) ? cache.put(revision, await unpackJson<CallTree>(tree)) : tree,
-    }))
+    stored.map(async ({ bucket, revision, tree, ...rest }) => {
+      if (!Buffer.isBuffer(tree)) {
+        return { ...rest, tree };
+      }
+      const decoded = await unpackJson<CallTree>(tree);
+      return { ...rest, tree: revision === null ? decoded : cache.put(bucket, revision, decoded) };
+    })
   );
 }
 
@@ -398,7 +414,7 @@ export class RollupFolder {
   }
 
   private schedule(key: BucketKey): Promise<boolean> {
-    const id = JSON.stringify(keyParams(key));
+    const id = bucketId(key);
     const state = this.buckets.get(id) ?? { queued: null, tail: Promise.resolve() };
     if (state.queued) {
       return state.queued;
