@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { freePort } from './net';
 
 export interface ScrapeTarget {
   /** Becomes the `job` label. */
@@ -126,18 +126,6 @@ async function pollUntil(
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   throw new Error(message());
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function stopProcess(child: ChildProcess, dir: string): Promise<void> {

@@ -5,22 +5,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../support/net';
+
+export { freePort };
 
 /** Node arguments that run the ghcprof CLI from source. */
 export const NODE_ARGS = ['--import', 'tsx', join(__dirname, 'run-cli.ts')];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export async function waitFor<T>(
   what: string,

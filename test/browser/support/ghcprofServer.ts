@@ -1,9 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ProfileMeta } from '../../../pkg/api/query';
 import { ensureBuiltCli } from '../../../pkg/cli/__tests__/built-cli';
+import { freePort } from '../../support/net';
+
+export { freePort };
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bin', 'ghcprof.js');
@@ -14,17 +16,6 @@ export interface Ghcprof {
   createToken(scope: 'read' | 'write' | 'admin'): string;
   upload(fixture: string, labels: Record<string, string>, token: string): Promise<ProfileMeta>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**
