@@ -11,7 +11,7 @@ import type { CallTree, ProfileKind, TreeNode } from '../model/types';
 import { coveredHours, ROLLUP_BUCKET_MS } from './rollups';
 import { openSqlStore } from './index';
 import { SqlStore } from './sql-store';
-import type { NewProfile, ProfileFilter, TreeQueryResult } from './store';
+import type { ProfileFilter, TreeQueryResult } from './store';
 import { BACKENDS, driverOf, newProfile, sampleTree, useStore } from './__tests__/backends';
 
 const H = ROLLUP_BUCKET_MS;
@@ -96,7 +96,7 @@ function node(label: string, module: string): TreeNode {
 
 /** A process that stopped between an insert's commit and its rollup fold: the profile stays pending. */
 class UnfoldedStore extends SqlStore {
-  protected override async foldIntoRollup(_p: NewProfile, _id: string, _tree: CallTree): Promise<void> {}
+  protected override async foldIntoRollup(): Promise<void> {}
 }
 
 async function pendingCount(store: SqlStore): Promise<number> {

@@ -388,50 +388,103 @@ export async function decodeRollups(stored: StoredRollup[], cache: RollupCache):
   );
 }
 
+/** An insert that ends while others to its bucket are in flight folds only every FOLD_BATCH-th time. */
+export const FOLD_BATCH = 8;
+
+interface BucketFolds {
+  /** Inserts into the bucket between begin() and end(). */
+  inFlight: number;
+  /** Committed inserts whose end() left the fold to a later end(). */
+  deferred: number;
+  /** Trees of committed inserts not yet folded, by profile id (saves decoding them). */
+  fresh: Map<string, CallTree>;
+  /** The fold queued and not yet started (later inserts join it), and the end of the last one. */
+  queued: Promise<boolean> | null;
+  tail: Promise<unknown>;
+  runs: number;
+}
+
 /**
- * Runs foldPending for the inserts of one process, one fold per bucket at a time: an insert that commits while its
- * bucket's fold runs waits for the next one, which then folds every profile that arrived meanwhile in one merge.
+ * Schedules foldPending for the inserts of one process. One fold per bucket runs at a time; an insert that commits
+ * while one runs joins the next. And an insert that ends while other inserts into its bucket are still in flight
+ * leaves the fold to the last of them (at most FOLD_BATCH - 1 times in a row), so uploads arriving together are
+ * merged into their rollup together: each fold copies and re-encodes the whole rollup, whatever it adds.
+ *
+ * Every committed insert is folded by a fold that starts after its commit: either its own end() schedules one, or
+ * it defers while another insert is in flight, whose end() (always called, also when it fails) schedules one or
+ * defers again to a later one, until the bucket has no insert in flight or FOLD_BATCH deferrals.
  */
 export class RollupFolder {
-  /** Trees of committed inserts still waiting for their fold, by profile id. */
-  private readonly fresh = new Map<string, CallTree>();
-  /** Per bucket: the queued fold not yet started (joined by later inserts) and the end of the last one. */
-  private readonly buckets = new Map<string, { queued: Promise<boolean> | null; tail: Promise<unknown> }>();
+  private readonly buckets = new Map<string, BucketFolds>();
 
   constructor(
     private readonly driver: SqlDriver,
     private readonly cache: RollupCache
   ) {}
 
-  /** Folds the bucket after `profileId` (pending in it) committed; resolves once a fold that saw it has finished. */
-  async afterInsert(key: BucketKey, profileId: string, tree: CallTree): Promise<boolean> {
-    this.fresh.set(profileId, tree);
+  /** Before an insert's transaction. Every begin() must be followed by one end(). */
+  begin(key: BucketKey): void {
+    this.stateOf(key).inFlight++;
+  }
+
+  /**
+   * After the insert's transaction: `committed` is the stored profile (null when nothing was stored). Resolves when a
+   * fold that saw it has finished, or at once when the fold is left to a later end(). Never rejects: a profile whose
+   * fold fails stays pending, which readers still read exactly.
+   */
+  async end(key: BucketKey, committed: { id: string; tree: CallTree } | null): Promise<void> {
+    const state = this.stateOf(key);
+    state.inFlight--;
+    if (committed) {
+      state.fresh.set(committed.id, committed.tree);
+      state.deferred++;
+    }
     try {
-      return await this.schedule(key);
+      if (state.deferred > 0 && (state.inFlight === 0 || state.deferred >= FOLD_BATCH)) {
+        state.deferred = 0;
+        await this.schedule(key, state);
+      }
+    } catch {
+      // Left pending; see above.
     } finally {
-      this.fresh.delete(profileId);
+      this.forgetIfIdle(key, state);
     }
   }
 
-  private schedule(key: BucketKey): Promise<boolean> {
-    const id = bucketId(key);
-    const state = this.buckets.get(id) ?? { queued: null, tail: Promise.resolve() };
+  private schedule(key: BucketKey, state: BucketFolds): Promise<boolean> {
     if (state.queued) {
       return state.queued;
     }
-    const run = state.tail.then(() => {
+    state.runs++;
+    const run = state.tail.then(async () => {
       state.queued = null; // started: what commits from now on needs the next fold
-      return foldPending(this.driver, this.cache, key, this.fresh);
-    });
-    state.queued = run;
-    const tail = run.catch(() => undefined);
-    state.tail = tail;
-    this.buckets.set(id, state);
-    void tail.then(() => {
-      if (state.tail === tail) {
-        this.buckets.delete(id);
+      const seen = [...state.fresh.keys()];
+      try {
+        return await foldPending(this.driver, this.cache, key, state.fresh);
+      } finally {
+        // Folded, or left pending for a later fold to decode from the database.
+        seen.forEach((id) => state.fresh.delete(id));
+        state.runs--;
       }
     });
+    state.queued = run;
+    state.tail = run.catch(() => undefined);
     return run;
+  }
+
+  private stateOf(key: BucketKey): BucketFolds {
+    const id = bucketId(key);
+    let state = this.buckets.get(id);
+    if (!state) {
+      state = { inFlight: 0, deferred: 0, fresh: new Map(), queued: null, tail: Promise.resolve(), runs: 0 };
+      this.buckets.set(id, state);
+    }
+    return state;
+  }
+
+  private forgetIfIdle(key: BucketKey, state: BucketFolds): void {
+    if (state.inFlight === 0 && state.runs === 0 && state.deferred === 0 && state.fresh.size === 0) {
+      this.buckets.delete(bucketId(key));
+    }
   }
 }

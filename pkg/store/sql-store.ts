@@ -124,9 +124,31 @@ export class SqlStore implements Store {
     if (existing) {
       return { meta: existing, created: false };
     }
-    const blobs = await packBlobs(p);
-    const meta = newMeta(p);
-    const result = await this.driver.transaction(async (tx) => {
+    // In flight from here (compressing is the longest part), so uploads arriving together share one fold.
+    const bucket = p.tree ? bucketOf(p) : null;
+    if (bucket) {
+      this.folder.begin(bucket);
+    }
+    let stored: { id: string; tree: CallTree } | null = null;
+    try {
+      const meta = newMeta(p);
+      const result = await this.insertRows(p, meta, await packBlobs(p));
+      stored = result.created && p.tree ? { id: meta.id, tree: p.tree } : null;
+      return result;
+    } finally {
+      if (bucket) {
+        await this.foldIntoRollup(bucket, stored);
+      }
+    }
+  }
+
+  /** The insert's one transaction: the profile's rows, or the profile that already holds these bytes. */
+  private insertRows(
+    p: NewProfile,
+    meta: ProfileMeta,
+    blobs: Map<BlobPart, Buffer>
+  ): Promise<{ meta: ProfileMeta; created: boolean }> {
+    return this.driver.transaction(async (tx) => {
       const inserted = await this.insertMetaRow(tx, p.tenant, meta, blobs);
       if (!inserted) {
         // A concurrent upload of the same bytes committed first (the unique index made us wait for it).
@@ -140,23 +162,15 @@ export class SqlStore implements Store {
       await this.afterInsert(tx, p, meta.id);
       return { meta, created: true };
     });
-    if (result.created && p.tree) {
-      await this.foldIntoRollup(p, meta.id, p.tree);
-    }
-    return result;
   }
 
   /**
-   * Merges the just committed profile's tree into its hourly rollup, outside the insert's transaction (so other
-   * requests are not held up behind the merge). The profile is already stored and read exactly while pending, so a
-   * failed fold only leaves it pending (the bucket's next insert or delete folds it); it does not fail the insert.
+   * After an insert's transaction (`stored` null when it stored nothing): merges pending trees into the hourly
+   * rollup, outside the transaction, so other requests are not held up behind the merge (rollups.ts RollupFolder).
+   * The profile is already stored and read exactly while pending, so a failed fold does not fail the insert.
    */
-  protected async foldIntoRollup(p: NewProfile, id: string, tree: CallTree): Promise<void> {
-    try {
-      await this.folder.afterInsert(bucketOf(p), id, tree);
-    } catch {
-      // Kept pending; see above.
-    }
+  protected foldIntoRollup(bucket: BucketKey, stored: { id: string; tree: CallTree } | null): Promise<void> {
+    return this.folder.end(bucket, stored);
   }
 
   /**
