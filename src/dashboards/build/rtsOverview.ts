@@ -1,5 +1,5 @@
 import type { Dashboard, Panel, VariableModel } from '@grafana/schema';
-import type { RtsPanel } from '../../../pkg/api/query';
+import { type RtsPanel, RtsPanelSchema } from '../../../pkg/api/query';
 import { PROBE_METRICS } from '../../../pkg/rts/dialects';
 import { anyDialectPromql, DASHBOARD_CONTEXT, PANELS } from '../../../pkg/rts/presets';
 import {
@@ -13,16 +13,8 @@ import {
   SCHEMA_VERSION,
 } from './common';
 
-/** Panels of the overview, in reading order; the PromQL comes from pkg/rts/presets (every dialect in one query). */
-export const OVERVIEW_PANELS: RtsPanel[] = [
-  'allocRate',
-  'gcCpuFraction',
-  'liveBytes',
-  'maxMemInUse',
-  'gcRate',
-  'copiedRate',
-  'mutatorVsGc',
-];
+/** Panels of the overview: every RTS panel, in the order the API declares them; the PromQL comes from pkg/rts/presets. */
+export const OVERVIEW_PANELS: readonly RtsPanel[] = RtsPanelSchema.options;
 
 /** Any metric of any dialect names the services and pods that export GHC RTS metrics. */
 const PROBES = `{__name__=~"${PROBE_METRICS.join('|')}"}`;
