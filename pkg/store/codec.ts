@@ -1,7 +1,7 @@
 /** How the store packs what it keeps: raw artefacts and normalised data as gzip, normalised data as JSON. */
 import { promisify } from 'node:util';
 import { constants, gunzip, gzip } from 'node:zlib';
-import type { HeapProfile } from '../model/types';
+import type { CallTree, HeapProfile, TreeNode } from '../model/types';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -25,6 +25,112 @@ export function packJson(value: unknown): Promise<Buffer> {
 
 export async function unpackJson<T>(bytes: Buffer): Promise<T> {
   return JSON.parse((await decompress(bytes)).toString('utf8')) as T;
+}
+
+/**
+ * The stored form of a call tree: the strings once each (labels, modules and source spans repeat across a tree) and
+ * every node as NODE_FIELDS numbers in pre-order, the last one its child count. A fifth of the JSON text of the
+ * nested objects, so gzip and gunzip have a fifth of the bytes to do, and both stringify and parse are faster
+ * (a 1 MiB .prof's 8,059-node tree: 3.0 instead of 3.8 ms to encode, 2.6 instead of 4.2 ms to decode).
+ */
+interface PackedTree {
+  format: 'tree-columns-1';
+  tickIntervalUs: number;
+  approximate: boolean;
+  strings: string[];
+  nodes: number[];
+}
+
+const NODE_FIELDS = 9;
+
+export function packTree(tree: CallTree): Promise<Buffer> {
+  const strings: string[] = [];
+  const indexOf = new Map<string, number>();
+  const str = (text: string): number => {
+    let i = indexOf.get(text);
+    if (i === undefined) {
+      i = strings.push(text) - 1;
+      indexOf.set(text, i);
+    }
+    return i;
+  };
+  const nodes: number[] = [];
+  const stack: TreeNode[] = [tree.root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    nodes.push(
+      str(n.label),
+      str(n.module),
+      str(n.src),
+      n.ccId,
+      n.ccsId,
+      n.entries,
+      n.ticks,
+      n.alloc,
+      n.children.length
+    );
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      stack.push(n.children[i]);
+    }
+  }
+  const packed: PackedTree = {
+    format: 'tree-columns-1',
+    tickIntervalUs: tree.tickIntervalUs,
+    approximate: tree.approximate,
+    strings,
+    nodes,
+  };
+  return packJson(packed);
+}
+
+export async function unpackTree(bytes: Buffer): Promise<CallTree> {
+  const stored = await unpackJson<PackedTree | CallTree>(bytes);
+  if (!('format' in stored)) {
+    return stored; // written before the packed form existed
+  }
+  const { strings, nodes: v, tickIntervalUs, approximate } = stored;
+  if (v.length === 0 || v.length % NODE_FIELDS !== 0) {
+    throw new Error(`stored tree has ${v.length} numbers, not a positive multiple of ${NODE_FIELDS}`);
+  }
+  const node = (k: number): TreeNode => ({
+    label: strings[v[k]],
+    module: strings[v[k + 1]],
+    src: strings[v[k + 2]],
+    ccId: v[k + 3],
+    ccsId: v[k + 4],
+    entries: v[k + 5],
+    ticks: v[k + 6],
+    alloc: v[k + 7],
+    children: [],
+  });
+  const root = node(0);
+  // The node whose children are being read, how many of them are still to come, and the same for its ancestors.
+  let parent = root;
+  let remaining = v[NODE_FIELDS - 1];
+  const parents: TreeNode[] = [];
+  const remainingOf: number[] = [];
+  for (let k = NODE_FIELDS; k < v.length; k += NODE_FIELDS) {
+    while (remaining === 0) {
+      if (parents.length === 0) {
+        throw new Error(`stored tree has nodes after its root's last descendant (at node ${k / NODE_FIELDS})`);
+      }
+      parent = parents.pop()!;
+      remaining = remainingOf.pop()!;
+    }
+    const child = node(k);
+    parent.children.push(child);
+    remaining--;
+    if (v[k + NODE_FIELDS - 1] > 0) {
+      parents.push(parent);
+      remainingOf.push(remaining);
+      parent = child;
+      remaining = v[k + NODE_FIELDS - 1];
+    }
+  }
+  if (remaining !== 0 || remainingOf.some((r) => r !== 0)) {
+    throw new Error('stored tree ends before all its nodes');
+  }
+  return { root, tickIntervalUs, approximate };
 }
 
 /**

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { matchLabels, type LabelMatcher } from '../api/selector';
 import { mergeTrees } from '../model/tree';
 import type { CallTree, ProfileKind } from '../model/types';
-import { packJson, unpackJson } from './codec';
+import { packTree, unpackTree } from './codec';
 import type { Dialect, SqlDriver, SqlExecutor, SqlParam } from './driver';
 import type { RollupCache } from './rollup-cache';
 
@@ -126,11 +126,11 @@ export async function foldPending(
       return true;
     }
     const [rollup, ...trees] = await Promise.all([
-      seen.rollup ?? (seen.blob ? unpackJson<CallTree>(seen.blob) : null),
-      ...seen.pending.map((p) => fresh.get(p.id) ?? unpackJson<CallTree>(p.data)),
+      seen.rollup ?? (seen.blob ? unpackTree(seen.blob) : null),
+      ...seen.pending.map((p) => fresh.get(p.id) ?? unpackTree(p.data)),
     ]);
     const merged = mergeTrees(rollup ? [rollup, ...trees] : trees);
-    const packed = await packJson(merged);
+    const packed = await packTree(merged);
     const revision = newRevision();
     const ids = seen.pending.map((p) => p.id);
     try {
@@ -240,7 +240,7 @@ export async function rebuildBuckets(
     if (trees.length === 0) {
       await tx.execute(`DELETE FROM tree_rollups WHERE ${KEY_WHERE}`, keyParams(key));
     } else {
-      await writeBucket(tx, key, trees.length, await packJson(mergeTrees(trees)), newRevision());
+      await writeBucket(tx, key, trees.length, await packTree(mergeTrees(trees)), newRevision());
     }
   }
 }
@@ -253,7 +253,7 @@ async function bucketTrees(tx: SqlExecutor, dialect: Dialect, key: BucketKey, le
      ORDER BY p.created_at, p.id`,
     [key.tenant, key.kind, key.labelsKey, key.hourStart, key.hourStart + ROLLUP_BUCKET_MS, dialect.textList(leaving)]
   );
-  return Promise.all(rows.map((r) => unpackJson<CallTree>(r.data)));
+  return Promise.all(rows.map((r) => unpackTree(r.data)));
 }
 
 /** Builds every bucket from scratch (the migration that introduces rollups, for profiles stored before it). */
@@ -382,7 +382,7 @@ export async function decodeRollups(stored: StoredRollup[], cache: RollupCache):
       if (!Buffer.isBuffer(tree)) {
         return { ...rest, tree };
       }
-      const decoded = await unpackJson<CallTree>(tree);
+      const decoded = await unpackTree(tree);
       return { ...rest, tree: revision === null ? decoded : cache.put(bucket, revision, decoded) };
     })
   );

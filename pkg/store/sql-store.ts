@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProfileMeta } from '../api/query';
 import { LABEL_NAME_RE } from '../api/selector';
 import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
-import { compress, decompress, packHeap, packJson, unpackHeap, unpackJson } from './codec';
+import { compress, decompress, packHeap, packJson, packTree, unpackHeap, unpackJson, unpackTree } from './codec';
 import type { Row, SqlDriver, SqlExecutor, SqlParam } from './driver';
 import { profileCondition } from './filter-sql';
 import { appliedVersions, migrate } from './migrate';
@@ -249,8 +249,9 @@ export class SqlStore implements Store {
     return data && decompress(data);
   }
 
-  getTree(tenant: string, id: string): Promise<CallTree | null> {
-    return this.readJsonBlob<CallTree>(tenant, id, 'tree');
+  async getTree(tenant: string, id: string): Promise<CallTree | null> {
+    const data = await this.readBlob(this.driver, tenant, id, 'tree');
+    return data && unpackTree(data);
   }
 
   async getHeap(tenant: string, id: string): Promise<HeapProfile | null> {
@@ -383,7 +384,7 @@ export class SqlStore implements Store {
     }, 'read');
     const [rollups, trees] = await Promise.all([
       decodeRollups(read.rollups, this.rollupCache),
-      Promise.all(read.profiles.map((row) => unpackJson<CallTree>(row.tree))),
+      Promise.all(read.profiles.map((row) => unpackTree(row.tree))),
     ]);
     const sources: TreeSource[] = [
       ...rollups.map((r): TreeSource => ({ type: 'rollup', ...r })),
@@ -610,7 +611,7 @@ function checkProfile(p: NewProfile): void {
 
 async function packBlobs(p: NewProfile): Promise<Map<BlobPart, Buffer>> {
   const parts: Array<[BlobPart, Promise<Buffer>]> = [['raw', compress(p.raw)]];
-  if (p.tree) parts.push(['tree', packJson(p.tree)]);
+  if (p.tree) parts.push(['tree', packTree(p.tree)]);
   if (p.heap) parts.push(['heap', packHeap(p.heap)]);
   if (p.rts) parts.push(['rts', packJson(p.rts)]);
   const packed = await Promise.all(parts.map(([, data]) => data));
