@@ -1,6 +1,6 @@
 /**
- * Flame-graph frames for Grafana's `flamegraph` panel and `@grafana/flamegraph` (see
- * /work/shared/design/grafana-contracts.md): one row per node in depth-first pre-order with exactly one root at level
+ * Flame-graph frames for Grafana's `flamegraph` panel and `@grafana/flamegraph` (grafana/grafana
+ * packages/grafana-flamegraph/src/FlameGraph/dataTransform.ts; docs/frames-and-exports.md): one row per node in depth-first pre-order with exactly one root at level
  * 0, fields `level`, `value` (inclusive), `self`, `label` (enum) and `truncated`; a diff adds `valueRight` and
  * `selfRight`, and then `value`/`self` are the left (baseline) side.
  *
