@@ -206,6 +206,12 @@ export async function ingest(
   raw: Buffer,
   opts: IngestOptions
 ): Promise<{ meta: ProfileMeta; created: boolean }> {
+  // The same bytes again (agent retries, re-runs of a push): answered before the expensive parse. The store's own
+  // check inside the insert still settles two identical uploads racing each other.
+  const existing = await store.findProfileBySha256?.(opts.tenant, sha256Hex(raw));
+  if (existing) {
+    return { meta: existing, created: false };
+  }
   const data = await parseArtefact(raw, opts);
   const result = await store.insertProfile(toNewProfile(data, raw, opts));
   if (result.created) {

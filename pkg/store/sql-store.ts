@@ -234,6 +234,10 @@ export class SqlStore implements Store {
   }
 
   /** Newest first (start time, then id). */
+  findProfileBySha256(tenant: string, sha256: string): Promise<ProfileMeta | null> {
+    return this.findBySha(this.driver, tenant, sha256);
+  }
+
   async listProfiles(tenant: string, filter: ProfileFilter): Promise<ProfileMeta[]> {
     const where = await profileCondition(this.driver, this.driver.dialect, tenant, filter);
     const limit = filter.limit !== undefined ? ' LIMIT ?' : '';

@@ -118,6 +118,11 @@ export interface Store {
    */
   replaceProfile?(tenant: string, id: string, p: NewProfile): Promise<ProfileMeta | null>;
   getProfile(tenant: string, id: string): Promise<ProfileMeta | null>;
+  /**
+   * The tenant's profile whose artefact has this sha256 (hex of the decompressed bytes), or null. Lets an upload of
+   * bytes already stored answer without parsing them again. Optional: without it every upload is parsed.
+   */
+  findProfileBySha256?(tenant: string, sha256: string): Promise<ProfileMeta | null>;
   listProfiles(tenant: string, filter: ProfileFilter): Promise<ProfileMeta[]>;
   /** The artefact as uploaded (decompressed). */
   getRaw(tenant: string, id: string): Promise<Buffer | null>;
