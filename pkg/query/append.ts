@@ -8,7 +8,7 @@
  * stored length) is 409 with the stored length in `details.storedBytes`, so the agent can resend from there.
  */
 import type { ProfileMeta } from '../api/query';
-import type { Store } from '../store/store';
+import type { AuditEntry, Store } from '../store/store';
 import { profileNotFound, QueryError } from './errors';
 import { parseArtefact, toNewProfile, tooLarge } from './ingest';
 
@@ -97,14 +97,12 @@ export async function appendToProfile(store: Store, req: AppendRequest): Promise
     uploader: req.uploader,
     maxBytes: req.maxBytes,
   });
-  const replaced = await replace(store, req.tenant, meta, next);
-  await store.audit({
+  const replaced = await replace(store, req.tenant, meta, next, {
     tenant: req.tenant,
     action: 'append',
-    profileId: replaced.id,
     user: req.uploader,
     tokenId: req.tokenId,
-    detail: `${stored.length} -> ${content.length} bytes${replaced.id !== meta.id ? ` (was ${meta.id})` : ''}`,
+    detail: `${stored.length} -> ${content.length} bytes`,
   });
   return { meta: replaced, changed: true, storedBytes: content.length };
 }
@@ -113,10 +111,12 @@ async function replace(
   store: Store,
   tenant: string,
   old: ProfileMeta,
-  next: ReturnType<typeof toNewProfile>
+  next: ReturnType<typeof toNewProfile>,
+  audit: AuditEntry
 ): Promise<ProfileMeta> {
+  // The audit line is written in the change's own transaction, so it is never lost while the change stays.
   if (store.replaceProfile) {
-    const meta = await store.replaceProfile(tenant, old.id, next);
+    const meta = await store.replaceProfile(tenant, old.id, next, audit);
     if (!meta) {
       throw profileNotFound(old.id);
     }
@@ -124,7 +124,7 @@ async function replace(
   }
   // Fallback for stores without replaceProfile: the new version is committed before the old one goes, so a crash
   // in between leaves both versions, never neither.
-  const { meta } = await store.insertProfile(next);
+  const { meta } = await store.insertProfile(next, { ...audit, detail: `${audit.detail} (was ${old.id})` });
   if (meta.id !== old.id) {
     await store.deleteProfile(tenant, old.id);
   }

@@ -213,16 +213,12 @@ export async function ingest(
     return { meta: existing, created: false };
   }
   const data = await parseArtefact(raw, opts);
-  const result = await store.insertProfile(toNewProfile(data, raw, opts));
-  if (result.created) {
-    await store.audit({
-      tenant: opts.tenant,
-      action: 'upload',
-      profileId: result.meta.id,
-      user: opts.uploader,
-      tokenId: opts.tokenId ?? null,
-      detail: `${data.kind} ${raw.length} bytes`,
-    });
-  }
-  return result;
+  // The audit line commits with the profile (an idempotent re-upload stores nothing and audits nothing).
+  return store.insertProfile(toNewProfile(data, raw, opts), {
+    tenant: opts.tenant,
+    action: 'upload',
+    user: opts.uploader,
+    tokenId: opts.tokenId ?? null,
+    detail: `${data.kind} ${raw.length} bytes`,
+  });
 }

@@ -117,7 +117,7 @@ export class SqlStore implements Store {
     return this.driver.close();
   }
 
-  async insertProfile(p: NewProfile): Promise<{ meta: ProfileMeta; created: boolean }> {
+  async insertProfile(p: NewProfile, audit?: AuditEntry): Promise<{ meta: ProfileMeta; created: boolean }> {
     checkProfile(p);
     // Retries of an upload are common (agents): answer them without compressing anything.
     const existing = await this.findBySha(this.driver, p.tenant, p.sha256);
@@ -132,7 +132,7 @@ export class SqlStore implements Store {
     let stored: { id: string; tree: CallTree } | null = null;
     try {
       const meta = newMeta(p);
-      const result = await this.insertRows(p, meta, await packBlobs(p));
+      const result = await this.insertRows(p, meta, await packBlobs(p), audit);
       stored = result.created && p.tree ? { id: meta.id, tree: p.tree } : null;
       return result;
     } finally {
@@ -146,7 +146,8 @@ export class SqlStore implements Store {
   private insertRows(
     p: NewProfile,
     meta: ProfileMeta,
-    blobs: Map<BlobPart, Buffer>
+    blobs: Map<BlobPart, Buffer>,
+    audit: AuditEntry | undefined
   ): Promise<{ meta: ProfileMeta; created: boolean }> {
     return this.driver.transaction(async (tx) => {
       const inserted = await this.insertMetaRow(tx, p.tenant, meta, blobs);
@@ -160,6 +161,7 @@ export class SqlStore implements Store {
       }
       await this.writeLabelsAndBlobs(tx, p.tenant, meta, blobs);
       await this.afterInsert(tx, p, meta.id);
+      await this.auditIn(tx, audit, meta.id);
       return { meta, created: true };
     });
   }
@@ -178,7 +180,7 @@ export class SqlStore implements Store {
    * one transaction that also re-merges the rollups of the old and the new bucket. Null when the id is not the
    * tenant's. Fails when another profile of the tenant already holds exactly the new bytes.
    */
-  async replaceProfile(tenant: string, id: string, p: NewProfile): Promise<ProfileMeta | null> {
+  async replaceProfile(tenant: string, id: string, p: NewProfile, audit?: AuditEntry): Promise<ProfileMeta | null> {
     checkProfile(p);
     const blobs = await packBlobs(p);
     const dialect = this.driver.dialect;
@@ -208,6 +210,7 @@ export class SqlStore implements Store {
       await this.writeLabelsAndBlobs(tx, tenant, meta, blobs);
       const touched = uniqueBuckets([...buckets, ...(await bucketsOf(tx, dialect, tenant, [id]))]);
       await rebuildBuckets(tx, dialect, touched, []);
+      await this.auditIn(tx, audit, id);
       return meta;
     });
   }
@@ -267,8 +270,14 @@ export class SqlStore implements Store {
     return this.readJsonBlob<RtsEvents>(tenant, id, 'rts');
   }
 
-  deleteProfile(tenant: string, id: string): Promise<boolean> {
-    return this.driver.transaction(async (tx) => (await this.deleteProfiles(tx, tenant, [id])) > 0);
+  deleteProfile(tenant: string, id: string, audit?: AuditEntry): Promise<boolean> {
+    return this.driver.transaction(async (tx) => {
+      if ((await this.deleteProfiles(tx, tenant, [id])) === 0) {
+        return false;
+      }
+      await this.auditIn(tx, audit, id);
+      return true;
+    });
   }
 
   async labelNames(tenant: string, filter: ProfileFilter): Promise<string[]> {
@@ -325,6 +334,13 @@ export class SqlStore implements Store {
 
   audit(entry: AuditEntry): Promise<void> {
     return this.insertAudit(this.driver, entry);
+  }
+
+  /** A change's audit line inside the change's own transaction, naming the profile it changed. */
+  private async auditIn(tx: SqlExecutor, audit: AuditEntry | undefined, profileId: string): Promise<void> {
+    if (audit) {
+      await this.insertAudit(tx, { ...audit, profileId });
+    }
   }
 
   private async insertAudit(exec: SqlExecutor, entry: AuditEntry): Promise<void> {

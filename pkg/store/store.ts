@@ -109,14 +109,17 @@ export interface Store {
    * Store a parsed profile atomically (metadata, compressed raw bytes and normalised data in one transaction).
    * Idempotent: if the tenant already has a profile with the same sha256, nothing is written and that profile is
    * returned with `created: false`.
+   * `audit`, when given, is written in the same transaction when the profile is created (its `profileId` set to the
+   * new id), so a crash can never keep the profile and lose its audit line; nothing is audited when it existed.
    */
-  insertProfile(p: NewProfile): Promise<{ meta: ProfileMeta; created: boolean }>;
+  insertProfile(p: NewProfile, audit?: AuditEntry): Promise<{ meta: ProfileMeta; created: boolean }>;
   /**
    * Replace a stored profile's artefact and normalised data in one transaction, keeping its id, tenant and
    * createdAt (POST /api/v1/profiles/:id/append: a growing .hp/.eventlog re-parsed). `null` when the id is not the
    * tenant's. Optional: without it the server inserts the new version, then deletes the old one (a new id).
+   * `audit`, when given, is written in the same transaction (its `profileId` set to `id`).
    */
-  replaceProfile?(tenant: string, id: string, p: NewProfile): Promise<ProfileMeta | null>;
+  replaceProfile?(tenant: string, id: string, p: NewProfile, audit?: AuditEntry): Promise<ProfileMeta | null>;
   getProfile(tenant: string, id: string): Promise<ProfileMeta | null>;
   /**
    * The tenant's profile whose artefact has this sha256 (hex of the decompressed bytes), or null. Lets an upload of
@@ -129,8 +132,11 @@ export interface Store {
   getTree(tenant: string, id: string): Promise<CallTree | null>;
   getHeap(tenant: string, id: string): Promise<HeapProfile | null>;
   getRts(tenant: string, id: string): Promise<RtsEvents | null>;
-  /** Deletes metadata, raw bytes and normalised data in one transaction. */
-  deleteProfile(tenant: string, id: string): Promise<boolean>;
+  /**
+   * Deletes metadata, raw bytes and normalised data in one transaction; `audit`, when given, is written in it if the
+   * profile existed (its `profileId` set to `id`).
+   */
+  deleteProfile(tenant: string, id: string, audit?: AuditEntry): Promise<boolean>;
 
   labelNames(tenant: string, filter: ProfileFilter): Promise<string[]>;
   labelValues(tenant: string, name: string, filter: ProfileFilter): Promise<string[]>;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { NewProfile } from '../../pkg/store/store';
-import { fixture, STORE_KINDS, stopPostgres, type TestEnv, testEnv, upload } from './support';
+import { bearer, fixture, STORE_KINDS, stopPostgres, type TestEnv, testEnv, upload } from './support';
 
 after(stopPostgres);
 
@@ -62,6 +62,72 @@ for (const kind of STORE_KINDS) {
         const again = await upload(env, fixture('leaky.hc.hp'), { token: env.acme.write });
         assert.equal(again.statusCode, 200, again.body);
         assert.equal(again.json().id, first.json().id);
+      });
+    });
+
+    describe("audit line in the change's transaction", () => {
+      // A store whose separate audit call fails: a change audited after its own transaction would stay without its
+      // line (or fail after committing); audited inside, the line commits with it.
+      let separateAudit: TestEnv['store']['audit'];
+      before(() => {
+        separateAudit = env.store.audit.bind(env.store);
+        env.store.audit = async () => {
+          throw new Error('audit written outside the change');
+        };
+      });
+      after(() => {
+        env.store.audit = separateAudit;
+      });
+      const auditOf = async (profileId: string) =>
+        (await env.store.listAudit('acme', 1000)).filter((e) => e.profileId === profileId);
+
+      it('an upload writes exactly one upload entry; an identical re-upload writes none', async () => {
+        const first = await upload(env, fixture('search.hc.hp'), {
+          token: env.acme.write,
+          headers: { 'x-grafana-user': 'carol' },
+        });
+        assert.equal(first.statusCode, 201, first.body);
+        const id = first.json().id;
+        const again = await upload(env, fixture('search.hc.hp'), { token: env.acme.write });
+        assert.equal(again.statusCode, 200, again.body);
+        const entries = await auditOf(id);
+        assert.deepEqual(
+          entries.map((e) => [e.action, e.user, e.detail]),
+          [['upload', 'carol', `hp ${fixture('search.hc.hp').length} bytes`]]
+        );
+      });
+
+      it('an append and a delete write their entries in their own transactions', async () => {
+        const full = fixture('leaky.hy.hp');
+        const firstEnd = full.indexOf('\n', full.indexOf('END_SAMPLE', full.length / 2)) + 1;
+        const first = await upload(env, full.subarray(0, firstEnd), {
+          token: env.acme.write,
+          query: { partial: 'true' },
+        });
+        assert.equal(first.statusCode, 201, first.body);
+        const id = first.json().id;
+        const appended = await env.app.inject({
+          method: 'POST',
+          url: `/api/v1/profiles/${id}/append?offset=${firstEnd}`,
+          headers: { ...bearer(env.acme.write), 'content-type': 'application/octet-stream' },
+          payload: full.subarray(firstEnd),
+        });
+        assert.equal(appended.statusCode, 200, appended.body);
+        const deleted = await env.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/profiles/${id}`,
+          headers: bearer(env.acme.admin),
+        });
+        assert.equal(deleted.statusCode, 204, deleted.body);
+        const entries = await auditOf(id);
+        assert.deepEqual(
+          entries.map((e) => [e.action, e.detail ?? null]),
+          [
+            ['delete', null],
+            ['append', `${firstEnd} -> ${full.length} bytes`],
+            ['upload', `hp ${firstEnd} bytes`],
+          ]
+        );
       });
     });
   });

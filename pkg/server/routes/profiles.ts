@@ -191,16 +191,10 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const auth = requireAuth(request);
-        if (!(await store.deleteProfile(auth.tenant, request.params.id))) {
+        const audit = { tenant: auth.tenant, action: 'delete' as const, user: auth.user, tokenId: auth.tokenId };
+        if (!(await store.deleteProfile(auth.tenant, request.params.id, audit))) {
           throw notFound(`profile ${request.params.id}`);
         }
-        await store.audit({
-          tenant: auth.tenant,
-          action: 'delete',
-          profileId: request.params.id,
-          user: auth.user,
-          tokenId: auth.tokenId,
-        });
         return reply.status(204).send(null);
       }
     );
