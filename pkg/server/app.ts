@@ -14,7 +14,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Store } from '../store/store';
-import { installAuth } from './auth';
+import { AuthFailureLimiter, installAuth } from './auth';
 import type { ServerConfig } from './config';
 import type { AppContext } from './context';
 import { ApiError, installErrorHandlers } from './errors';
@@ -43,7 +43,12 @@ declare module 'fastify' {
 
 function apiRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (api) => {
-    installAuth(api, ctx.store);
+    const { authFailureLimit, rateLimitWindowMs } = ctx.config;
+    installAuth(
+      api,
+      ctx.store,
+      authFailureLimit > 0 ? new AuthFailureLimiter(authFailureLimit, rateLimitWindowMs) : null
+    );
     await api.register(fastifyRateLimit, {
       max: ctx.config.rateLimitMax,
       timeWindow: ctx.config.rateLimitWindowMs,

@@ -3,7 +3,7 @@
  * token decides the tenant. The check runs in `onRequest`, so an unauthorised upload is refused before its body
  * is read.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Scope, Store } from '../store/store';
 import { ApiError } from './errors';
 import { hashToken, scopeAllows } from './tokens';
@@ -62,14 +62,89 @@ export async function authenticate(store: Store, request: FastifyRequest): Promi
   };
 }
 
-/** Adds the hook to an encapsulated context: every route registered in it with `config.scope` is protected. */
-export function installAuth(app: FastifyInstance, store: Store): void {
-  app.addHook('onRequest', async (request) => {
+/**
+ * Failed authentications per client address in fixed windows. A token is only rate-limited once it is valid (the
+ * per-token limiter keys on it), so without this anyone could guess tokens as fast as the server answers 401s.
+ */
+export class AuthFailureLimiter {
+  /** Addresses kept before expired windows are swept (a flood from many addresses cannot grow the map forever). */
+  private static readonly SWEEP_AT = 10_000;
+  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  /** Seconds until `address` may try again, or null when it is under the limit. */
+  blockedFor(address: string): number | null {
+    const entry = this.failures.get(address);
+    const now = this.now();
+    if (!entry || entry.resetAt <= now || entry.count < this.limit) {
+      return null;
+    }
+    return Math.max(1, Math.ceil((entry.resetAt - now) / 1000));
+  }
+
+  recordFailure(address: string): void {
+    const now = this.now();
+    const entry = this.failures.get(address);
+    if (entry && entry.resetAt > now) {
+      entry.count++;
+      return;
+    }
+    if (this.failures.size >= AuthFailureLimiter.SWEEP_AT) {
+      this.sweep(now);
+    }
+    this.failures.set(address, { count: 1, resetAt: now + this.windowMs });
+  }
+
+  private sweep(now: number): void {
+    for (const [address, entry] of this.failures) {
+      if (entry.resetAt <= now) {
+        this.failures.delete(address);
+      }
+    }
+  }
+}
+
+async function authenticateLimited(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  failures: AuthFailureLimiter | null
+): Promise<RequestAuth> {
+  const wait = failures?.blockedFor(request.ip) ?? null;
+  if (wait !== null) {
+    reply.header('retry-after', String(wait));
+    throw new ApiError(
+      429,
+      'rate_limited',
+      `more than ${failures!.limit} failed authentications from ${request.ip} per ${failures!.windowMs / 1000} s; retry in ${wait} s`
+    );
+  }
+  try {
+    return await authenticate(store, request);
+  } catch (err) {
+    if (err instanceof ApiError && err.statusCode === 401) {
+      failures?.recordFailure(request.ip);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Adds the hook to an encapsulated context: every route registered in it with `config.scope` is protected. With
+ * `failures`, an address over its failed-authentication budget is refused (429) before its token is looked at.
+ */
+export function installAuth(app: FastifyInstance, store: Store, failures: AuthFailureLimiter | null = null): void {
+  app.addHook('onRequest', async (request, reply) => {
     const needed = request.routeOptions.config.scope;
     if (!needed) {
       return;
     }
-    const auth = await authenticate(store, request);
+    const auth = await authenticateLimited(store, request, reply, failures);
     request.auth = auth;
     if (!scopeAllows(auth.scope, needed)) {
       throw new ApiError(

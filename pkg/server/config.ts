@@ -33,6 +33,11 @@ export interface ServerConfig {
   /** Per-token request budget per window. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /**
+   * Failed authentications (401) one client address may have per rate-limit window before its requests are answered
+   * 429 without looking at the token (guessing tokens gets slow); 0 disables.
+   */
+  authFailureLimit: number;
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -59,6 +64,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxUploadBytes: 512 * MIB,
     rateLimitMax: 600,
     rateLimitWindowMs: 60_000,
+    authFailureLimit: 30,
     requestTimeoutMs: 300_000,
     connectionTimeoutMs: 310_000,
     keepAliveTimeoutMs: 72_000,
@@ -120,6 +126,7 @@ export const RawSettingsSchema = z
     maxUploadBytes: z.union([z.string(), z.number()]),
     rateLimit: z.coerce.number().int().min(1),
     rateLimitWindow: z.union([z.string(), z.number()]),
+    authFailureLimit: z.coerce.number().int().min(0),
     requestTimeout: z.union([z.string(), z.number()]),
     maxQueryProfiles: z.coerce.number().int().min(1),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -225,6 +232,7 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
       merged.rateLimitWindow === undefined
         ? base.rateLimitWindowMs
         : (parseDuration(asText(merged.rateLimitWindow)) ?? base.rateLimitWindowMs),
+    authFailureLimit: merged.authFailureLimit ?? base.authFailureLimit,
     requestTimeoutMs:
       merged.requestTimeout === undefined ? base.requestTimeoutMs : (parseDuration(asText(merged.requestTimeout)) ?? 0),
     maxQueryProfiles: merged.maxQueryProfiles ?? base.maxQueryProfiles,

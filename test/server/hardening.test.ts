@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { AuthFailureLimiter } from '../../pkg/server/auth';
 import type { NewProfile } from '../../pkg/store/store';
 import { bearer, fixture, STORE_KINDS, stopPostgres, type TestEnv, testEnv, upload } from './support';
 
@@ -130,5 +131,61 @@ for (const kind of STORE_KINDS) {
         );
       });
     });
+
+    describe('failed authentication per client address', () => {
+      let limited: TestEnv;
+      before(async () => {
+        limited = await testEnv(kind, { authFailureLimit: 3, rateLimitWindowMs: 60_000 });
+      });
+      after(async () => limited.close());
+      const listFrom = (remoteAddress: string, headers: Record<string, string>) =>
+        limited.app.inject({ method: 'GET', url: '/api/v1/profiles', remoteAddress, headers });
+
+      it('after the limit of 401s an address gets 429 with Retry-After, even with a valid token', async () => {
+        const wrong = bearer('ghcp_guessed_wrong');
+        assert.equal((await listFrom('10.0.0.1', {})).statusCode, 401);
+        assert.equal((await listFrom('10.0.0.1', wrong)).statusCode, 401);
+        assert.equal((await listFrom('10.0.0.1', wrong)).statusCode, 401);
+        const refused = await listFrom('10.0.0.1', wrong);
+        assert.equal(refused.statusCode, 429, refused.body);
+        assert.equal(refused.json().error.code, 'rate_limited');
+        const retryAfter = Number(refused.headers['retry-after']);
+        assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${refused.headers['retry-after']}`);
+        const validButBlocked = await listFrom('10.0.0.1', bearer(limited.acme.read));
+        assert.equal(validButBlocked.statusCode, 429);
+      });
+
+      it('other addresses are not affected, and 403s (a valid token, too little scope) do not count', async () => {
+        assert.equal((await listFrom('10.0.0.2', bearer(limited.acme.read))).statusCode, 200);
+        for (let i = 0; i < 5; i++) {
+          const forbidden = await limited.app.inject({
+            method: 'DELETE',
+            url: '/api/v1/profiles/none',
+            remoteAddress: '10.0.0.3',
+            headers: bearer(limited.acme.read),
+          });
+          assert.equal(forbidden.statusCode, 403);
+        }
+        assert.equal((await listFrom('10.0.0.3', bearer(limited.acme.read))).statusCode, 200);
+      });
+    });
   });
 }
+
+describe('AuthFailureLimiter', () => {
+  it('blocks an address at the limit until its window ends, then counts afresh', () => {
+    let now = 1_000_000;
+    const limiter = new AuthFailureLimiter(2, 60_000, () => now);
+    limiter.recordFailure('a');
+    assert.equal(limiter.blockedFor('a'), null);
+    limiter.recordFailure('a');
+    assert.equal(limiter.blockedFor('a'), 60);
+    assert.equal(limiter.blockedFor('b'), null);
+    now += 59_500;
+    assert.equal(limiter.blockedFor('a'), 1);
+    now += 500;
+    assert.equal(limiter.blockedFor('a'), null);
+    limiter.recordFailure('a');
+    assert.equal(limiter.blockedFor('a'), null, 'a new window starts from one failure');
+  });
+});

@@ -67,6 +67,10 @@ function registerServe(program: Command): void {
     .option('--max-upload-bytes <n>', 'largest upload, decompressed (default 512MiB)')
     .option('--rate-limit <n>', 'requests per token per window (default 600)')
     .option('--rate-limit-window <duration>', 'rate limit window (default 1m)')
+    .option(
+      '--auth-failure-limit <n>',
+      'failed authentications per client address per rate limit window before 429 (default 30; 0: off)'
+    )
     .option('--request-timeout <duration>', 'request timeout (default 5m)')
     .option('--max-query-profiles <n>', 'most profiles a heap/profiles/annotations query reads (default 5000)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
