@@ -30,6 +30,8 @@ export interface ServerConfig {
   retentionMs: number | null;
   /** Largest upload accepted, compressed on the wire and decompressed alike (bytes). */
   maxUploadBytes: number;
+  /** Upload/append bodies received and processed at once; more answer 503 with Retry-After. */
+  maxConcurrentUploads: number;
   /** Per-token request budget per window. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
@@ -62,6 +64,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     ekgLabels: {},
     retentionMs: null,
     maxUploadBytes: 512 * MIB,
+    maxConcurrentUploads: 4,
     rateLimitMax: 600,
     rateLimitWindowMs: 60_000,
     authFailureLimit: 30,
@@ -124,6 +127,7 @@ export const RawSettingsSchema = z
     ekgLabel: z.union([z.string(), z.array(z.string())]),
     retention: z.union([z.string(), z.number()]),
     maxUploadBytes: z.union([z.string(), z.number()]),
+    maxConcurrentUploads: z.coerce.number().int().min(1),
     rateLimit: z.coerce.number().int().min(1),
     rateLimitWindow: z.union([z.string(), z.number()]),
     authFailureLimit: z.coerce.number().int().min(0),
@@ -227,6 +231,7 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
     retentionMs: merged.retention === undefined ? null : parseDuration(asText(merged.retention)),
     maxUploadBytes:
       merged.maxUploadBytes === undefined ? base.maxUploadBytes : parseByteSize(asText(merged.maxUploadBytes)),
+    maxConcurrentUploads: merged.maxConcurrentUploads ?? base.maxConcurrentUploads,
     rateLimitMax: merged.rateLimit ?? base.rateLimitMax,
     rateLimitWindowMs:
       merged.rateLimitWindow === undefined

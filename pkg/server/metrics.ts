@@ -11,6 +11,8 @@ export interface ServerMetrics {
   requestDuration: Histogram<'method' | 'route' | 'status'>;
   uploads: Counter<'kind' | 'result'>;
   parseErrors: Counter<'status'>;
+  /** Upload and append bodies being received or processed now (capped by maxConcurrentUploads). */
+  uploadsInProgress: Gauge;
 }
 
 export function createMetrics(store: Store): ServerMetrics {
@@ -35,6 +37,11 @@ export function createMetrics(store: Store): ServerMetrics {
     labelNames: ['status'] as const,
     registers: [registry],
   });
+  const uploadsInProgress = new Gauge({
+    name: 'ghcprof_uploads_in_progress',
+    help: 'Upload and append requests being received or processed now',
+    registers: [registry],
+  });
   new Gauge({
     name: 'ghcprof_store_size_bytes',
     help: 'Approximate bytes used by the store',
@@ -43,7 +50,7 @@ export function createMetrics(store: Store): ServerMetrics {
       this.set(await store.sizeBytes());
     },
   });
-  return { registry, requestDuration, uploads, parseErrors };
+  return { registry, requestDuration, uploads, parseErrors, uploadsInProgress };
 }
 
 export function installRequestMetrics(app: FastifyInstance, metrics: ServerMetrics): void {

@@ -39,7 +39,7 @@ export const AppendQuerySchema = z.object({
 
 export const HealthResponseSchema = z.object({ status: z.string() });
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
 
 /** Error responses a route declares (OpenAPI and serialisation), all the same body. */
 export function errorResponses(...codes: ErrorStatus[]): Record<number, typeof ErrorBodySchema> {

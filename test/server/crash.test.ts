@@ -81,7 +81,15 @@ for (const kind of STORE_KINDS) {
       const bodies = Array.from({ length: UPLOADS }, (_, n) => variant(n));
       assert.equal(new Set(bodies.map(sha)).size, UPLOADS, 'variants are distinct');
 
-      const first = await startServe(['--db', spec, '--log-level', 'info']);
+      // All uploads in flight at once, here and in the retry below (the default cap would answer most of them 503).
+      const first = await startServe([
+        '--db',
+        spec,
+        '--log-level',
+        'info',
+        '--max-concurrent-uploads',
+        String(UPLOADS),
+      ]);
       let killed = false;
       const { acks, failed } = await uploadAll(first.url, tokens.write, bodies, (count) => {
         if (count === KILL_AFTER_ACKS && !killed) {
@@ -93,7 +101,14 @@ for (const kind of STORE_KINDS) {
       assert.ok(acks.length >= KILL_AFTER_ACKS, `${acks.length} acknowledged`);
       assert.ok(failed > 0, 'the kill happened while uploads were in flight');
 
-      const second = await startServe(['--db', spec, '--log-level', 'info']);
+      const second = await startServe([
+        '--db',
+        spec,
+        '--log-level',
+        'info',
+        '--max-concurrent-uploads',
+        String(UPLOADS),
+      ]);
       try {
         const get = (path: string) =>
           fetch(`${second.url}${path}`, { headers: { authorization: `Bearer ${tokens.read}` } });

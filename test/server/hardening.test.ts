@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { AuthFailureLimiter } from '../../pkg/server/auth';
 import type { NewProfile } from '../../pkg/store/store';
@@ -167,6 +169,61 @@ for (const kind of STORE_KINDS) {
           assert.equal(forbidden.statusCode, 403);
         }
         assert.equal((await listFrom('10.0.0.3', bearer(limited.acme.read))).statusCode, 200);
+      });
+    });
+
+    describe('concurrent uploads', () => {
+      let capped: TestEnv;
+      before(async () => {
+        capped = await testEnv(kind, { maxConcurrentUploads: 1 });
+      });
+      after(async () => capped.close());
+      const inProgress = async () => (await capped.app.ghcprof.metrics.uploadsInProgress.get()).values[0]?.value ?? 0;
+
+      async function waitForUploadsInProgress(n: number): Promise<void> {
+        for (let i = 0; i < 200 && (await inProgress()) !== n; i++) {
+          await sleep(10);
+        }
+        assert.equal(await inProgress(), n);
+      }
+
+      it('past the cap an upload or append gets 503 with Retry-After; the slot is free again afterwards', async () => {
+        const body = fixture('leaky.hc.hp');
+        // The first upload's body arrives slowly: it holds the one slot while it is being received.
+        const slowBody = new PassThrough();
+        slowBody.write(body.subarray(0, 1000));
+        const slow = upload(capped, slowBody as unknown as Buffer, { token: capped.acme.write });
+        await waitForUploadsInProgress(1);
+
+        const refused = await upload(capped, fixture('search.hc.hp'), { token: capped.acme.write });
+        assert.equal(refused.statusCode, 503, refused.body);
+        assert.equal(refused.json().error.code, 'too_many_uploads');
+        assert.equal(refused.headers['retry-after'], '5');
+        const append = await capped.app.inject({
+          method: 'POST',
+          url: '/api/v1/profiles/any/append',
+          headers: { ...bearer(capped.acme.write), 'content-type': 'application/octet-stream' },
+          payload: body,
+        });
+        assert.equal(append.statusCode, 503, append.body);
+        const read = await capped.app.inject({ url: '/api/v1/profiles', headers: bearer(capped.acme.read) });
+        assert.equal(read.statusCode, 200, 'reads are not capped');
+
+        slowBody.end(body.subarray(1000));
+        const done = await slow;
+        assert.equal(done.statusCode, 201, done.body);
+        await waitForUploadsInProgress(0);
+        const later = await upload(capped, fixture('search.hc.hp'), { token: capped.acme.write });
+        assert.equal(later.statusCode, 201, later.body);
+        assert.equal(await inProgress(), 0);
+      });
+
+      it('a refused or failed upload gives its slot back', async () => {
+        const broken = await upload(capped, Buffer.from('no GHC artefact'), { token: capped.acme.write });
+        assert.equal(broken.statusCode, 415);
+        assert.equal(await inProgress(), 0);
+        const ok = await upload(capped, fixture('leaky.hy.hp'), { token: capped.acme.write });
+        assert.equal(ok.statusCode, 201, ok.body);
       });
     });
   });

@@ -65,6 +65,7 @@ function registerServe(program: Command): void {
     .option('--ekg-label <k=v>', 'label of the process behind --ekg-url, e.g. service=api (repeatable)', collect)
     .option('--retention <duration>', 'delete profiles older than this (e.g. 30d; default: keep)')
     .option('--max-upload-bytes <n>', 'largest upload, decompressed (default 512MiB)')
+    .option('--max-concurrent-uploads <n>', 'uploads/appends processed at once; more get 503 (default 4)')
     .option('--rate-limit <n>', 'requests per token per window (default 600)')
     .option('--rate-limit-window <duration>', 'rate limit window (default 1m)')
     .option(

@@ -18,6 +18,7 @@ import { resolveTime } from '../../query/time';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
 import { notFound } from '../errors';
+import { uploadSlots } from '../upload-slots';
 import {
   AppendQuerySchema,
   IdParamsSchema,
@@ -44,19 +45,22 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       done(null, body)
     );
     const rawBody = (request: { body: unknown }) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+    // One cap shared by uploads and appends, taken before the body is read.
+    const slots = uploadSlots(config.maxConcurrentUploads, metrics);
 
     app.post(
       '/profiles',
       {
         config: { scope: 'write', rawUpload: true },
         bodyLimit: config.maxUploadBytes,
+        ...slots,
         schema: {
           summary: 'Upload a profiling artefact (kind detected from the content)',
           description:
             `${RAW_BODY}. Idempotent: the same bytes again answer 200 with the stored profile. ` +
             'A cut-off artefact is refused (422) unless partial=true (a file still being written).',
           querystring: UploadQuerySchema,
-          response: { 200: UploadResponseSchema, 201: UploadResponseSchema, ...errorResponses(413, 415, 422) },
+          response: { 200: UploadResponseSchema, 201: UploadResponseSchema, ...errorResponses(413, 415, 422, 503) },
         },
       },
       async (request, reply) => {
@@ -85,6 +89,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         config: { scope: 'write', rawUpload: true },
         bodyLimit: config.maxUploadBytes,
+        ...slots,
         schema: {
           summary: 'Grow a stored .hp/.eventlog profile (agent uploads of a file still being written)',
           description:
@@ -92,7 +97,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             'Bytes the server already has must match (else 409 with details.storedBytes); repeating a request changes nothing.',
           params: IdParamsSchema,
           querystring: AppendQuerySchema,
-          response: { 200: AppendResponseSchema, ...errorResponses(404, 409, 413, 415, 422) },
+          response: { 200: AppendResponseSchema, ...errorResponses(404, 409, 413, 415, 422, 503) },
         },
       },
       async (request) => {
