@@ -164,6 +164,9 @@ export class ServerChild {
       '1000000000',
       '--max-upload-bytes',
       '64MiB',
+      // The ingest phase runs 16 concurrent clients: let them all in rather than measure 503 + retry.
+      '--max-concurrent-uploads',
+      '64',
     ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ServerChild(child, `http://127.0.0.1:${port}`);
