@@ -158,7 +158,8 @@ export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function toNewProfile(data: ProfileData, raw: Buffer, opts: IngestOptions): NewProfile {
+/** `sha256` is the hex digest of `raw`, when the caller already has it. */
+export function toNewProfile(data: ProfileData, raw: Buffer, opts: IngestOptions, sha256 = sha256Hex(raw)): NewProfile {
   const labels = { ...opts.labels };
   // A profile without a service label is still findable by its program name.
   if (labels.service === undefined && data.program) {
@@ -172,7 +173,7 @@ export function toNewProfile(data: ProfileData, raw: Buffer, opts: IngestOptions
     program: data.program,
     rtsArguments: data.rtsArguments,
     size: raw.length,
-    sha256: sha256Hex(raw),
+    sha256,
     uploader: opts.uploader,
     warnings: data.warnings,
     raw,
@@ -208,13 +209,14 @@ export async function ingest(
 ): Promise<{ meta: ProfileMeta; created: boolean }> {
   // The same bytes again (agent retries, re-runs of a push): answered before the expensive parse. The store's own
   // check inside the insert still settles two identical uploads racing each other.
-  const existing = await store.findProfileBySha256?.(opts.tenant, sha256Hex(raw));
+  const sha256 = sha256Hex(raw);
+  const existing = await store.findProfileBySha256?.(opts.tenant, sha256);
   if (existing) {
     return { meta: existing, created: false };
   }
   const data = await parseArtefact(raw, opts);
   // The audit line commits with the profile (an idempotent re-upload stores nothing and audits nothing).
-  return store.insertProfile(toNewProfile(data, raw, opts), {
+  return store.insertProfile(toNewProfile(data, raw, opts, sha256), {
     tenant: opts.tenant,
     action: 'upload',
     user: opts.uploader,
