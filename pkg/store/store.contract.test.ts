@@ -445,6 +445,8 @@ for (const backend of BACKENDS) {
 
     it('creates, finds, lists and revokes tokens by hash', async () => {
       const a = await fx.store.createToken({ tenant: 'tok-a', scope: 'write', name: 'agent', hash: 'h-a' });
+      // Tokens list in creation order (ms); two made in the same millisecond fall back to id order.
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const b = await fx.store.createToken({ tenant: 'tok-b', scope: 'read', name: 'grafana', hash: 'h-b' });
       assert.match(a.id, /^tok_[A-Za-z0-9_-]{16}$/);
       assert.deepEqual(await fx.store.findTokenByHash('h-a'), a);
