@@ -88,8 +88,11 @@ export async function flamegraphQuery(ctx: QueryContext, q: FlamegraphQuery, ref
 }
 
 export async function diffQuery(ctx: QueryContext, q: DiffQuery, refId?: string): Promise<FramesResponse> {
-  const left = await selectedTree(ctx, q.left, q.excludeSystem);
-  const right = await selectedTree(ctx, q.right, q.excludeSystem);
+  // The two sides are independent reads: fetch and decode them together.
+  const [left, right] = await Promise.all([
+    selectedTree(ctx, q.left, q.excludeSystem),
+    selectedTree(ctx, q.right, q.excludeSystem),
+  ]);
   const diff = diffTrees(left.tree, right.tree);
   const frame = diffFlamegraphFrame(pruneDiffTree(diff, q.metric, q.maxNodes), q.metric, {
     refId,
