@@ -2,7 +2,7 @@
  * Top-table frames (one row per cost centre: function, module, self, total, and the right side of a diff) and the
  * `FunctionTable` shape @grafana/flamegraph takes, both built from model/tree's FunctionRow list.
  */
-import type { DataFrameJSON } from '../api/dataframe';
+import type { DataFrameJSON, FrameMetaJSON } from '../api/dataframe';
 import type { Metric } from '../model/types';
 import { type FunctionRow, frameName, METRIC_UNITS } from '../model/tree';
 import { column, frame } from './fields';
@@ -37,6 +37,10 @@ export interface TopTableOptions {
   /** Whole-profile totals for meta.custom.functionTable; defaults to the sum of the rows' self values. */
   total?: number;
   totalRight?: number;
+  /** Extra facts for meta.custom.ghcprof (profiles read, rollups used, ...), as for flame-graph frames. */
+  facts?: Record<string, unknown>;
+  /** Notices shown by the panel (Grafana `meta.notices`), e.g. from the readers' warnings. */
+  notices?: FrameMetaJSON['notices'];
 }
 
 /**
@@ -96,7 +100,11 @@ export function topTableFrame(rows: FunctionRow[], metric: Metric, opts: TopTabl
       refId: opts.refId,
       meta: {
         preferredVisualisationType: 'table',
-        custom: { ghcprof: { metric, rows: rows.length }, functionTable: functionTableOf(kept, total, totalRight) },
+        custom: {
+          ghcprof: { metric, rows: rows.length, ...opts.facts },
+          functionTable: functionTableOf(kept, total, totalRight),
+        },
+        ...(opts.notices && opts.notices.length > 0 ? { notices: opts.notices } : {}),
       },
     },
     columns

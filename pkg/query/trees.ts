@@ -109,8 +109,8 @@ export async function topQuery(ctx: QueryContext, q: TopQuery, refId?: string): 
     refId,
     limit: q.limit,
     total: totalValue(tree, q.metric),
+    facts,
+    notices,
   });
-  frame.schema.meta = { ...frame.schema.meta, ...(notices.length > 0 ? { notices } : {}) };
-  frame.schema.meta.custom = { ...frame.schema.meta.custom, ghcprof: facts };
   return { frames: [frame] };
 }
