@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Chromium, PostgreSQL 15 and Prometheus first: installed when missing (as root with apt-get), else a clear stop.
+node --import tsx scripts/preflight.ts test
+
 # Tests run the built CLI and the built plugin: rebuild so they test the sources as they are
 # (in CI, `npm ci` has just built both through `prepare`).
 if [ -z "${CI:-}" ] || [ ! -f build/pkg/cli/main.js ] || [ ! -f dist/module.js ]; then

@@ -86,7 +86,7 @@ before(async () => {
     unreachable: { url: closedPort, tokens },
   });
   context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
     args: [
       '--headless',
