@@ -1,27 +1,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DIST, ROOT, ensureDistBuilt } from './built-dist';
 
-const ROOT = join(__dirname, '..', '..');
-const DIST = join(ROOT, 'dist');
-
-function newestMtime(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-    const path = join(dir, entry.name);
-    return Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }, 0);
-}
-
-/** Build when dist/ is missing or older than src/, so the layout checked is the layout of this source. */
-before(() => {
-  const module = join(DIST, 'module.js');
-  if (!existsSync(module) || statSync(module).mtimeMs < newestMtime(join(ROOT, 'src'))) {
-    const build = spawnSync('npm', ['run', 'build:plugin'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, `npm run build:plugin failed:\n${build.stdout}\n${build.stderr}`);
-  }
-});
+before(ensureDistBuilt);
 
 const read = (path: string) => readFileSync(join(DIST, path), 'utf8');
 
