@@ -8,7 +8,7 @@ type Register = (program: Command) => void;
  */
 const COMMAND_MODULES: Array<{ commands: string[]; load: () => Register }> = [
   { commands: ['inspect', 'flame', 'heap'], load: () => require('./commands/formats').registerFormatCommands },
-  { commands: ['serve', 'token', 'demo'], load: () => require('./commands/server').registerServerCommands },
+  { commands: ['serve', 'token', 'store', 'demo'], load: () => require('./commands/server').registerServerCommands },
   { commands: ['push', 'agent'], load: () => require('./commands/collect').registerCollectCommands },
 ];
 

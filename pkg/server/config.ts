@@ -46,6 +46,17 @@ export interface ServerConfig {
   /** Most profiles one query reads. */
   maxQueryProfiles: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** File with the 64 hex digits of the AES-256 key every stored blob is sealed with; null stores plain blobs. */
+  encryptionKeyFile: string | null;
+  /** Redact secrets in program arguments and URLs of uploads before storing them (redact.ts); on by default. */
+  redact: boolean;
+  /** Scope a raw download of an eventlog needs (its environment events can hold secrets). */
+  rawDownloadScope: 'read' | 'admin';
+  /** Grafana's root URL: tokens bound to Grafana orgs are checked against its signed ID tokens (grafana-id.ts). */
+  grafanaUrl: string | null;
+  /** PEM files for HTTPS (re-read on SIGHUP); both or neither. */
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
 }
 
 export const MIB = 1024 * 1024;
@@ -73,6 +84,12 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     keepAliveTimeoutMs: 72_000,
     maxQueryProfiles: 5000,
     logLevel: 'info',
+    encryptionKeyFile: null,
+    redact: true,
+    rawDownloadScope: 'admin',
+    grafanaUrl: null,
+    tlsCertFile: null,
+    tlsKeyFile: null,
   };
 }
 
@@ -134,6 +151,12 @@ export const RawSettingsSchema = z
     requestTimeout: z.union([z.string(), z.number()]),
     maxQueryProfiles: z.coerce.number().int().min(1),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    encryptionKeyFile: z.string().min(1),
+    redact: z.union([z.boolean(), z.enum(['on', 'off', 'true', 'false', '1', '0'])]),
+    rawDownload: z.enum(['read', 'admin']),
+    grafanaUrl: z.string().url(),
+    tlsCert: z.string().min(1),
+    tlsKey: z.string().min(1),
   })
   .partial()
   .strict();
@@ -242,7 +265,23 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
       merged.requestTimeout === undefined ? base.requestTimeoutMs : (parseDuration(asText(merged.requestTimeout)) ?? 0),
     maxQueryProfiles: merged.maxQueryProfiles ?? base.maxQueryProfiles,
     logLevel: merged.logLevel ?? base.logLevel,
+    encryptionKeyFile: merged.encryptionKeyFile ?? null,
+    redact: merged.redact === undefined ? base.redact : parseOnOff(merged.redact),
+    rawDownloadScope: merged.rawDownload ?? base.rawDownloadScope,
+    grafanaUrl: merged.grafanaUrl === undefined ? null : merged.grafanaUrl.replace(/\/+$/, ''),
+    ...tlsFiles(merged.tlsCert, merged.tlsKey),
   };
+}
+
+function parseOnOff(v: boolean | string): boolean {
+  return v === true || v === 'on' || v === 'true' || v === '1';
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined): Pick<ServerConfig, 'tlsCertFile' | 'tlsKeyFile'> {
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together: give both (PEM files) or neither');
+  }
+  return { tlsCertFile: cert ?? null, tlsKeyFile: key ?? null };
 }
 
 /** Config for tests and embedded use: defaults with overrides, quiet logs. */

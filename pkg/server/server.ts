@@ -5,6 +5,7 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { openStore } from '../store';
+import { BlobCipher, readBlobKeyFile } from '../store/blob-cipher';
 import type { Store } from '../store/store';
 import { buildApp } from './app';
 import type { ServerConfig } from './config';
@@ -28,10 +29,11 @@ export interface StartOptions {
   handleSignals?: boolean;
 }
 
-async function openMigrated(db: string): Promise<Store> {
-  const store = await openStore(db);
+async function openMigrated(db: string, cipher: BlobCipher): Promise<Store> {
+  const store = await openStore(db, { cipher });
   try {
     await store.migrate();
+    await store.checkEncryptionKeys?.();
     return store;
   } catch (err) {
     await store.close();
@@ -39,8 +41,13 @@ async function openMigrated(db: string): Promise<Store> {
   }
 }
 
+/** The key of `--encryption-key-file`, read at start (a missing or malformed file stops the start). */
+export function blobCipherOf(config: ServerConfig): BlobCipher {
+  return new BlobCipher(config.encryptionKeyFile ? readBlobKeyFile(config.encryptionKeyFile) : null);
+}
+
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
-  const store = opts.store ?? (await openMigrated(config.db));
+  const store = opts.store ?? (await openMigrated(config.db, blobCipherOf(config)));
   const app = await buildApp({ store, config, ownsStore: !opts.store || opts.closeStore === true });
   const stopRetention = startRetention(store, config, app.log);
   app.addHook('onClose', async () => stopRetention());

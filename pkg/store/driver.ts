@@ -52,4 +52,6 @@ export interface Dialect {
   textList(values: readonly string[]): SqlParam;
   /** Appended to a SELECT that must lock its rows until commit ('' where a write transaction locks everything). */
   readonly forUpdate: string;
+  /** A statement (outside any transaction) that drops the bytes of deleted and overwritten rows from the files. */
+  readonly compact: string;
 }

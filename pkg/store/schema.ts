@@ -133,4 +133,24 @@ export const MIGRATIONS: readonly Migration[] = [
     // Every bucket rebuilt, so every rollup has a revision (and databases from version 1 get their rollups).
     backfill: (tx, d) => rebuildAllRollups(tx, d),
   },
+  {
+    version: 4,
+    name: 'encryption keys in use',
+    statements: ({ types: t }) => [
+      // Ids of the keys blobs were sealed with (blob-cipher.ts): a server without one of them refuses to start.
+      `CREATE TABLE blob_keys (
+        key_id TEXT PRIMARY KEY,
+        first_used_at ${t.bigint} NOT NULL
+      )`,
+    ],
+  },
+];
+
+/**
+ * Every column that holds blobs (sealed by sealing-driver.ts when the store has a key), with the primary key of its
+ * table: what `ghcprof store rekey` walks. A new blob table must be added here.
+ */
+export const BLOB_COLUMNS: ReadonlyArray<{ table: string; column: string; key: readonly string[] }> = [
+  { table: 'profile_blobs', column: 'data', key: ['profile_id', 'part'] },
+  { table: 'tree_rollups', column: 'tree', key: ['tenant', 'kind', 'labels_key', 'hour_start'] },
 ];

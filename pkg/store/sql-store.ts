@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProfileMeta } from '../api/query';
 import { LABEL_NAME_RE } from '../api/selector';
 import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
+import { PLAIN } from './blob-cipher';
 import { compress, decompress, packHeap, packJson, packTree, unpackHeap, unpackJson, unpackTree } from './codec';
 import type { Row, SqlDriver, SqlExecutor, SqlParam } from './driver';
 import { profileCondition } from './filter-sql';
@@ -25,6 +26,7 @@ import {
   type BucketKey,
   type CoveredHours,
 } from './rollups';
+import { SealingDriver } from './sealing-driver';
 import type {
   AuditEntry,
   DeletedProfile,
@@ -102,6 +104,32 @@ export class SqlStore implements Store {
 
   async migrate(): Promise<void> {
     await migrate(this.driver);
+  }
+
+  /**
+   * Refuses (throws) when the store holds blobs sealed with a key this process was not given, naming the key;
+   * records the key new blobs are sealed with, so a later start without it refuses too (even before any upload).
+   */
+  async checkEncryptionKeys(): Promise<void> {
+    const cipher = this.driver instanceof SealingDriver ? this.driver.cipher : PLAIN;
+    const used = (await this.driver.query<{ key_id: string }>(`SELECT key_id FROM blob_keys ORDER BY key_id`)).map(
+      (r) => r.key_id
+    );
+    const given = new Set(cipher.keyIds());
+    const missing = used.filter((id) => !given.has(id));
+    if (missing.length > 0) {
+      throw new Error(
+        `the store's blobs are encrypted with key ${missing.join(', ')}, which was not given: start with ` +
+          `--encryption-key-file naming ${missing.length > 1 ? 'those keys' : 'that key'}` +
+          (given.size > 0 ? ` (given: ${[...given].join(', ')}; rotate with ghcprof store rekey)` : '')
+      );
+    }
+    if (cipher.current && !used.includes(cipher.current.id)) {
+      await this.driver.execute(
+        `INSERT INTO blob_keys (key_id, first_used_at) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING`,
+        [cipher.current.id, Date.now()]
+      );
+    }
   }
 
   /** Versions recorded in schema_migrations. */

@@ -101,6 +101,11 @@ export interface StoredAuditEntry extends AuditEntry {
 export interface Store {
   /** Apply schema migrations (idempotent; safe with several replicas starting at once). */
   migrate(): Promise<void>;
+  /**
+   * Throws, naming the key, when stored blobs are encrypted with a key this process was not given (a server then
+   * refuses to start); records the key new blobs are sealed with. Optional: a store without encryption at rest.
+   */
+  checkEncryptionKeys?(): Promise<void>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,10 @@
  * option can also come from the environment (`GHCPROF_PORT`, `GHCPROF_DB`, ...) or a config file (`--config`).
  */
 import type { Command } from 'commander';
-import { openStore } from '../../store';
+import { openDriver, openStore } from '../../store';
+import { BlobCipher, readBlobKeyFile } from '../../store/blob-cipher';
+import { migrate } from '../../store/migrate';
+import { rekeyBlobs } from '../../store/rekey';
 import type { Store } from '../../store/store';
 import { type RawSettings, resolveConfig, SETTING_KEYS, settingsFromEnv, settingsFromFile } from '../../server/config';
 import { runDemo } from '../../server/demo';
@@ -75,6 +78,7 @@ function registerServe(program: Command): void {
     .option('--request-timeout <duration>', 'request timeout (default 5m)')
     .option('--max-query-profiles <n>', 'most profiles a heap/profiles/annotations query reads (default 5000)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
+    .option('--encryption-key-file <file>', 'encrypt stored blobs with this AES-256 key (64 hex digits)')
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
       const server = await startServer(config, { handleSignals: true });
@@ -136,6 +140,31 @@ function registerToken(program: Command): void {
     });
 }
 
+function registerStore(program: Command): void {
+  const store = program.command('store').description('maintain a store');
+  store
+    .command('rekey')
+    .description(
+      're-seal every stored blob with a new encryption key (stop the servers on the store first, then start them with --encryption-key-file NEW)'
+    )
+    .option('--from <file>', 'key file the blobs are encrypted with now (leave out for a store without encryption)')
+    .requiredOption('--to <file>', 'key file of the new key (64 hex digits)')
+    .option('--db <path|url>', 'store (default $GHCPROF_DB or <data-dir>/ghcprof.db)')
+    .option('--data-dir <dir>', 'data directory of the default store')
+    .action(async (opts: { from?: string; to: string; db?: string; dataDir?: string }) => {
+      const to = readBlobKeyFile(opts.to);
+      const cipher = new BlobCipher(to, opts.from ? [readBlobKeyFile(opts.from)] : []);
+      const driver = await openDriver(configFrom(opts).db);
+      try {
+        await migrate(driver);
+        const { resealed, skipped } = await rekeyBlobs(driver, cipher, to);
+        process.stdout.write(`re-sealed ${resealed} blobs with key ${to.id} (${skipped} already were or empty)\n`);
+      } finally {
+        await driver.close();
+      }
+    });
+}
+
 function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -151,5 +180,6 @@ function registerDemo(program: Command): void {
 export function registerServerCommands(program: Command): void {
   registerServe(program);
   registerToken(program);
+  registerStore(program);
   registerDemo(program);
 }

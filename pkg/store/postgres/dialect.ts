@@ -6,4 +6,6 @@ export const postgresDialect: Dialect = {
   inTextList: (expr) => `${expr} = ANY(?::text[])`,
   textList: (values) => values,
   forUpdate: ' FOR UPDATE',
+  // Rewrites the tables: dead row versions would otherwise stay in the data files until reused.
+  compact: 'VACUUM FULL',
 };

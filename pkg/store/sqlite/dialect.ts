@@ -8,4 +8,6 @@ export const sqliteDialect: Dialect = {
   textList: (values) => JSON.stringify(values),
   // A write transaction (BEGIN IMMEDIATE) already excludes every other writer.
   forUpdate: '',
+  // Rebuilds the file: free pages would otherwise keep what was deleted or overwritten.
+  compact: 'VACUUM',
 };
