@@ -1,9 +1,10 @@
 /**
  * The one set of query and response types shared by the server (pkg/server validates with these schemas and
  * generates its OpenAPI document from them) and the Grafana plugin (src/ builds requests with them).
- * Browser-safe: imports nothing but zod.
+ * Browser-safe: imports nothing but zod (and ./kinds).
  */
 import { z } from 'zod';
+import { HEAP_MODES, METRICS, PROFILE_KINDS } from './kinds';
 
 /** Milliseconds since the epoch, or one of Grafana's relative strings (`now`, `now-1h`, `now-7d/d`). */
 export const TimeParam = z.union([z.number(), z.string().min(1).max(64)]);
@@ -12,9 +13,9 @@ export type TimeParam = z.infer<typeof TimeParam>;
 /** Prometheus-style label selector, e.g. `{service="api",pod=~"api-.*"}`; empty or `{}` selects everything. */
 export const Selector = z.string().max(4096);
 
-export const MetricSchema = z.enum(['time', 'alloc', 'entries']);
-export const ProfileKindSchema = z.enum(['prof', 'prof-json', 'hp', 'eventlog']);
-export const HeapModeSchema = z.enum(['hc', 'hm', 'hd', 'hy', 'hr', 'hb', 'hT', 'hi', 'he', 'unknown']);
+export const MetricSchema = z.enum(METRICS);
+export const ProfileKindSchema = z.enum(PROFILE_KINDS);
+export const HeapModeSchema = z.enum(HEAP_MODES);
 
 export const DEFAULT_MAX_NODES = 16384;
 

@@ -4,13 +4,9 @@
  * no classes, no cycles. All counts are JS numbers (doubles): GHC's counters pass 2^31 routinely.
  */
 
-/** What a file is, decided by content (pkg/formats/detect.ts). */
-export type ProfileKind = 'prof' | 'prof-json' | 'hp' | 'eventlog';
+import type { HeapMode, Metric, ProfileKind } from '../api/kinds';
 
-export const PROFILE_KINDS: readonly ProfileKind[] = ['prof', 'prof-json', 'hp', 'eventlog'];
-
-/** Flame-graph / top-table metrics. `time` is reported in ns (ticks × tick interval), `alloc` in bytes. */
-export type Metric = 'time' | 'alloc' | 'entries';
+export { PROFILE_KINDS, HEAP_MODES, METRICS, type ProfileKind, type HeapMode, type Metric } from '../api/kinds';
 
 /**
  * One node of a cost-centre call tree. Values are SELF (exclusive) values; inclusive values are computed
@@ -47,13 +43,6 @@ export interface CallTree {
    */
   approximate: boolean;
 }
-
-/**
- * How heap-profile bands are keyed: the `-h` mode that made them.
- * hc: cost-centre stack, hm: module, hd: closure description, hy: type, hr: retainer, hb: biography,
- * hT: closure type (no profiling build), hi: info table (GHC ≥ 9.2 info-table provenance), he: era (GHC ≥ 9.10).
- */
-export type HeapMode = 'hc' | 'hm' | 'hd' | 'hy' | 'hr' | 'hb' | 'hT' | 'hi' | 'he' | 'unknown';
 
 export interface HeapSample {
   /** Seconds since the start of the run, in the profile's `timeBase`. */

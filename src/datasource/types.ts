@@ -1,10 +1,9 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
-import type { HeapModeSchema, MetricSchema, QueryType, RtsPanel } from '../../pkg/api/query';
-import type { z } from 'zod';
+import type { QueryType, RtsPanel } from '../../pkg/api/query';
+import type { HeapMode, Metric } from '../../pkg/api/kinds';
 
-export type Metric = z.infer<typeof MetricSchema>;
-export type HeapMode = z.infer<typeof HeapModeSchema>;
+export type { HeapMode, Metric };
 
 /** One panel query. Field names follow pkg/api/query.ts so a query maps onto a request body without renaming. */
 export interface GhcprofQuery extends DataQuery {
