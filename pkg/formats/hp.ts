@@ -15,8 +15,17 @@
  */
 import type { HeapMode, HeapSample, ProfileData } from '../model/types';
 import { parseGhcDate, splitCommandLine } from './ghc-header';
-import { settleLineErrors, type TextReadOptions } from './prof-text';
-import { excerpt, feedText, isBlank, parseUnsigned, parseUnsignedDecimal, type LineSink } from './text-lines';
+import type { FormatReader, TextReadOptions } from './reader';
+import {
+  excerpt,
+  feedText,
+  isBlank,
+  lineReaders,
+  parseUnsigned,
+  parseUnsignedDecimal,
+  settleLineErrors,
+  type LineSink,
+} from './text-lines';
 
 export function readHp(text: string, opts: TextReadOptions = {}): ProfileData | null {
   return feedText(text, new HpParser(opts));
@@ -26,6 +35,14 @@ export function readHp(text: string, opts: TextReadOptions = {}): ProfileData | 
 export function looksLikeHp(head: string): boolean {
   return /^\s*JOB\s+"/.test(head.slice(0, 4096));
 }
+
+export const hpReader: FormatReader<'hp'> = {
+  kind: 'hp',
+  description: 'a .hp heap profile',
+  extension: 'hp',
+  detect: (head) => looksLikeHp(head.text),
+  ...lineReaders((opts) => new HpParser(opts)),
+};
 
 interface LineError {
   line: number;

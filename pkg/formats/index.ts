@@ -1,7 +1,10 @@
 /**
- * Entry point of the format readers: detects what an input is by content, unwraps gzip (bounded, so a gzip bomb
- * fails cleanly), and hands it to the right reader. Files are streamed: eventlogs go chunk by chunk into the
- * eventlog reader and the .prof/.hp text is split into lines as it is read; only -pj JSON is read whole.
+ * Entry point of the format readers and the one place that knows every format: the registry below. It detects
+ * what an input is by content, unwraps gzip (bounded, so a gzip bomb fails cleanly), and hands it to the right
+ * reader. Files are streamed: each reader declares a streaming reader next to its whole-input one (eventlogs go
+ * chunk by chunk into the decoder, .prof/.hp text is split into lines as it is read, -pj JSON is collected).
+ *
+ * Adding a kind: its name in pkg/api/kinds.ts, one reader file exporting a FormatReader, one line in FORMAT_READERS.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -9,17 +12,43 @@ import { createGunzip } from 'node:zlib';
 import { pipeline, Readable } from 'node:stream';
 import type { ProfileData, ProfileKind } from '../model/types';
 import { FormatError, UnknownFormatError } from './errors';
-import { DETECT_HEAD_BYTES, describeUnknown, detectKind, isGzip } from './detect';
-import { HpParser, readHp } from './hp';
-import { readProfJson } from './prof-json';
-import { ProfReportParser, readProf, type TextReadOptions } from './prof-text';
-import { ChunkedLineSplitter, type LineSink } from './text-lines';
+import { describeUnknown, isGzip } from './detect';
+import { eventlogReader } from './eventlog/format';
+import { hpReader } from './hp';
+import { profJsonReader } from './prof-json';
+import { profTextReader } from './prof-text';
+import { DETECT_HEAD_BYTES, DetectHead, type FormatReader, type TextReadOptions } from './reader';
 
-export { detectKind } from './detect';
-export { readProf, type TextReadOptions } from './prof-text';
+export { readProf } from './prof-text';
 export { readProfJson } from './prof-json';
 export { readHp } from './hp';
 export { attachBandStacks } from './hp-stacks';
+export type { FormatReader, TextReadOptions } from './reader';
+
+/** Every format, in detection order: the surest checks first (binary magic, JSON keys, then first-line text). */
+export const FORMAT_READERS = [eventlogReader, profJsonReader, hpReader, profTextReader] as const;
+
+/** Compile-time check that every kind of pkg/api/kinds.ts has a reader above; the error names the missing kind. */
+type Unregistered = Exclude<ProfileKind, (typeof FORMAT_READERS)[number]['kind']>;
+const everyKindHasAReader: [Unregistered] extends [never] ? true : `no reader registered for ${Unregistered}` = true;
+void everyKindHasAReader;
+
+const READER_OF = new Map<ProfileKind, FormatReader>(FORMAT_READERS.map((r) => [r.kind, r]));
+
+/** The registered reader of a kind (its extension and description name stored profiles too). */
+export function formatReader(kind: ProfileKind): FormatReader {
+  return READER_OF.get(kind) as FormatReader;
+}
+
+/** What an input is, from its first bytes (by content only: `.prof` is both the text and the JSON report). */
+export function detectKind(head: Buffer): ProfileKind | null {
+  return detectReader(head)?.kind ?? null;
+}
+
+function detectReader(bytes: Buffer): FormatReader | null {
+  const head = new DetectHead(bytes);
+  return FORMAT_READERS.find((r) => r.detect(head)) ?? null;
+}
 
 export interface ReadOptions extends TextReadOptions {
   /** Largest decompressed size accepted from gzip input, in bytes (default 2 GiB). */
@@ -27,12 +56,6 @@ export interface ReadOptions extends TextReadOptions {
 }
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
-
-/** The eventlog reader (pkg/formats/eventlog), loaded when first needed: text-only uses never pay for it. */
-function eventlogReader(): typeof import('./eventlog') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./eventlog') as typeof import('./eventlog');
-}
 
 /** Reads any supported artefact held in memory (gzip-compressed or not). */
 export async function readProfile(input: Buffer, opts: ReadOptions = {}): Promise<ProfileData> {
@@ -42,10 +65,8 @@ export async function readProfile(input: Buffer, opts: ReadOptions = {}): Promis
   if (isGzip(input)) {
     return readSource(gunzipBounded(oneChunk(input), opts), opts);
   }
-  const kind = detectKind(input) ?? unknown(input, opts);
-  const text = kind === 'eventlog' ? '' : input.toString('utf8');
-  const data = await readWhole(kind, input, text, opts);
-  return data ?? unknown(input, opts);
+  const reader = detectReader(input) ?? unknown(input, opts);
+  return (await reader.readWhole(input, opts)) ?? unknown(input, opts);
 }
 
 /** Reads a file from disk, streaming it (eventlogs can be gigabytes). */
@@ -75,19 +96,6 @@ function unknown(head: Buffer, opts: ReadOptions): never {
   throw new UnknownFormatError(opts.file, describeUnknown(head));
 }
 
-async function readWhole(kind: ProfileKind, bytes: Buffer, text: string, opts: ReadOptions): Promise<ProfileData | null> {
-  switch (kind) {
-    case 'eventlog':
-      return eventlogReader().readEventlog(bytes, { file: opts.file });
-    case 'prof-json':
-      return readProfJson(text, opts);
-    case 'prof':
-      return readProf(text, opts);
-    case 'hp':
-      return readHp(text, opts);
-  }
-}
-
 /** Detects the kind from the first bytes of a stream, then streams the rest into the right reader. */
 async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Promise<ProfileData> {
   const { head, chunks, damage, close } = await peek(source, DETECT_HEAD_BYTES).catch((err: unknown) => {
@@ -98,25 +106,15 @@ async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Pro
     throw new UnknownFormatError(opts.file, damage.message ? `nothing readable after decompression: ${damage.message}` : 'empty (0 bytes of data)');
   }
   let data: ProfileData | null;
-  const kind = detectKind(head);
+  const reader = detectReader(head);
   try {
-    if (kind === null) {
+    if (reader === null) {
       return unknown(head, opts);
     }
-    if (kind === 'eventlog') {
-      data = await eventlogReader().readEventlog(chunks, { file: opts.file });
-    } else if (kind === 'prof-json') {
-      const parts: Buffer[] = [];
-      for await (const c of chunks) {
-        parts.push(c);
-      }
-      data = readProfJson(Buffer.concat(parts).toString('utf8'), opts);
-    } else {
-      data = await streamLines(chunks, kind === 'prof' ? new ProfReportParser(opts) : new HpParser(opts));
-    }
+    data = await reader.readStream(chunks, opts);
   } catch (err) {
-    throw err instanceof TooLargeError && kind !== null
-      ? new FormatError({ format: kind, file: opts.file, message: err.message })
+    throw err instanceof TooLargeError && reader !== null
+      ? new FormatError({ format: reader.kind, file: opts.file, message: err.message })
       : err;
   } finally {
     await close();
@@ -129,16 +127,6 @@ async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Pro
     data.truncated = true;
   }
   return data;
-}
-
-async function streamLines(chunks: AsyncIterable<Buffer>, sink: LineSink<ProfileData | null>): Promise<ProfileData | null> {
-  const splitter = new ChunkedLineSplitter(sink);
-  for await (const c of chunks) {
-    if (!splitter.push(c)) {
-      break;
-    }
-  }
-  return splitter.end();
 }
 
 /** Damage found while decompressing: set once the stream ended early (a cut-off or corrupt .gz). */

@@ -8,7 +8,7 @@ import type { ProfileData, TreeNode } from '../model/types';
 import { newNode } from '../model/builder';
 import { FormatError } from './errors';
 import { parseGhcDate } from './ghc-header';
-import type { TextReadOptions } from './prof-text';
+import { DETECT_HEAD_BYTES, readCollected, type FormatReader, type TextReadOptions } from './reader';
 import { locateJsonProblem } from './json-locate';
 import { stripBom } from './text-lines';
 
@@ -17,6 +17,18 @@ export function looksLikeProfJson(head: string): boolean {
   const start = head.search(/\S/);
   return start !== -1 && head.charCodeAt(start) === 0x7b /* { */ && head.includes('"rts_arguments"');
 }
+
+const readJsonBytes = (bytes: Buffer, opts: TextReadOptions): ProfileData | null => readProfJson(bytes.toString('utf8'), opts);
+
+/** JSON is parsed whole: a stream is collected first. */
+export const profJsonReader: FormatReader<'prof-json'> = {
+  kind: 'prof-json',
+  description: 'a -pj JSON report',
+  extension: 'json',
+  detect: (head) => looksLikeProfJson(head.text),
+  readWhole: readJsonBytes,
+  readStream: readCollected(readJsonBytes),
+};
 
 interface CostCentre {
   label: string;
@@ -29,7 +41,7 @@ type Json = Record<string, unknown>;
 /** Reads a -pj report; null when the text is not one (not a JSON object with `rts_arguments` and `profile`). */
 export function readProfJson(raw: string, opts: TextReadOptions = {}): ProfileData | null {
   const text = stripBom(raw);
-  if (!looksLikeProfJson(text.slice(0, 65536))) {
+  if (!looksLikeProfJson(text.slice(0, DETECT_HEAD_BYTES))) {
     return null;
   }
   const warnings: string[] = [];

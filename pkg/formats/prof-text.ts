@@ -25,24 +25,21 @@ import {
   parseUnsigned,
   parseUnsignedDecimal,
   parseWithCommas,
+  lineReaders,
+  settleLineErrors,
   type LineSink,
 } from './text-lines';
-
-export interface TextReadOptions {
-  /** File name for messages. */
-  file?: string;
-  /**
-   * Skip malformed lines (each becomes a warning) instead of throwing one FormatError that lists them all.
-   * Truncation is never an error: a cut-off file always gives what was complete before the cut, plus a warning.
-   */
-  lenient?: boolean;
-  /** Offset from UTC of the machine that wrote the file (GHC prints local time without a zone); default 0. */
-  utcOffsetMinutes?: number;
-}
+import type { FormatReader, TextReadOptions } from './reader';
 
 export const REPORT_TITLE = 'Time and Allocation Profiling Report';
-/** Errors listed in one FormatError message; the rest are counted. */
-const MAX_LISTED_ERRORS = 10;
+
+export const profTextReader: FormatReader<'prof'> = {
+  kind: 'prof',
+  description: 'a .prof report',
+  extension: 'prof',
+  detect: (head) => head.text.trimStart().split('\n', 1)[0].includes(REPORT_TITLE),
+  ...lineReaders((opts) => new ProfReportParser(opts)),
+};
 
 /** Reads a `.prof` text report; null when the text is not one (no report title on its first line). */
 export function readProf(text: string, opts: TextReadOptions = {}): ProfileData | null {
@@ -434,38 +431,4 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
     this.lastLineFailed = true;
     this.errors.push({ line, message });
   }
-}
-
-/**
- * What a text reader does with the malformed lines it collected: lenient, each becomes a warning; otherwise they
- * become one FormatError.
- */
-export function settleLineErrors(
-  format: 'prof' | 'hp',
-  opts: TextReadOptions,
-  errors: Array<{ line: number; message: string }>,
-  warnings: string[]
-): void {
-  if (errors.length === 0) {
-    return;
-  }
-  if (!opts.lenient) {
-    throw collectedError(format, opts.file, errors);
-  }
-  for (const e of errors) {
-    warnings.push(`line ${e.line}: skipped: ${e.message}`);
-  }
-}
-
-/** One FormatError for every bad line of a text file: `line` is the first, the message lists them. */
-function collectedError(
-  format: 'prof' | 'hp',
-  file: string | undefined,
-  errors: Array<{ line: number; message: string }>
-): FormatError {
-  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `line ${e.line}: ${e.message}`);
-  const more = errors.length > MAX_LISTED_ERRORS ? `; and ${errors.length - MAX_LISTED_ERRORS} more` : '';
-  const message =
-    errors.length === 1 ? errors[0].message : `${errors.length} malformed lines: ${listed.join('; ')}${more}`;
-  return new FormatError({ format, file, line: errors[0].line, message });
 }

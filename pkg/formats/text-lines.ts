@@ -1,4 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
+import type { ProfileData, ProfileKind } from '../model/types';
+import { FormatError } from './errors';
+import type { FormatReader, TextReadOptions } from './reader';
 
 /**
  * A line-oriented reader (the .prof and .hp parsers). Lines arrive one at a time, numbered from 1, without their
@@ -200,4 +203,65 @@ export function excerpt(line: string, max = 60): string {
   // eslint-disable-next-line no-control-regex
   const printable = line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '?');
   return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}
+
+/** Feeds a byte stream to a line sink, stopping as soon as the sink says the input is not its format. */
+export async function streamLines<T>(chunks: AsyncIterable<Buffer>, sink: LineSink<T>): Promise<T> {
+  const splitter = new ChunkedLineSplitter(sink);
+  for await (const c of chunks) {
+    if (!splitter.push(c)) {
+      break;
+    }
+  }
+  return splitter.end();
+}
+
+/**
+ * The whole-input and streaming readers of a line-oriented format, both from its parser: the same sink reads a
+ * string and a chunked stream.
+ */
+export function lineReaders(
+  parser: (opts: TextReadOptions) => LineSink<ProfileData | null>
+): Pick<FormatReader, 'readWhole' | 'readStream'> {
+  return {
+    readWhole: (bytes, opts) => feedText(bytes.toString('utf8'), parser(opts)),
+    readStream: (chunks, opts) => streamLines(chunks, parser(opts)),
+  };
+}
+
+/** Errors listed in one FormatError message; the rest are counted. */
+const MAX_LISTED_ERRORS = 10;
+
+/**
+ * What a text reader does with the malformed lines it collected: lenient, each becomes a warning; otherwise they
+ * become one FormatError.
+ */
+export function settleLineErrors(
+  format: ProfileKind,
+  opts: TextReadOptions,
+  errors: Array<{ line: number; message: string }>,
+  warnings: string[]
+): void {
+  if (errors.length === 0) {
+    return;
+  }
+  if (!opts.lenient) {
+    throw collectedError(format, opts.file, errors);
+  }
+  for (const e of errors) {
+    warnings.push(`line ${e.line}: skipped: ${e.message}`);
+  }
+}
+
+/** One FormatError for every bad line of a text file: `line` is the first, the message lists them. */
+function collectedError(
+  format: ProfileKind,
+  file: string | undefined,
+  errors: Array<{ line: number; message: string }>
+): FormatError {
+  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `line ${e.line}: ${e.message}`);
+  const more = errors.length > MAX_LISTED_ERRORS ? `; and ${errors.length - MAX_LISTED_ERRORS} more` : '';
+  const message =
+    errors.length === 1 ? errors[0].message : `${errors.length} malformed lines: ${listed.join('; ')}${more}`;
+  return new FormatError({ format, file, line: errors[0].line, message });
 }

@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { readProfileFile } from '../../formats';
+import { formatReader, readProfileFile } from '../../formats';
 import type { CallTree, HeapProfile, Metric, ProfileData } from '../../model/types';
 import { functionTable, totalValue } from '../../model/tree';
 import { flamegraphFrame } from '../../frames/flamegraph';
@@ -20,18 +20,11 @@ export type FlameFormat = (typeof FLAME_FORMATS)[number];
 export const HEAP_FORMATS = ['json', 'csv'] as const;
 export type HeapFormat = (typeof HEAP_FORMATS)[number];
 
-const KIND_NAMES: Record<ProfileData['kind'], string> = {
-  prof: 'a .prof report',
-  'prof-json': 'a -pj JSON report',
-  hp: 'a .hp heap profile',
-  eventlog: 'an eventlog',
-};
-
 /** The call tree, or an error saying what kind of input would have one. */
 export function requireTree(data: ProfileData, file: string): CallTree {
   if (data.tree === undefined) {
     throw new Error(
-      `${file}: ${KIND_NAMES[data.kind]} without cost-centre data: flame needs a .prof (+RTS -p), -pj JSON (+RTS -pj) or an eventlog with cost-centre samples (+RTS -p -l)`
+      `${file}: ${formatReader(data.kind).description} without cost-centre data: flame needs a .prof (+RTS -p), -pj JSON (+RTS -pj) or an eventlog with cost-centre samples (+RTS -p -l)`
     );
   }
   return data.tree;
@@ -41,7 +34,7 @@ export function requireTree(data: ProfileData, file: string): CallTree {
 export function requireHeap(data: ProfileData, file: string): HeapProfile {
   if (data.heap === undefined) {
     throw new Error(
-      `${file}: ${KIND_NAMES[data.kind]} without heap samples: heap needs a .hp (+RTS -h*) or an eventlog with heap samples (+RTS -h* -l)`
+      `${file}: ${formatReader(data.kind).description} without heap samples: heap needs a .hp (+RTS -h*) or an eventlog with heap samples (+RTS -h* -l)`
     );
   }
   return data.heap;

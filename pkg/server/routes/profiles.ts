@@ -10,7 +10,7 @@ import {
   ProfileMetaSchema,
   UploadResponseSchema,
 } from '../../api/query';
-import type { ProfileKind } from '../../model/types';
+import { formatReader } from '../../formats';
 import { appendToProfile } from '../../query/append';
 import { decodeUpload, ingest, parseUploadLabels } from '../../query/ingest';
 import { filterOf } from '../../query/selection';
@@ -26,13 +26,6 @@ import {
   UploadQuerySchema,
   errorResponses,
 } from '../schemas';
-
-const FILE_EXTENSION: Record<ProfileKind, string> = {
-  prof: 'prof',
-  'prof-json': 'json',
-  hp: 'hp',
-  eventlog: 'eventlog',
-};
 
 const RAW_BODY = 'The artefact as written by GHC (.prof, -pj JSON, .hp, .eventlog), optionally gzip-compressed';
 
@@ -176,7 +169,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!meta || !raw) {
           throw notFound(`profile ${id}`);
         }
-        const name = `${(meta.program || 'profile').replace(/[^A-Za-z0-9_.-]/g, '_')}-${id}.${FILE_EXTENSION[meta.kind]}`;
+        const name = `${(meta.program || 'profile').replace(/[^A-Za-z0-9_.-]/g, '_')}-${id}.${formatReader(meta.kind).extension}`;
         return reply
           .type('application/octet-stream')
           .header('content-disposition', `attachment; filename="${name}"`)
