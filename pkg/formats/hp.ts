@@ -53,6 +53,32 @@ interface LineError {
 const HEADER_KEYS = ['JOB', 'DATE', 'SAMPLE_UNIT', 'VALUE_UNIT'] as const;
 type HeaderKey = (typeof HEADER_KEYS)[number];
 
+/** What a .hp parser needs from earlier lines to read on (JSON-serialisable). */
+export interface HpState {
+  started: boolean;
+  header: Partial<Record<HeaderKey, string>>;
+  /** Band labels in order of first appearance. */
+  bands: string[];
+  /** The sample begun and not ended: its time and [label, bytes] so far. */
+  open: { time: number; values: Array<[string, number]> } | null;
+  openedAt: number;
+  lineNo: number;
+}
+
+function emptyHpDelta(): ProfileData {
+  return {
+    kind: 'hp',
+    program: '',
+    arguments: [],
+    rtsArguments: [],
+    startTimeMs: null,
+    endTimeMs: null,
+    totals: {},
+    warnings: [],
+    truncated: true,
+  };
+}
+
 export class HpParser implements LineSink<ProfileData | null> {
   private started = false;
   private rejected = false;
@@ -152,6 +178,55 @@ export class HpParser implements LineSink<ProfileData | null> {
       warnings: this.warnings,
       truncated,
     };
+  }
+
+  /**
+   * Stops after the complete lines given so far (instead of `finish`): the samples that completed (the delta of
+   * these lines) and what later lines need (a continuation's state). A line that does not parse throws
+   * FormatError naming it (the lines are complete: unlike at the end of a cut-off file, none is excused).
+   * Null when the input is not a heap profile.
+   */
+  suspend(): { delta: ProfileData; state: HpState } | null {
+    if (this.rejected) {
+      return null;
+    }
+    const open = this.open;
+    this.open = null;
+    const delta = this.started ? this.finish(true) : null;
+    const state: HpState = {
+      started: this.started,
+      header: { ...this.header },
+      bands: [...this.bands.keys()],
+      open: open && { time: open.time, values: Object.entries(open.values) },
+      openedAt: this.openedAt,
+      lineNo: this.lastLineNo,
+    };
+    return { delta: delta ?? emptyHpDelta(), state };
+  }
+
+  /** A parser that reads on from a state of `suspend` (the next line is number `state.lineNo + 1`). */
+  static resume(state: HpState, opts: TextReadOptions = {}): HpParser {
+    const parser = new HpParser(opts);
+    parser.started = state.started;
+    Object.assign(parser.header, state.header);
+    for (const label of state.bands) {
+      parser.bands.set(label, label);
+    }
+    if (state.open !== null) {
+      const values = Object.create(null) as Record<string, number>;
+      for (const [label, bytes] of state.open.values) {
+        values[parser.bands.get(label) ?? label] = bytes;
+      }
+      parser.open = { time: state.open.time, values };
+    }
+    parser.openedAt = state.openedAt;
+    parser.lastLineNo = state.lineNo;
+    return parser;
+  }
+
+  /** Number of the last line given. */
+  get lineCount(): number {
+    return this.lastLineNo;
   }
 
   private firstLine(text: string, lineNo: number): boolean {

@@ -1,11 +1,11 @@
 import type { ProfileData } from '../../model/types';
-import { CostCentreTable } from './cost-centres';
+import { CostCentreTable, type CostCentre } from './cost-centres';
 import { EV } from './event-types';
 import type { EventSink, FramingSummary } from './framing';
-import { HeapCollector } from './heap';
+import { HeapCollector, type HeapCollectorState } from './heap';
 import type { Payload } from './payload';
 import { isUtf8, u64, utf8Text } from './payload';
-import { RtsCollector } from './rts';
+import { RtsCollector, type RtsCollectorState } from './rts';
 import { TimeProfileCollector } from './time-profile';
 
 const DECODED_TYPES = [
@@ -62,6 +62,19 @@ const {
 
 /** Binary user messages are shown as text when they are UTF-8, else as hex (first 256 bytes). */
 const MAX_BINARY_HEX = 256;
+
+/** What the collector needs from earlier bytes to read on (JSON-serialisable). */
+export interface CollectorState {
+  costCentres: CostCentre[];
+  heap: HeapCollectorState;
+  time: { tickIntervalNs: number };
+  rts: RtsCollectorState;
+  rtsIdent: string | null;
+  argv: string[] | null;
+  /** The wall-clock anchor (ms since the epoch at eventlog time 0), once WallClockTime was read. */
+  startTimeMs: number | null;
+  lastTimeNs: number;
+}
 
 /** Builds the profile model from the events the framer hands on. */
 export class ProfileCollector implements EventSink {
@@ -150,6 +163,36 @@ export class ProfileCollector implements EventSink {
       const nanos = p.view.getUint32(p.start + 12);
       this.startTimeMs = seconds * 1000 + nanos / 1e6 - timeNs / 1e6;
     }
+  }
+
+  /**
+   * The profile of the events read so far, less the census still open, and what later bytes need from them (a
+   * continuation's collector part). Call once, instead of `finish`.
+   */
+  suspend(framing: FramingSummary): { delta: ProfileData; state: CollectorState } {
+    const heap = this.heap.suspend();
+    const state: CollectorState = {
+      costCentres: this.costCentres.exportDefinitions(),
+      heap,
+      time: this.time.exportState(),
+      rts: this.rts.exportState(),
+      rtsIdent: this.rtsIdent ?? null,
+      argv: this.argv ?? null,
+      startTimeMs: this.startTimeMs,
+      lastTimeNs: this.lastTimeNs,
+    };
+    return { delta: this.finish(framing), state };
+  }
+
+  restore(state: CollectorState): void {
+    this.costCentres.restoreDefinitions(state.costCentres);
+    this.heap.restoreState(state.heap);
+    this.time.restoreState(state.time);
+    this.rts.restoreState(state.rts);
+    this.rtsIdent = state.rtsIdent ?? undefined;
+    this.argv = state.argv ?? undefined;
+    this.startTimeMs = state.startTimeMs;
+    this.lastTimeNs = state.lastTimeNs;
   }
 
   finish(framing: FramingSummary): ProfileData {

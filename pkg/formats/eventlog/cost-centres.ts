@@ -100,4 +100,15 @@ export class CostCentreTable {
     const cc = this.byId.get(id);
     return cc !== undefined && cc.label === 'MAIN' && cc.module === 'MAIN';
   }
+
+  /** The definitions seen so far (a continuation keeps them: later samples name them by id). */
+  exportDefinitions(): CostCentre[] {
+    return [...this.byId.values()];
+  }
+
+  restoreDefinitions(defs: CostCentre[]): void {
+    for (const cc of defs) {
+      this.byId.set(cc.id, cc);
+    }
+  }
 }

@@ -34,6 +34,25 @@ export interface FramingSummary {
   truncated: boolean;
 }
 
+/** The event block a cut lies in (file offsets, ns). */
+export interface FramerBlock {
+  start: number;
+  end: number;
+  startTime: number;
+  endTime: number;
+  cap: number;
+}
+
+/** A framer's state at a cut (JSON-serialisable): enough to read on from `offset`. */
+export interface FramerCut {
+  /** `header`: the header is not complete yet (read again from byte 0); `end`: past the end-of-data marker. */
+  phase: 'header' | 'data' | 'end';
+  offset: number;
+  /** The header's event-type table: [type, payload size (-1: variable)]. */
+  eventTypes: Array<[number, number]>;
+  block: FramerBlock | null;
+}
+
 /** Result codes of the item readers; MORE_DATA is the "item does not fit yet, wait for the next chunk" sentinel. */
 const OK = 0;
 export const MORE_DATA = 1;
@@ -82,6 +101,8 @@ export class EventFramer {
   private pos = 0;
   private phase = Phase.HeaderBegin;
   private final = false;
+  /** File offset just past the end-of-data marker (phase End). */
+  private dataEnd = -1;
 
   /** Declared payload size per event type: VARIABLE, UNKNOWN (not in the header) or a fixed size. */
   private readonly sizes = new Int32Array(65536).fill(UNKNOWN);
@@ -200,13 +221,111 @@ export class EventFramer {
     if (this.suppressedWarnings > 0) {
       this.warnings.push(`${this.suppressedWarnings} further warning(s) omitted`);
     }
+    return { eventCount: this.eventCount, typeCounts: this.typeCounts(), warnings: this.warnings, truncated };
+  }
+
+  /**
+   * Where an incremental reader can stop and later resume (issue 9's continuation): the pending event is
+   * dispatched (as `end` would), and the cut is the end of the last complete event with the event-type table and
+   * the block it lies in. While an embedded-event repair waits for input, the cut is the pending event's start (it
+   * is read again after the cut). Null while a damage scan is still looking for valid events: the bytes read since
+   * `damagedAt()` do not parse as events (yet).
+   */
+  suspend(): FramerCut | null {
+    if (this.resyncFrom >= 0) {
+      return null;
+    }
+    const phase = this.phase < Phase.Data ? 'header' : this.phase === Phase.Data ? 'data' : 'end';
+    if (phase === 'header') {
+      return { phase, offset: 0, eventTypes: [], block: null };
+    }
+    let offset = phase === 'end' ? this.dataEnd : this.pos;
+    let block: FramerBlock | null = this.currentBlock();
+    if (this.pStart >= 0 && this.repairOf === this.pStart) {
+      offset = this.pStart;
+      block = this.savedBlock();
+    } else if (this.pStart >= 0) {
+      this.dispatch(this.pType, this.pTime, this.pCap, this.pPayload, this.pos);
+      this.pStart = -1;
+    }
+    const eventTypes: Array<[number, number]> = [];
+    this.sizes.forEach((size, type) => {
+      if (size !== UNKNOWN) {
+        eventTypes.push([type, size]);
+      }
+    });
+    return { phase, offset, eventTypes, block };
+  }
+
+  /** What was read so far (after `suspend`): counts and warnings, `truncated` until the end-of-data marker. */
+  summary(): FramingSummary {
+    return {
+      eventCount: this.eventCount,
+      typeCounts: this.typeCounts(),
+      warnings: [...this.warnings],
+      truncated: this.phase !== Phase.End,
+    };
+  }
+
+  private typeCounts(): Map<number, number> {
     const typeCounts = new Map<number, number>();
     this.counts.forEach((n, type) => {
       if (n > 0) {
         typeCounts.set(type, n);
       }
     });
-    return { eventCount: this.eventCount, typeCounts, warnings: this.warnings, truncated };
+    return typeCounts;
+  }
+
+  /** Where the unresolved damage that keeps `suspend` from cutting starts (a file offset). */
+  damagedAt(): { offset: number; reason: string } {
+    return { offset: this.damageStart, reason: this.damageReason };
+  }
+
+  /** Continues from a cut of `suspend`: the next byte pushed is the one at `cut.offset`. */
+  resume(cut: FramerCut): void {
+    if (cut.phase === 'header') {
+      return;
+    }
+    this.phase = cut.phase === 'data' ? Phase.Data : Phase.End;
+    for (const [type, size] of cut.eventTypes) {
+      this.sizes[type] = size;
+    }
+    this.use(EMPTY, cut.offset);
+    this.pos = cut.offset;
+    this.dataEnd = cut.phase === 'end' ? cut.offset : -1;
+    const b = cut.block ?? { start: -1, end: -1, startTime: 0, endTime: 0, cap: -1 };
+    [this.blockStart, this.blockEnd, this.blockStartTime, this.blockEndTime, this.blockCap] = [
+      b.start,
+      b.end,
+      b.startTime,
+      b.endTime,
+      b.cap,
+    ];
+  }
+
+  private currentBlock(): FramerBlock | null {
+    return this.blockStart < 0
+      ? null
+      : {
+          start: this.blockStart,
+          end: this.blockEnd,
+          startTime: this.blockStartTime,
+          endTime: this.blockEndTime,
+          cap: this.blockCap,
+        };
+  }
+
+  private savedBlock(): FramerBlock | null {
+    return this.savedBlockStart < 0
+      ? null
+      : {
+          start: this.savedBlockStart,
+          end: this.savedBlockEnd,
+          startTime: this.savedBlockStartTime,
+          endTime: this.savedBlockEndTime,
+          cap: this.savedBlockCap,
+        };
   }
 
   /** Bytes held from the input (the unread tail): bounded by the largest event plus the damage scanner's lookahead. */
@@ -426,6 +545,7 @@ export class EventFramer {
       }
       if (this.hType === END) {
         this.pos += 2;
+        this.dataEnd = this.pos;
         this.phase = Phase.End;
         return;
       }

@@ -31,6 +31,15 @@ function dictionaryRecord(): Record<string, number> {
   return record;
 }
 
+export interface HeapCollectorState {
+  mode: HeapMode;
+  began: boolean;
+  bands: string[];
+  bandStacks: Array<[string, string[]]>;
+  /** The census begun and not ended: its time (seconds) and [band index, bytes] so far. */
+  open: { time: number; values: Array<[number, number]> } | null;
+}
+
 export class HeapCollector {
   private mode: HeapMode = 'unknown';
   private began = false;
@@ -172,6 +181,50 @@ export class HeapCollector {
   private labelTakenByOther(label: string, names: string[]): boolean {
     const taken = ownValue(this.bandStacks, label);
     return taken !== undefined && taken.join('\n') !== names.join('\n');
+  }
+
+  /**
+   * What later censuses need from earlier bytes: the breakdown, the band labels (in order, with their stacks) and
+   * the census still open (its time and the bytes per band so far). The open census is taken out of this
+   * collector's samples: it belongs to the bytes that complete it.
+   */
+  suspend(): HeapCollectorState {
+    let open: HeapCollectorState['open'] = null;
+    if (this.open !== null) {
+      const values: Array<[number, number]> = [];
+      for (let i = 0; i < this.touchedCount; i++) {
+        values.push([this.touched[i], this.bytesOfBand[this.touched[i]]]);
+      }
+      open = { time: this.open.time, values };
+      this.samples.pop();
+      this.open = null;
+    }
+    return {
+      mode: this.mode,
+      began: this.began,
+      bands: [...this.bands],
+      bandStacks: Object.entries(this.bandStacks),
+      open,
+    };
+  }
+
+  restoreState(state: HeapCollectorState): void {
+    this.mode = state.mode;
+    this.began = state.began;
+    for (const label of state.bands) {
+      this.newBand(label);
+    }
+    for (const [label, names] of state.bandStacks) {
+      setOwn(this.bandStacks, label, names);
+    }
+    if (state.open !== null) {
+      this.sampleBegin(state.open.time * NS_PER_S);
+      // Exactly the time the census had (ns -> s -> ns need not round-trip).
+      this.samples[this.samples.length - 1].time = state.open.time;
+      for (const [band, bytes] of state.open.values) {
+        this.add(band, bytes, 0);
+      }
+    }
   }
 
   warnings(): string[] {

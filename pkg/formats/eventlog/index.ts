@@ -2,7 +2,7 @@ import type { ProfileData } from '../../model/types';
 import { EventlogDecoder } from './decoder';
 import { MARKER } from './event-types';
 
-export { EventlogDecoder } from './decoder';
+export { EventlogDecoder, type EventlogState } from './decoder';
 
 /** True when the input starts with the eventlog header marker `hdrb`. */
 export function isEventlogHeader(head: Buffer): boolean {

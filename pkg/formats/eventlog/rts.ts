@@ -50,6 +50,15 @@ class PointBuffer {
   }
 }
 
+export interface RtsCollectorState {
+  /** [capability, GC start ns] of GCs started and not ended yet. */
+  openGcs: Array<[number, number]>;
+  allocByCap: Array<[number, number]>;
+  allocTotal: number;
+  caps: number[];
+  startupCaps: number;
+}
+
 export class RtsCollector {
   private readonly points = Object.fromEntries(SERIES.map(([name]) => [name, new PointBuffer()])) as Record<
     SeriesName,
@@ -65,6 +74,35 @@ export class RtsCollector {
   private readonly markers: RtsEvents['markers'] = [];
 
   /** HeapSize, HeapLive, BlocksSize: heap capset u32, bytes u64. */
+  /** What later events need from earlier bytes: open GCs, per-capability allocation counters, capabilities. */
+  exportState(): RtsCollectorState {
+    const openGcs: Array<[number, number]> = [];
+    this.gcStartByCap.forEach((t, i) => {
+      if (t !== undefined && t >= 0) {
+        openGcs.push([i - 1, t]);
+      }
+    });
+    return {
+      openGcs,
+      allocByCap: [...this.allocByCap],
+      allocTotal: this.allocTotal,
+      caps: [...this.caps],
+      startupCaps: this.startupCaps,
+    };
+  }
+
+  restoreState(state: RtsCollectorState): void {
+    for (const [cap, t] of state.openGcs) {
+      this.gcStartByCap[cap + 1] = t;
+    }
+    for (const [cap, bytes] of state.allocByCap) {
+      this.allocByCap.set(cap, bytes);
+    }
+    this.allocTotal = state.allocTotal;
+    state.caps.forEach((c) => this.caps.add(c));
+    this.startupCaps = state.startupCaps;
+  }
+
   heapValue(name: 'heapSize' | 'heapLive' | 'blocksSize', p: Payload, timeNs: number): void {
     if (p.end - p.start >= 12) {
       this.point(name, timeNs, u64(p.view, p.start + 4));

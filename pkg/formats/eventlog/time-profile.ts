@@ -49,6 +49,15 @@ export class TimeProfileCollector {
     this.sampleCount++;
   }
 
+  /** What later samples need from earlier bytes: the tick interval of ProfBegin. */
+  exportState(): { tickIntervalNs: number } {
+    return { tickIntervalNs: this.tickIntervalNs };
+  }
+
+  restoreState(state: { tickIntervalNs: number }): void {
+    this.tickIntervalNs = state.tickIntervalNs;
+  }
+
   get samples(): number {
     return this.sampleCount;
   }
