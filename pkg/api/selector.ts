@@ -4,10 +4,10 @@
  *
  * Semantics follow Prometheus: a missing label has the value `""` (so `x!="y"` matches profiles without `x`, and
  * `x=""` matches only those), and regexes are fully anchored (`pod=~"api"` does not match `api-1`) with `.`
- * matching newlines. JavaScript regexes backtrack where Prometheus' RE2 does not, so `parseSelector` refuses the
- * constructs that make backtracking explode (nested unbounded quantifiers, backreferences, lookaround) and caps
- * pattern length.
+ * matching newlines. Regexes are RE2, as in PromQL, and run on a linear-time engine (re2js); their length is capped.
  */
+import { RE2JS } from 're2js';
+
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
 export interface LabelMatcher {
@@ -82,138 +82,41 @@ function quote(value: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Regexes
 
-const regexCache = new Map<string, RegExp>();
+/** A compiled label regex: true when the whole value matches. */
+export interface LabelRegex {
+  test(value: string): boolean;
+}
+
+const regexCache = new Map<string, LabelRegex>();
 const REGEX_CACHE_SIZE = 512;
 
 /**
- * Compiles a Prometheus regex for JavaScript: anchored, dotAll, a leading `(?i)`/`(?s)` turned into flags, `(?P<n>`
- * into `(?<n>`. Throws a plain Error describing the problem (the parser adds the column).
+ * Compiles a regex the way Prometheus does (`model/labels/regexp.go`: `regexp.Compile("^(?s:" + v + ")$")`): RE2
+ * syntax, fully anchored, `.` matching newlines. It runs on re2js, a port of Go's regexp, whose matching takes
+ * time linear in the value whatever the pattern (no backtracking), so a hostile pattern cannot freeze the server.
+ * The pattern must compile on its own first, so `a)|(b` is not accepted through the wrapping group. Throws a plain
+ * Error describing the problem (the parser adds the column).
  */
-export function compileRegex(pattern: string): RegExp {
+export function compileRegex(pattern: string): LabelRegex {
   const cached = regexCache.get(pattern);
   if (cached) {
     return cached;
   }
-  checkRegexSafety(pattern);
-  let body = pattern;
-  let flags = 's';
-  const inline = /^\(\?([a-zA-Z]+)\)/.exec(body);
-  if (inline) {
-    for (const f of inline[1]) {
-      if (f === 'i') {
-        flags += 'i';
-      } else if (f !== 's') {
-        throw new Error(`inline flag '${f}' is not supported (only (?i) and (?s))`);
-      }
-    }
-    body = body.slice(inline[0].length);
+  if (pattern.length > MAX_REGEX_LENGTH) {
+    throw new Error(`regular expression is ${pattern.length} characters long (at most ${MAX_REGEX_LENGTH})`);
   }
-  body = body.replace(/\(\?P</g, '(?<');
-  let re: RegExp;
+  let re: LabelRegex;
   try {
-    re = new RegExp(`^(?:${body})$`, flags);
+    RE2JS.compile(pattern);
+    re = RE2JS.compile(`^(?s:${pattern})$`);
   } catch (e) {
-    throw new Error(`bad regular expression ${quote(pattern)}: ${(e as Error).message}`);
+    throw new Error(`bad regular expression ${quote(pattern)} (RE2 syntax, as in PromQL): ${(e as Error).message}`);
   }
   if (regexCache.size >= REGEX_CACHE_SIZE) {
     regexCache.delete(regexCache.keys().next().value as string);
   }
   regexCache.set(pattern, re);
   return re;
-}
-
-interface GroupFrame {
-  /** Most repetitions in sequence in any finished alternative of the group. */
-  bestAlternative: number;
-  /** Repetitions in sequence in the alternative being read. */
-  current: number;
-}
-
-/** Repetitions in sequence a pattern may have: `.*a.*b.*` (3) backtracks in n^3 steps on a failing value. */
-export const MAX_REPETITION_DEGREE = 3;
-
-/**
- * Refuses what RE2 (Prometheus) would not accept and what makes a backtracking engine take exponential or high
- * polynomial time: a repeated group that itself contains a repetition (`(a+)+`, `(.*)*`: exponential), more than
- * MAX_REPETITION_DEGREE repetitions in sequence (`a*a*a*a*b`: n^4), backreferences and lookaround. Scans the pattern
- * once, skipping escapes and character classes; alternatives of a group count as their worst one.
- */
-function checkRegexSafety(pattern: string): void {
-  if (pattern.length > MAX_REGEX_LENGTH) {
-    throw new Error(`regular expression is ${pattern.length} characters long (at most ${MAX_REGEX_LENGTH})`);
-  }
-  const stack: GroupFrame[] = [{ bestAlternative: 0, current: 0 }];
-  const top = () => stack[stack.length - 1];
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i];
-    if (c === '\\') {
-      const next = pattern[i + 1] ?? '';
-      if (/[1-9]/.test(next) || next === 'k') {
-        throw new Error(`backreferences are not supported (\\${next} at offset ${i} of the regex)`);
-      }
-      i += 2;
-    } else if (c === '[') {
-      i = skipCharClass(pattern, i);
-    } else if (c === '(') {
-      if (/^\(\?<?[=!]/.test(pattern.slice(i, i + 4))) {
-        throw new Error(`lookaround is not supported (offset ${i} of the regex)`);
-      }
-      stack.push({ bestAlternative: 0, current: 0 });
-      i++;
-    } else if (c === '|') {
-      top().bestAlternative = Math.max(top().bestAlternative, top().current);
-      top().current = 0;
-      i++;
-    } else if (c === ')' && stack.length > 1) {
-      const group = stack.pop()!;
-      const degree = Math.max(group.bestAlternative, group.current);
-      i++;
-      if (isRepeatingQuantifier(pattern, i)) {
-        if (degree > 0) {
-          throw new Error(
-            `nested quantifier at offset ${i} of the regex: a repeated group containing a repetition can take ` +
-              `exponential time`
-          );
-        }
-        top().current += 1;
-      } else {
-        top().current += degree;
-      }
-    } else {
-      if (isRepeatingQuantifier(pattern, i)) {
-        top().current += 1;
-      }
-      i++;
-    }
-    if (top().current > MAX_REPETITION_DEGREE) {
-      throw new Error(
-        `more than ${MAX_REPETITION_DEGREE} repetitions in sequence (at offset ${i} of the regex): a failing ` +
-          `match could take n^${top().current} steps`
-      );
-    }
-  }
-}
-
-/** `*`, `+` or `{n,...}` at i (a `?` alone only makes something optional and cannot nest badly). */
-function isRepeatingQuantifier(pattern: string, i: number): boolean {
-  const c = pattern[i];
-  return c === '*' || c === '+' || (c === '{' && /^\{\d*,?\d*\}/.test(pattern.slice(i, i + 24)));
-}
-
-/** Index just after the `]` closing the class that opens at i. */
-function skipCharClass(pattern: string, i: number): number {
-  let j = i + 1;
-  if (pattern[j] === '^') {
-    j++;
-  }
-  if (pattern[j] === ']') {
-    j++;
-  }
-  while (j < pattern.length && pattern[j] !== ']') {
-    j += pattern[j] === '\\' ? 2 : 1;
-  }
-  return j + 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

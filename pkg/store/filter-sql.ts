@@ -3,6 +3,7 @@
  * matchers bind their value; a regex matcher is first resolved against the tenant's distinct values of that label
  * (few, and indexed) in JS, with Prometheus semantics, and then bound as a list of values.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compileMatcher, type LabelMatcher } from '../api/selector';
 import type { Dialect, SqlExecutor, SqlParam } from './driver';
 import type { ProfileFilter } from './store';
@@ -72,14 +73,40 @@ async function matcherCondition(
     `SELECT DISTINCT value FROM profile_labels WHERE tenant = ? AND name = ?`,
     [tenant, m.name]
   );
-  const matching = stored.map((r) => r.value).filter((v) => accepts(v));
+  const values = stored.map((r) => r.value);
+  const matches = await partitionCooperatively(values, accepts);
+  const matching = values.filter((_, i) => matches[i]);
   if (accepts('')) {
     // Profiles without the label match too: exclude exactly those whose value is refused.
-    const refused = stored.map((r) => r.value).filter((v) => !accepts(v));
+    const refused = values.filter((_, i) => !matches[i]);
     return {
       sql: `NOT (${labelExists(dialect.inTextList('l.value'))})`,
       params: [tenant, m.name, dialect.textList(refused)],
     };
   }
   return { sql: labelExists(dialect.inTextList('l.value')), params: [tenant, m.name, dialect.textList(matching)] };
+}
+
+/** Longest stretch of matching done without letting other requests run. */
+const MATCH_SLICE_MS = 10;
+
+/**
+ * `accepts` of each item, yielding to the event loop every MATCH_SLICE_MS. RE2 matching is linear in the value,
+ * but a large pattern (`(a?){500}a{500}`) costs milliseconds per 1 KiB value, and a tenant may hold many distinct
+ * values: in slices, one tenant's selector never holds up /healthz or other tenants.
+ */
+export async function partitionCooperatively<T>(
+  items: readonly T[],
+  accepts: (item: T) => boolean
+): Promise<boolean[]> {
+  const out: boolean[] = [];
+  let sliceStart = performance.now();
+  for (const item of items) {
+    out.push(accepts(item));
+    if (performance.now() - sliceStart > MATCH_SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+  return out;
 }

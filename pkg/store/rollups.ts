@@ -17,6 +17,7 @@ import { mergeTrees } from '../model/tree';
 import type { CallTree, ProfileKind } from '../model/types';
 import { packTree, unpackTree } from './codec';
 import type { Dialect, SqlDriver, SqlExecutor, SqlParam } from './driver';
+import { partitionCooperatively } from './filter-sql';
 import type { RollupCache } from './rollup-cache';
 
 export const ROLLUP_BUCKET_MS = 3_600_000;
@@ -326,9 +327,11 @@ export async function readRollups(
     `SELECT DISTINCT labels_key FROM tree_rollups WHERE ${where.join(' AND ')}`,
     params
   );
-  const accepted = sets
-    .map((r) => r.labels_key)
-    .filter((key) => matchLabels(JSON.parse(key) as Record<string, string>, matchers));
+  const keys = sets.map((r) => r.labels_key);
+  const matches = await partitionCooperatively(keys, (key) =>
+    matchLabels(JSON.parse(key) as Record<string, string>, matchers)
+  );
+  const accepted = keys.filter((_, i) => matches[i]);
   if (accepted.length === 0) {
     return [];
   }
