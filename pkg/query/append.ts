@@ -9,7 +9,7 @@
  */
 import type { ProfileMeta } from '../api/query';
 import type { AuditEntry, Store } from '../store/store';
-import { profileNotFound, QueryError } from './errors';
+import { HttpError, notFound } from '../api/errors';
 import { parseArtefact, toNewProfile, tooLarge } from './ingest';
 
 export interface AppendRequest {
@@ -31,8 +31,8 @@ export interface AppendResult {
   storedBytes: number;
 }
 
-function conflict(message: string, storedBytes: number): QueryError {
-  return new QueryError(409, 'append_conflict', message, { storedBytes });
+function conflict(message: string, storedBytes: number): HttpError {
+  return new HttpError(409, 'append_conflict', message, { storedBytes });
 }
 
 /** The complete new content, or a 409 when the request does not continue what is stored. */
@@ -64,10 +64,10 @@ export async function appendToProfile(store: Store, req: AppendRequest): Promise
   const meta = await store.getProfile(req.tenant, req.id);
   const stored = meta && (await store.getRaw(req.tenant, req.id));
   if (!meta || !stored) {
-    throw profileNotFound(req.id);
+    throw notFound(`profile ${req.id}`);
   }
   if (meta.kind !== 'hp' && meta.kind !== 'eventlog') {
-    throw new QueryError(
+    throw new HttpError(
       409,
       'append_conflict',
       `only .hp and .eventlog profiles grow; profile ${req.id} is ${meta.kind}`
@@ -82,7 +82,7 @@ export async function appendToProfile(store: Store, req: AppendRequest): Promise
   }
   const data = await parseArtefact(content, { file: `profile ${req.id}`, maxBytes: req.maxBytes, allowPartial: true });
   if (data.kind !== meta.kind) {
-    throw new QueryError(
+    throw new HttpError(
       409,
       'append_conflict',
       `the appended content reads as ${data.kind}, the profile is ${meta.kind}`
@@ -118,7 +118,7 @@ async function replace(
   if (store.replaceProfile) {
     const meta = await store.replaceProfile(tenant, old.id, next, audit);
     if (!meta) {
-      throw profileNotFound(old.id);
+      throw notFound(`profile ${old.id}`);
     }
     return meta;
   }

@@ -11,14 +11,14 @@ import type { ProfileData } from '../model/types';
 import type { ProfileMeta } from '../api/query';
 import { LABEL_NAME_RE } from '../api/selector';
 import type { NewProfile, Store } from '../store/store';
-import { QueryError } from './errors';
+import { HttpError } from '../api/errors';
 
 const gunzipAsync = promisify(gunzip);
 
 export const LABEL_LIMITS = { count: 32, nameLength: 128, valueLength: 1024 };
 
-export function tooLarge(maxBytes: number): QueryError {
-  return new QueryError(413, 'payload_too_large', `upload larger than the limit of ${maxBytes} bytes (decompressed)`);
+export function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, 'payload_too_large', `upload larger than the limit of ${maxBytes} bytes (decompressed)`);
 }
 
 /**
@@ -33,7 +33,7 @@ export async function decodeUpload(
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
     // RFC 9110 §15.5.16: an unsupported content coding is 415.
-    throw new QueryError(
+    throw new HttpError(
       415,
       'unsupported_encoding',
       `Content-Encoding "${encoding}" is not supported (use gzip or none)`
@@ -46,7 +46,7 @@ export async function decodeUpload(
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
         throw tooLarge(maxBytes);
       }
-      throw new QueryError(400, 'invalid_gzip', `body is not valid gzip: ${(err as Error).message}`);
+      throw new HttpError(400, 'invalid_gzip', `body is not valid gzip: ${(err as Error).message}`);
     }
   }
   if (body.length > maxBytes) {
@@ -61,7 +61,7 @@ export function parseUploadLabels(pairs: string[]): Record<string, string> {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
-      throw new QueryError(400, 'invalid_label', `label "${pair.slice(0, 200)}" must be name=value`);
+      throw new HttpError(400, 'invalid_label', `label "${pair.slice(0, 200)}" must be name=value`);
     }
     labels[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
@@ -71,7 +71,7 @@ export function parseUploadLabels(pairs: string[]): Record<string, string> {
 export function checkLabels(labels: Record<string, string>): Record<string, string> {
   const names = Object.keys(labels);
   if (names.length > LABEL_LIMITS.count) {
-    throw new QueryError(
+    throw new HttpError(
       400,
       'invalid_label',
       `at most ${LABEL_LIMITS.count} labels per profile (got ${names.length})`
@@ -79,14 +79,14 @@ export function checkLabels(labels: Record<string, string>): Record<string, stri
   }
   for (const name of names) {
     if (!LABEL_NAME_RE.test(name) || name.length > LABEL_LIMITS.nameLength || name.startsWith('__')) {
-      throw new QueryError(
+      throw new HttpError(
         400,
         'invalid_label',
         `label name "${name.slice(0, 200)}" must match [a-zA-Z_][a-zA-Z0-9_]*, be at most ${LABEL_LIMITS.nameLength} characters and not start with __`
       );
     }
     if (labels[name].length > LABEL_LIMITS.valueLength) {
-      throw new QueryError(
+      throw new HttpError(
         400,
         'invalid_label',
         `label ${name}: value longer than ${LABEL_LIMITS.valueLength} characters`
@@ -191,7 +191,7 @@ export async function parseArtefact(
   const file = opts.file ?? 'upload';
   const data = await readProfile(raw, { file, maxBytes: opts.maxBytes });
   if (data.truncated && !opts.allowPartial) {
-    throw new QueryError(
+    throw new HttpError(
       422,
       'truncated_artefact',
       `${file}: ${data.kind} ends early: ${data.warnings.join('; ')} (upload with partial=true to store the complete part)`,

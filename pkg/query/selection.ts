@@ -5,7 +5,7 @@ import type { ProfileMeta, Selection } from '../api/query';
 import { parseSelector } from '../api/selector';
 import type { LabelMatcher } from '../api/selector';
 import type { ProfileFilter, Store } from '../store/store';
-import { badQuery, profileNotFound } from './errors';
+import { badQuery, notFound } from '../api/errors';
 import { resolveRange } from './time';
 
 export interface QueryContext {
@@ -53,7 +53,7 @@ export async function selectProfiles(
     for (const id of [...new Set(sel.profileIds)]) {
       const meta = await ctx.store.getProfile(ctx.tenant, id);
       if (!meta) {
-        throw profileNotFound(id);
+        throw notFound(`profile ${id}`);
       }
       if ((!has || meta.has[has]) && (!kind || meta.kind === kind)) {
         profiles.push(meta);

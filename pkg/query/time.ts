@@ -4,7 +4,7 @@
  * last millisecond. Calendar units are UTC.
  */
 import type { TimeParam } from '../api/query';
-import { badQuery } from './errors';
+import { badQuery } from '../api/errors';
 
 type Unit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w' | 'M' | 'y';
 const FIXED_MS: Partial<Record<Unit, number>> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 7 * 864e5 };

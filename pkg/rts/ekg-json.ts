@@ -4,7 +4,7 @@
  * mean/variance/count/sum/min/max instead of `val`). Flattened to the names ekg-prometheus-adapter gives them
  * (`rts.gc.bytes_allocated` -> `rts_gc_bytes_allocated`), so the `ekg` dialect's alias table applies unchanged.
  */
-import { RtsError } from './errors';
+import { rtsError } from './errors';
 
 export interface EkgValues {
   /** Counters and gauges (distributions as `<name>_count` and `<name>_sum`); labels are left out. */
@@ -20,10 +20,10 @@ export function parseEkgJson(text: string, source = '<ekg>'): EkgValues {
   try {
     root = JSON.parse(text);
   } catch (e) {
-    throw new RtsError('upstream_error', `${source}: not ekg JSON: ${(e as Error).message}`);
+    throw rtsError('upstream_error', `${source}: not ekg JSON: ${(e as Error).message}`);
   }
   if (!isObject(root)) {
-    throw new RtsError('upstream_error', `${source}: expected a JSON object of ekg metrics, found ${describe(root)}`);
+    throw rtsError('upstream_error', `${source}: expected a JSON object of ekg metrics, found ${describe(root)}`);
   }
   const values = new Map<string, number>();
   walk(root, [], values, source);
@@ -38,7 +38,7 @@ function walk(node: Record<string, unknown>, path: string[], out: Map<string, nu
   }
   for (const [key, child] of Object.entries(node)) {
     if (!isObject(child)) {
-      throw new RtsError(
+      throw rtsError(
         'upstream_error',
         `${source}: ${[...path, key].join('.')}: expected a nested object or a {"type","val"} leaf, found ${describe(child)}`
       );
@@ -61,7 +61,7 @@ function readLeaf(leaf: Record<string, unknown>, path: string[], out: Map<string
       return;
     default:
       if (typeof leaf.val !== 'number') {
-        throw new RtsError(
+        throw rtsError(
           'upstream_error',
           `${source}: ${path.join('.')}: a "${String(leaf.type)}" metric needs a numeric "val", found ${describe(leaf.val)}`
         );

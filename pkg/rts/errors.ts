@@ -1,7 +1,9 @@
 /**
- * The one error type of pkg/rts. `status` is the HTTP status the server answers with; `code` is the stable
- * machine-readable reason that goes into `{error: {code, message}}`.
+ * The failures of pkg/rts, as HttpError: `code` is the stable machine-readable reason that goes into
+ * `{error: {code, message}}`, and it decides the HTTP status.
  */
+import { HttpError } from '../api/errors';
+
 export type RtsErrorCode =
   | 'bad_selector' // 400: the selector does not parse
   | 'bad_range' // 400: from/to/step make no sense
@@ -21,16 +23,7 @@ const STATUS: Record<RtsErrorCode, number> = {
   upstream_error: 502,
 };
 
-export class RtsError extends Error {
-  readonly code: RtsErrorCode;
-  readonly status: number;
-  readonly details?: unknown;
-
-  constructor(code: RtsErrorCode, message: string, details?: unknown) {
-    super(message);
-    this.name = 'RtsError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = details;
-  }
+/** An RTS failure as the HTTP error the server answers with; a 502's message (upstream details) stays in the log. */
+export function rtsError(code: RtsErrorCode, message: string, details?: unknown): HttpError {
+  return new HttpError(STATUS[code], code, message, details, 'the RTS metrics source failed');
 }

@@ -3,7 +3,7 @@
  *
  * Sources, in order: Prometheus (`deps.prometheusUrl`), else the `--ekg-url` poller (`deps.ekg`). The answer is
  * one frame per process and panel series (frames.ts), plus an `exemplar` frame linking to stored profiles when
- * `deps.profilesInRange` is given. Errors are RtsError with the HTTP status to answer: 400 bad selector or range,
+ * `deps.profilesInRange` is given. Errors are HttpError (rtsError) with the HTTP status to answer: 400 bad selector or range,
  * 404 no source configured, 422 no matching series / panel unavailable, 502 Prometheus or ekg unreachable or
  * refusing.
  */
@@ -11,13 +11,12 @@ import type { ProfileMeta, RtsQuery } from '../api/query';
 import type { DataFrameJSON } from '../api/dataframe';
 import { parseSelector } from '../api/selector';
 import type { LabelMatcher } from '../api/selector';
-import { RtsError } from './errors';
+import { rtsError } from './errors';
 import { profileExemplarFrame } from './exemplars';
 import { EkgPoller, pollerPanelFrames } from './poller';
 import { PANELS } from './presets';
 import { prometheusPanelFrames } from './prometheus-runner';
 
-export { RtsError } from './errors';
 export type { RtsErrorCode } from './errors';
 export { EkgPoller } from './poller';
 export type { EkgPollerOptions } from './poller';
@@ -53,7 +52,7 @@ export async function runRtsQuery(query: RtsQuery, deps: RtsDeps): Promise<{ fra
   } else if (deps.ekg) {
     frames = pollerPanelFrames(deps.ekg, query.panel, matchers, from, to);
   } else {
-    throw new RtsError('no_source', 'RTS metrics need a source: start ghcprof with --prometheus-url or --ekg-url');
+    throw rtsError('no_source', 'RTS metrics need a source: start ghcprof with --prometheus-url or --ekg-url');
   }
   if (deps.profilesInRange && deps.profilesInRange.length > 0) {
     frames.push(
@@ -66,13 +65,13 @@ export async function runRtsQuery(query: RtsQuery, deps: RtsDeps): Promise<{ fra
 function checkRange(query: RtsQuery): { from: number; to: number } {
   const { from, to } = query;
   if (typeof from !== 'number' || typeof to !== 'number' || !Number.isFinite(from) || !Number.isFinite(to)) {
-    throw new RtsError(
+    throw rtsError(
       'bad_range',
       `from and to must be resolved to ms since the epoch, got ${JSON.stringify({ from, to })}`
     );
   }
   if (to <= from) {
-    throw new RtsError('bad_range', `the range is empty: to (${to}) is not after from (${from})`);
+    throw rtsError('bad_range', `the range is empty: to (${to}) is not after from (${from})`);
   }
   return { from, to };
 }
@@ -81,6 +80,6 @@ function parseQuerySelector(selector: string | undefined): LabelMatcher[] {
   try {
     return parseSelector(selector ?? '');
   } catch (e) {
-    throw new RtsError('bad_selector', (e as Error).message);
+    throw rtsError('bad_selector', (e as Error).message);
   }
 }

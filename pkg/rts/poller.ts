@@ -12,7 +12,7 @@ import type { LabelMatcher } from '../api/selector';
 import { detectDialect } from './dialects';
 import type { Dialect } from './dialects';
 import { parseEkgJson } from './ekg-json';
-import { RtsError } from './errors';
+import { rtsError } from './errors';
 import { evaluateSeries } from './evaluate';
 import type { RawSample } from './evaluate';
 import { rtsSeriesFrame } from './frames';
@@ -102,12 +102,12 @@ export class EkgPoller {
       });
     } catch (e) {
       const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
-      throw new RtsError('upstream_unreachable', `ekg endpoint ${this.url} is unreachable: ${cause}`);
+      throw rtsError('upstream_unreachable', `ekg endpoint ${this.url} is unreachable: ${cause}`);
     }
     const receivedAt = Date.now();
     const body = await response.text();
     if (!response.ok) {
-      throw new RtsError(
+      throw rtsError(
         'upstream_error',
         `ekg endpoint ${this.url} answered HTTP ${response.status}: ${body.slice(0, 200)}`
       );
@@ -154,7 +154,7 @@ function instanceOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {
-    throw new RtsError('no_source', `--ekg-url ${JSON.stringify(url)} is not a URL`);
+    throw rtsError('no_source', `--ekg-url ${JSON.stringify(url)} is not a URL`);
   }
 }
 
@@ -167,7 +167,7 @@ export function pollerPanelFrames(
   to: number
 ): DataFrameJSON[] {
   if (!matchLabels(poller.labels, matchers)) {
-    throw new RtsError(
+    throw rtsError(
       'no_series',
       `the selector matches no process: the only one ghcprof reads (${poller.url}) has labels ${JSON.stringify(poller.labels)}`
     );
@@ -199,11 +199,11 @@ function dialectOf(poller: EkgPoller, samples: readonly RawSample[]): Dialect {
   const latest = samples[samples.length - 1];
   if (!latest) {
     const why = poller.lastError ? `: ${poller.lastError.message}` : ' yet';
-    throw new RtsError('no_series', `no samples from ${poller.url} in the requested range${why}`);
+    throw rtsError('no_series', `no samples from ${poller.url} in the requested range${why}`);
   }
   const dialect = detectDialect(latest.values.keys());
   if (!dialect) {
-    throw new RtsError(
+    throw rtsError(
       'no_series',
       `${poller.url} publishes no GHC RTS metrics ghcprof knows (is the service running with +RTS -T and an ekg or Prometheus exporter?)`
     );

@@ -6,7 +6,7 @@
  * in label sets and OpenMetrics' `# EOF`. Anything else is an error naming the source, the line and what was
  * expected.
  */
-import { RtsError } from './errors';
+import { rtsError } from './errors';
 
 export interface TextSample {
   name: string;
@@ -155,6 +155,6 @@ class SampleLine {
   }
 
   private fail(message: string): never {
-    throw new RtsError('upstream_error', `${this.source}: line ${this.lineNo}: ${message}`);
+    throw rtsError('upstream_error', `${this.source}: line ${this.lineNo}: ${message}`);
   }
 }

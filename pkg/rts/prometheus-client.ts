@@ -1,10 +1,10 @@
 /**
  * The few calls of Prometheus' HTTP API ghcprof needs (`/api/v1/series`, `/api/v1/query`, `/api/v1/query_range`),
  * sent as form-encoded POSTs so long PromQL does not hit URL limits. Works with anything that speaks the API
- * (Thanos, Mimir, VictoriaMetrics). Failures become RtsError: 502 `upstream_unreachable` when nothing answers,
+ * (Thanos, Mimir, VictoriaMetrics). Failures become HttpError (rtsError): 502 `upstream_unreachable` when nothing answers,
  * 502 `upstream_error` when Prometheus refuses the request (its own error text is kept).
  */
-import { RtsError } from './errors';
+import { rtsError } from './errors';
 
 export type Labels = Record<string, string>;
 
@@ -61,7 +61,7 @@ export class PrometheusClient {
     const params = new URLSearchParams({ query: expr, time: seconds(timeMs) });
     const data = await this.call<{ resultType: string; result: MatrixSeries[] }>('/api/v1/query', params);
     if (data.resultType !== 'matrix') {
-      throw new RtsError('upstream_error', `Prometheus answered ${expr} with a ${data.resultType}, expected a matrix`);
+      throw rtsError('upstream_error', `Prometheus answered ${expr} with a ${data.resultType}, expected a matrix`);
     }
     return data.result;
   }
@@ -78,20 +78,20 @@ export class PrometheusClient {
       });
     } catch (e) {
       const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
-      throw new RtsError('upstream_unreachable', `Prometheus at ${this.baseUrl} is unreachable: ${cause}`);
+      throw rtsError('upstream_unreachable', `Prometheus at ${this.baseUrl} is unreachable: ${cause}`);
     }
     const text = await response.text();
     let body: ApiEnvelope<T>;
     try {
       body = JSON.parse(text) as ApiEnvelope<T>;
     } catch {
-      throw new RtsError(
+      throw rtsError(
         'upstream_error',
         `${url} answered HTTP ${response.status} with something that is not Prometheus' JSON API: ${text.slice(0, 200)}`
       );
     }
     if (body.status !== 'success' || body.data === undefined) {
-      throw new RtsError(
+      throw rtsError(
         'upstream_error',
         `Prometheus refused ${path} (HTTP ${response.status}, ${body.errorType ?? 'error'}): ${body.error ?? text.slice(0, 200)}`
       );

@@ -16,7 +16,8 @@ import type { LabelMatcher } from '../api/selector';
 import { formatSelector } from '../api/selector';
 import { DIALECTS, dialectOfProbe, PROBE_METRICS } from './dialects';
 import type { Dialect } from './dialects';
-import { RtsError } from './errors';
+import type { HttpError } from '../api/errors';
+import { rtsError } from './errors';
 import { rtsSeriesFrame, sampleValue } from './frames';
 import { ghcprofLabels, labelCandidates, promqlMatchers, resolveMatchers } from './labels';
 import { PANELS, seriesPromql } from './presets';
@@ -76,7 +77,7 @@ export async function prometheusPanelFrames(
   );
   if (queries.every((q) => q.expr === null)) {
     const dialects = [...new Set(groups.map((g) => g.dialect.id))].join(', ');
-    throw new RtsError('panel_unavailable', `panel ${panel} needs metrics that ${dialects} does not publish`);
+    throw rtsError('panel_unavailable', `panel ${panel} needs metrics that ${dialects} does not publish`);
   }
   const results = await Promise.all(
     queries.map((q) => (q.expr === null ? [] : client.queryRange(q.expr, range.from, range.to, stepMs)))
@@ -140,10 +141,10 @@ function noSeriesError(
   matchers: readonly LabelMatcher[],
   labelMap: Record<string, string>,
   range: TimeRange
-): RtsError {
+): HttpError {
   const when = `between ${new Date(range.from).toISOString()} and ${new Date(range.to).toISOString()}`;
   if (discovered.length === 0) {
-    return new RtsError(
+    return rtsError(
       'no_series',
       `Prometheus has no GHC RTS metrics ${when} (looked for ${PROBE_METRICS.join(', ')}; the services need +RTS -T ` +
         'and one of the exporters prometheus-metrics-ghc, ekg, ekg-prometheus, prometheus-ghc-stats)'
@@ -157,7 +158,7 @@ function noSeriesError(
     const list = [...values].sort().slice(0, 10);
     return `${m.name} (Prometheus label ${candidates.join(' or ')}): ${list.length ? list.join(', ') : 'none'}`;
   });
-  return new RtsError(
+  return rtsError(
     'no_series',
     `no GHC RTS series match ${formatSelector(matchers)} ${when}; ${discovered.length} series exist, with ${known.join('; ')}`,
     { selector: formatSelector(matchers), knownValues: known }

@@ -17,7 +17,8 @@ import type { Store } from '../store/store';
 import { AuthFailureLimiter, installAuth } from './auth';
 import type { ServerConfig } from './config';
 import type { AppContext } from './context';
-import { ApiError, installErrorHandlers } from './errors';
+import { HttpError } from '../api/errors';
+import { installErrorHandlers } from './errors';
 import { createMetrics, installRequestMetrics } from './metrics';
 import { authCheckRoutes } from './routes/auth-check';
 import { healthRoutes } from './routes/health';
@@ -56,7 +57,7 @@ function apiRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       // Per token (its hash: the secret never reaches the limiter's memory); unauthenticated routes per address.
       keyGenerator: (request) => request.auth?.tokenHash ?? `ip:${request.ip}`,
       errorResponseBuilder: (_request, rl) =>
-        new ApiError(
+        new HttpError(
           429,
           'rate_limited',
           `rate limit of ${rl.max} requests per ${ctx.config.rateLimitWindowMs / 1000} s exceeded; retry in ${rl.after}`

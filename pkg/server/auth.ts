@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Scope, Store } from '../store/store';
-import { ApiError } from './errors';
+import { HttpError } from '../api/errors';
 import { hashToken, scopeAllows } from './tokens';
 
 export interface RequestAuth {
@@ -41,16 +41,16 @@ function grafanaUser(request: FastifyRequest): string | null {
 export async function authenticate(store: Store, request: FastifyRequest): Promise<RequestAuth> {
   const header = request.headers.authorization;
   if (!header) {
-    throw new ApiError(401, 'unauthorized', 'missing Authorization: Bearer <token> header');
+    throw new HttpError(401, 'unauthorized', 'missing Authorization: Bearer <token> header');
   }
   const m = BEARER.exec(header);
   if (!m) {
-    throw new ApiError(401, 'unauthorized', 'Authorization header must be "Bearer <token>"');
+    throw new HttpError(401, 'unauthorized', 'Authorization header must be "Bearer <token>"');
   }
   const tokenHash = hashToken(m[1]);
   const token = await store.findTokenByHash(tokenHash);
   if (!token || token.revokedAt !== null) {
-    throw new ApiError(401, 'unauthorized', 'invalid or revoked token');
+    throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
   }
   return {
     tenant: token.tenant,
@@ -118,7 +118,7 @@ async function authenticateLimited(
   const wait = failures?.blockedFor(request.ip) ?? null;
   if (wait !== null) {
     reply.header('retry-after', String(wait));
-    throw new ApiError(
+    throw new HttpError(
       429,
       'rate_limited',
       `more than ${failures!.limit} failed authentications from ${request.ip} per ${failures!.windowMs / 1000} s; retry in ${wait} s`
@@ -127,7 +127,7 @@ async function authenticateLimited(
   try {
     return await authenticate(store, request);
   } catch (err) {
-    if (err instanceof ApiError && err.statusCode === 401) {
+    if (err instanceof HttpError && err.statusCode === 401) {
       failures?.recordFailure(request.ip);
     }
     throw err;
@@ -147,7 +147,7 @@ export function installAuth(app: FastifyInstance, store: Store, failures: AuthFa
     const auth = await authenticateLimited(store, request, reply, failures);
     request.auth = auth;
     if (!scopeAllows(auth.scope, needed)) {
-      throw new ApiError(
+      throw new HttpError(
         403,
         'forbidden',
         `this route needs a token with ${needed} scope; the token has ${auth.scope}`
@@ -158,7 +158,7 @@ export function installAuth(app: FastifyInstance, store: Store, failures: AuthFa
 
 export function requireAuth(request: FastifyRequest): RequestAuth {
   if (!request.auth) {
-    throw new ApiError(401, 'unauthorized', 'not authenticated');
+    throw new HttpError(401, 'unauthorized', 'not authenticated');
   }
   return request.auth;
 }

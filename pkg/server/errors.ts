@@ -6,22 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { FormatError, UnknownFormatError } from '../formats/errors';
-import { QueryError } from '../query/errors';
-import { RtsError } from '../rts/errors';
-
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+import { HttpError } from '../api/errors';
 
 interface ErrorReply {
   status: number;
@@ -40,16 +25,11 @@ const FASTIFY_CODES: Record<string, string> = {
 };
 
 function classify(err: FastifyError | Error): ErrorReply {
-  if (err instanceof ApiError) {
-    return { status: err.statusCode, code: err.code, message: err.message, details: err.details };
-  }
-  if (err instanceof QueryError) {
-    return { status: err.statusCode, code: err.code, message: err.message, details: err.details };
-  }
-  if (err instanceof RtsError) {
-    // 502s (Prometheus or the ekg endpoint failed) keep their code; their message stays in the log.
-    const message = err.status < 500 ? err.message : 'the RTS metrics source failed';
-    return { status: err.status, code: err.code, message, details: err.status < 500 ? err.details : undefined };
+  if (err instanceof HttpError) {
+    // 5xx keep their code (a 502 says the RTS source failed); their message and details stay in the log.
+    const exposed = err.statusCode < 500;
+    const message = exposed ? err.message : err.publicMessage;
+    return { status: err.statusCode, code: err.code, message, details: exposed ? err.details : undefined };
   }
   if (err instanceof FormatError) {
     const details = { format: err.format, file: err.file, line: err.line, offset: err.offset };

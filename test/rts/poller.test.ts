@@ -7,7 +7,8 @@ import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { DataFrameJSON } from '../../pkg/api/dataframe';
 import type { RtsPanel } from '../../pkg/api/query';
-import { EkgPoller, RtsError, runRtsQuery } from '../../pkg/rts';
+import { HttpError } from '../../pkg/api/errors';
+import { EkgPoller, runRtsQuery } from '../../pkg/rts';
 import { startFakeExporters, TRUTH } from './fake-exporters';
 import type { FakeExporters } from './fake-exporters';
 
@@ -155,17 +156,17 @@ describe('ekg JSON poller', () => {
     await pollTimes(poller, 2);
     await assert.rejects(
       panel(poller, 'allocRate', '{service="web"}'),
-      (e: unknown) => e instanceof RtsError && e.status === 422 && /"service":"api"/.test(e.message)
+      (e: unknown) => e instanceof HttpError && e.statusCode === 422 && /"service":"api"/.test(e.message)
     );
 
     const dead = new EkgPoller({ url: 'http://127.0.0.1:1/ekg' });
-    await assert.rejects(dead.pollOnce(), (e: unknown) => e instanceof RtsError && e.status === 502);
+    await assert.rejects(dead.pollOnce(), (e: unknown) => e instanceof HttpError && e.statusCode === 502);
     dead.start();
     await sleep(100);
     dead.stop();
     await assert.rejects(
       runRtsQuery({ panel: 'allocRate', from: 0, to: Date.now() }, { ekg: dead }),
-      (e: unknown) => e instanceof RtsError && e.status === 422 && /unreachable/.test(e.message)
+      (e: unknown) => e instanceof HttpError && e.statusCode === 422 && /unreachable/.test(e.message)
     );
 
     const html = createServer((_req, res) =>
@@ -177,7 +178,7 @@ describe('ekg JSON poller', () => {
       const wrong = new EkgPoller({ url: `http://127.0.0.1:${port}/` });
       await assert.rejects(
         wrong.pollOnce(),
-        (e: unknown) => e instanceof RtsError && e.status === 502 && /line 1: expected a metric name/.test(e.message)
+        (e: unknown) => e instanceof HttpError && e.statusCode === 502 && /line 1: expected a metric name/.test(e.message)
       );
     } finally {
       html.close();
@@ -187,7 +188,7 @@ describe('ekg JSON poller', () => {
   it('without Prometheus or ekg the query is a 404 naming the options', async () => {
     await assert.rejects(
       runRtsQuery({ panel: 'allocRate', from: 0, to: 1 }, {}),
-      (e: unknown) => e instanceof RtsError && e.status === 404 && /--prometheus-url or --ekg-url/.test(e.message)
+      (e: unknown) => e instanceof HttpError && e.statusCode === 404 && /--prometheus-url or --ekg-url/.test(e.message)
     );
   });
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataFrameJSON } from '../../pkg/api/dataframe';
 import type { ProfileMeta, RtsPanel } from '../../pkg/api/query';
-import { RtsError, runRtsQuery } from '../../pkg/rts';
+import { HttpError } from '../../pkg/api/errors';
+import { runRtsQuery } from '../../pkg/rts';
 import type { RtsDeps } from '../../pkg/rts';
 import { DIALECTS } from '../../pkg/rts/dialects';
 import { anyDialectPromql, PANELS, PRESETS } from '../../pkg/rts/presets';
@@ -206,7 +207,7 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
 
     await assert.rejects(
       rts('allocRate', '{service="billing"}'),
-      (e: unknown) => e instanceof RtsError && e.status === 422
+      (e: unknown) => e instanceof HttpError && e.statusCode === 422
     );
     const billing = (await rts('allocRate', '{service="billing"}', { labelMap: { service: 'app' } })).frames;
     assert.equal(billing.length, 1);
@@ -221,8 +222,8 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
 
   it('a selector matching nothing is a 422 naming the services that exist', async () => {
     await assert.rejects(rts('allocRate', '{service="nope"}'), (e: unknown) => {
-      assert.ok(e instanceof RtsError);
-      assert.equal(e.status, 422);
+      assert.ok(e instanceof HttpError);
+      assert.equal(e.statusCode, 422);
       assert.equal(e.code, 'no_series');
       assert.match(e.message, /no GHC RTS series match \{service="nope"\}/);
       assert.match(e.message, /api, billing-job, legacy, restarter, worker/);
@@ -231,10 +232,10 @@ describe('RTS panels from a real Prometheus, one process per dialect', () => {
   });
 
   it('a bad selector is a 400, an unreachable Prometheus a 502', async () => {
-    await assert.rejects(rts('allocRate', '{service=}'), (e: unknown) => e instanceof RtsError && e.status === 400);
+    await assert.rejects(rts('allocRate', '{service=}'), (e: unknown) => e instanceof HttpError && e.statusCode === 400);
     await assert.rejects(
       rts('allocRate', '{service="api"}', { prometheusUrl: 'http://127.0.0.1:1' }),
-      (e: unknown) => e instanceof RtsError && e.status === 502 && /unreachable/.test(e.message)
+      (e: unknown) => e instanceof HttpError && e.statusCode === 502 && /unreachable/.test(e.message)
     );
   });
 

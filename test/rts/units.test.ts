@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { parseSelector } from '../../pkg/api/selector';
 import { DIALECTS, detectDialect, getDialect } from '../../pkg/rts/dialects';
 import { parseEkgJson } from '../../pkg/rts/ekg-json';
-import { RtsError } from '../../pkg/rts/errors';
+import { HttpError } from '../../pkg/api/errors';
 import { evaluateSeries } from '../../pkg/rts/evaluate';
 import type { RawSample } from '../../pkg/rts/evaluate';
 import {
@@ -21,7 +21,7 @@ import { parsePrometheusText } from '../../pkg/rts/prom-text';
 import { ekgJson, EXPOSITIONS } from './fake-exporters';
 
 function rejectsWith(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => e instanceof RtsError && e.status === 502 && pattern.test(e.message));
+  assert.throws(fn, (e: unknown) => e instanceof HttpError && e.statusCode === 502 && pattern.test(e.message));
 }
 
 describe('Prometheus text parser', () => {

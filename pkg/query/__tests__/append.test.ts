@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { combine } from '../append';
-import { QueryError } from '../errors';
+import { HttpError } from '../../api/errors';
 
 const stored = Buffer.from('JOB "x"\nDATE "d"\n');
 
 function conflictWith(storedBytes: number) {
   return (err: unknown) =>
-    err instanceof QueryError &&
+    err instanceof HttpError &&
     err.statusCode === 409 &&
     (err.details as { storedBytes: number }).storedBytes === storedBytes;
 }

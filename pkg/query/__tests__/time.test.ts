@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { QueryError } from '../errors';
+import { HttpError } from '../../api/errors';
 import { resolveRange, resolveTime } from '../time';
 
 // Friday 2026-11-27 15:42:10.500 UTC
@@ -34,7 +34,7 @@ describe('resolveTime', () => {
     for (const bad of ['now-1x', 'yesterday', 'now-', 'now--1h']) {
       assert.throws(
         () => resolveTime(bad, NOW),
-        (err: unknown) => err instanceof QueryError && err.statusCode === 400 && err.message.includes(`"${bad}"`)
+        (err: unknown) => err instanceof HttpError && err.statusCode === 400 && err.message.includes(`"${bad}"`)
       );
     }
   });

@@ -17,7 +17,7 @@ import { filterOf } from '../../query/selection';
 import { resolveTime } from '../../query/time';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
-import { notFound } from '../errors';
+import { notFound } from '../../api/errors';
 import { uploadSlots } from '../upload-slots';
 import {
   AppendQuerySchema,
