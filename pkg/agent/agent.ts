@@ -2,10 +2,11 @@
  * `ghcprof agent`: the sidecar. Wires the three units together (watcher -> spool -> uploader) and serves
  * /healthz and /metrics for the kubelet and Prometheus.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerTarget } from './client';
+import { serveAgentEndpoints, type AgentHealth } from './http';
 import type { Labels } from './labels';
 import type { AgentLog } from './log';
 import { AgentMetrics } from './metrics';
@@ -113,13 +114,7 @@ export class Agent {
     return left;
   }
 
-  health(): {
-    status: 'ok' | 'degraded';
-    queuePieces: number;
-    queueBytes: number;
-    lastSuccessAt: number | null;
-    lastError: string | null;
-  } {
+  health(): AgentHealth {
     const { lastSuccessAt, lastError, failingAttempts } = this.uploader.status;
     return {
       // Degraded (still 200: restarting the sidecar would not bring the server back) while uploads keep failing.
@@ -132,31 +127,6 @@ export class Agent {
   }
 
   private async listen(address: string): Promise<void> {
-    const { host, port } = parseListen(address);
-    this.http = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/healthz') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.health()));
-      } else if (req.method === 'GET' && path === '/metrics') {
-        this.metrics.registry.metrics().then(
-          (text) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text),
-          (err: Error) => res.writeHead(500).end(err.message)
-        );
-      } else {
-        res
-          .writeHead(404, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ error: { code: 'not_found', message: `${path}: try /healthz or /metrics` } }));
-      }
-    });
-    await new Promise<void>((done, fail) => {
-      this.http!.once('error', fail);
-      this.http!.listen(port, host, () => done());
-    });
+    this.http = await serveAgentEndpoints(address, () => this.health(), this.metrics);
   }
-}
-
-export function parseListen(address: string): { host: string; port: number } {
-  const m = /^(?:\[?([^\]]*)\]?:)?(\d+)$/.exec(address.trim());
-  if (!m) throw new Error(`--listen "${address}": expected HOST:PORT or PORT (e.g. 127.0.0.1:9090)`);
-  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
 }

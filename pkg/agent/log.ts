@@ -14,3 +14,12 @@ export function lineLog(
 }
 
 export const silentLog: AgentLog = { info() {}, warn() {}, error() {} };
+
+/** Every line of `log` starting with `prefix` (the node agent names the pod a watcher or uploader works for). */
+export function prefixedLog(log: AgentLog, prefix: string): AgentLog {
+  return {
+    info: (m) => log.info(prefix + m),
+    warn: (m) => log.warn(prefix + m),
+    error: (m) => log.error(prefix + m),
+  };
+}

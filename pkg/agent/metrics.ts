@@ -1,6 +1,12 @@
 /** The agent's own Prometheus metrics (a private registry, so tests can run several agents in one process). */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Spool } from './spool';
+
+/** What the queue gauges read: one spool (sidecar), or all of the node agent's pod spools. */
+export interface QueueView {
+  pieces(): { length: number };
+  pendingBytes(): number;
+  readonly maxBytes: number;
+}
 
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -27,7 +33,7 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  constructor(spool: Spool, withProcessMetrics = true) {
+  constructor(spool: QueueView, withProcessMetrics = true) {
     new Gauge({
       name: 'ghcprof_agent_queue_pieces',
       help: 'Pieces waiting in the spool for upload.',

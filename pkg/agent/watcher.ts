@@ -9,6 +9,7 @@
  * and the bytes around what was already spooled, and becomes a new artefact.
  */
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
@@ -43,6 +44,11 @@ export interface WatcherOptions {
   log: AgentLog;
   metrics?: AgentMetrics;
   now?: () => number;
+  /**
+   * The labels of the artefact at `rel` (relative to `dir`), or undefined to leave the file alone for now.
+   * Default: `labels` plus `file: rel`. The node layout derives them from the path (see layout.ts).
+   */
+  labelsOf?: (rel: string) => Labels | undefined;
 }
 
 /** What the watcher remembers about a file between scans (in memory only; the spool holds what must survive). */
@@ -99,6 +105,13 @@ export class Watcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.scanning;
+  }
+
+  /** When a watched file last changed (size, mtime or inode), as this watcher saw it; null before any file. */
+  get lastChangeAt(): number | null {
+    let latest: number | null = null;
+    for (const obs of this.observed.values()) if (latest === null || obs.changedAt > latest) latest = obs.changedAt;
+    return latest;
   }
 
   /**
@@ -208,6 +221,8 @@ export class Watcher {
     settled: boolean
   ): Promise<ArtefactRecord | undefined> {
     if (st.size === 0) return undefined;
+    const labels = this.opts.labelsOf ? this.opts.labelsOf(rel) : { ...this.opts.labels, file: rel };
+    if (!labels) return undefined;
     const head = await readRange(path, 0, Math.min(st.size, HEAD_IDENTITY_BYTES));
     const kind = sniffKind(head.subarray(0, SNIFF_BYTES));
     if (!kind) {
@@ -216,7 +231,6 @@ export class Watcher {
     }
     if (!isGrowingKind(kind) && !settled) return undefined;
     const identity: SourceIdentity = { ino: st.ino, headHash: sha256(head), headLength: head.length };
-    const labels = { ...this.opts.labels, file: rel };
     // GHC creates a .hp/.eventlog when the program starts: the file's birth time is the run's start.
     const startedAt = isGrowingKind(kind) ? (st.birthtimeMs > 0 ? st.birthtimeMs : this.now()) : undefined;
     const record = await this.opts.spool.begin(rel, kind, identity, labels, startedAt);
@@ -384,7 +398,9 @@ export class Watcher {
 }
 
 async function readRange(path: string, position: number, length: number): Promise<Buffer> {
-  const file = await open(path, 'r');
+  // O_NOFOLLOW: a file swapped for a symlink after the scan is not read (the directory's writer could point it
+  // anywhere in the agent's file system; the scan itself only takes regular files).
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const buffer = Buffer.alloc(length);
     let filled = 0;

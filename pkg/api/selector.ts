@@ -22,14 +22,20 @@ export const MAX_REGEX_LENGTH = 1024;
 /** Label names as Prometheus defines them. */
 export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** What the server accepts per profile (names must also match LABEL_NAME_RE and not start with `__`). */
+export const LABEL_LIMITS = { count: 32, nameLength: 128, valueLength: 1024 };
+
 export class SelectorError extends Error {
   /** 1-based column in the selector text where the problem was found. */
   readonly column: number;
+  /** The message without the "invalid label selector" prefix (for callers parsing something else). */
+  readonly reason: string;
 
   constructor(column: number, message: string) {
     super(`invalid label selector at column ${column}: ${message}`);
     this.name = 'SelectorError';
     this.column = column;
+    this.reason = message;
   }
 }
 
@@ -40,6 +46,14 @@ export class SelectorError extends Error {
  */
 export function parseSelector(s: string): LabelMatcher[] {
   return new SelectorParser(s).parse();
+}
+
+/**
+ * The Go double-quoted string literal (`strconv.Quote`, `fmt` `%q`) that starts `text`: its value and its length
+ * in `text`. Throws SelectorError (see `reason`, `column`) when it is not one.
+ */
+export function readGoQuoted(text: string): { value: string; length: number } {
+  return new SelectorParser(text).quotedPrefix();
 }
 
 /** True when every matcher accepts the labels (a missing label counts as `""`). */
@@ -160,6 +174,12 @@ class SelectorParser {
       this.fail(`unexpected ${this.describeHere()} after the end of the selector`);
     }
     return matchers;
+  }
+
+  quotedPrefix(): { value: string; length: number } {
+    if (this.text[0] !== '"') this.fail(`expected a double-quoted value, found ${this.describeHere()}`);
+    const value = this.stringLiteral();
+    return { value, length: this.pos };
   }
 
   /** Matchers separated by commas (a trailing comma is fine) up to `close` ('' = end of text). */

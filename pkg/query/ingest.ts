@@ -9,13 +9,11 @@ import { readProfile } from '../formats';
 import { isGzip } from '../formats/detect';
 import type { ProfileData } from '../model/types';
 import type { ProfileMeta } from '../api/query';
-import { LABEL_NAME_RE } from '../api/selector';
+import { LABEL_LIMITS, LABEL_NAME_RE } from '../api/selector';
 import type { NewProfile, Store } from '../store/store';
 import { HttpError } from '../api/errors';
 
 const gunzipAsync = promisify(gunzip);
-
-export const LABEL_LIMITS = { count: 32, nameLength: 128, valueLength: 1024 };
 
 export function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, 'payload_too_large', `upload larger than the limit of ${maxBytes} bytes (decompressed)`);

@@ -2,9 +2,10 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent, DEFAULT_AGENT_RETRY } from '../../agent/agent';
-import { labelsFromEnvironment, parseLabelArgs } from '../../agent/labels';
+import { Agent, DEFAULT_AGENT_RETRY, type AgentOptions } from '../../agent/agent';
+import { labelsFromEnvironment, parseLabelArgs, type Labels } from '../../agent/labels';
 import { lineLog } from '../../agent/log';
+import { NodeAgent } from '../../agent/node-agent';
 import { DEFAULT_PUSH_RETRY, push } from '../../agent/push';
 import { parseByteSize, parseDuration } from '../../agent/units';
 
@@ -32,6 +33,8 @@ interface AgentFlags extends ServerFlags {
   listen?: string;
   drainTimeout: string;
   retryMaxDelay: string;
+  layout: 'sidecar' | 'node';
+  podGoneAfter: string;
 }
 
 const collectRepeated = (value: string, previous: string[]): string[] => [...previous, value];
@@ -97,9 +100,22 @@ function registerAgent(program: Command): void {
   serverOptions(
     program
       .command('agent')
-      .description('sidecar: watch a directory for GHC artefacts and upload them (growing .hp/.eventlog incrementally)')
+      .description(
+        'watch a directory for GHC artefacts and upload them (growing .hp/.eventlog incrementally): a sidecar, ' +
+          'or with --layout node one agent per node for every pod under <namespace>/<pod>/<container>/'
+      )
       .requiredOption('--watch <dir>', 'directory the Haskell program writes its .prof/.hp/.eventlog into')
   )
+    .addOption(
+      new Option('--layout <layout>', "sidecar: one program's directory; node: a hostPath tree of pods")
+        .choices(['sidecar', 'node'])
+        .default('sidecar')
+    )
+    .option(
+      '--pod-gone-after <duration>',
+      'node layout: a pod directory unchanged this long is a pod that has gone (final upload, then --delete-after-upload)',
+      '1h'
+    )
     .option('--settle <duration>', 'a file unchanged this long is finished', '5s')
     .option('--interval <duration>', 'upload new complete samples of growing .hp/.eventlog files this often', '30s')
     .option('--poll <duration>', 'directory scan period (default: settle/2, at most 1s)')
@@ -109,18 +125,22 @@ function registerAgent(program: Command): void {
       'spool size limit (e.g. 256MiB); when full, data waits in the source files',
       '256MiB'
     )
-    .option('--delete-after-upload', 'delete an artefact once it is finished and fully uploaded', false)
+    .option(
+      '--delete-after-upload',
+      "delete an artefact once it is finished and fully uploaded (node layout: a gone pod's whole directory)",
+      false
+    )
     .option('--listen <host:port>', 'serve /healthz and /metrics here (e.g. 0.0.0.0:9464)')
     .option('--drain-timeout <duration>', 'on SIGTERM: final scan, then wait this long for the uploads', '20s')
     .option('--retry-max-delay <duration>', 'longest wait between retries while the server is unreachable', '60s')
     .action(async (o: AgentFlags) => {
       const log = lineLog();
       const drainMs = parseDuration(o.drainTimeout, '--drain-timeout');
-      const agent = await Agent.start({
+      const options: AgentOptions = {
         watchDir: o.watch,
         target: { url: o.url, token: resolveToken(o) },
         // Flags win over the downward-API environment.
-        labels: { ...labelsFromEnvironment(process.env), ...parseLabelArgs(o.label) },
+        labels: { ...agentEnvironmentLabels(o.layout), ...parseLabelArgs(o.label) },
         settleMs: parseDuration(o.settle, '--settle'),
         intervalMs: parseDuration(o.interval, '--interval'),
         pollMs: o.poll ? parseDuration(o.poll, '--poll') : undefined,
@@ -131,16 +151,33 @@ function registerAgent(program: Command): void {
         gzip: o.gzip,
         retry: { ...DEFAULT_AGENT_RETRY, maxMs: parseDuration(o.retryMaxDelay, '--retry-max-delay') },
         log,
-      });
+      };
+      const agent =
+        o.layout === 'node'
+          ? await NodeAgent.start({ ...options, podGoneAfterMs: parseDuration(o.podGoneAfter, '--pod-gone-after') })
+          : await Agent.start(options);
       if (agent.address)
         log.info(`agent: /healthz and /metrics on http://${agent.address.address}:${agent.address.port}`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          log.info(`agent: ${signal}: final scan, then up to ${o.drainTimeout} for the uploads`);
+          log.info(
+            o.layout === 'node'
+              ? `agent: ${signal}: up to ${o.drainTimeout} for the queued uploads (the pods keep running)`
+              : `agent: ${signal}: final scan, then up to ${o.drainTimeout} for the uploads`
+          );
           agent.shutdown(drainMs).then(() => resolve(), resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
     });
+}
+
+/**
+ * Labels from the downward-API environment. A node agent runs in its own pod: only its node is its uploads';
+ * namespace, pod, container, service and version come from each pod's directory.
+ */
+function agentEnvironmentLabels(layout: AgentFlags['layout']): Labels {
+  const env = labelsFromEnvironment(process.env);
+  return layout === 'node' ? (env.node ? { node: env.node } : {}) : env;
 }
