@@ -20,6 +20,7 @@ import type { Labels } from './labels';
 import { prefixedLog } from './log';
 import { layoutLabels, listPods, podKey, podLabelBudget, PodInfoReader, type PodInfo, type PodRef } from './layout';
 import { AgentMetrics, type QueueView } from './metrics';
+import { defaultPollMs, Poller } from './poller';
 import { Spool, type PieceRecord } from './spool';
 import { formatBytes, formatDuration } from './units';
 import { Uploader } from './uploader';
@@ -109,14 +110,18 @@ export class NodeAgent implements QueueView {
   private readonly pods = new Map<string, PodUnit>();
   private readonly root: string;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | null = null;
-  private ticking: Promise<void> | null = null;
+  private readonly poller: Poller;
   private http: Server | null = null;
 
   private constructor(private readonly opts: NodeAgentOptions) {
     this.root = resolve(opts.watchDir);
     this.now = opts.now ?? Date.now;
     this.metrics = new AgentMetrics(this);
+    this.poller = new Poller(
+      () => this.tick(),
+      opts.pollMs ?? defaultPollMs(opts.settleMs),
+      (err) => opts.log.error(`agent: scanning ${this.root} failed: ${err.message}`)
+    );
   }
 
   static async start(opts: NodeAgentOptions): Promise<NodeAgent> {
@@ -128,7 +133,7 @@ export class NodeAgent implements QueueView {
         `spools in ${resolve(opts.spoolDir)} (${agent.pods.size} pod(s), ${agent.pieces().length} piece(s), ` +
         `${formatBytes(agent.pendingBytes())} left from before; limit ${formatBytes(opts.spoolMaxBytes)} per pod)`
     );
-    agent.loop();
+    agent.poller.start();
     return agent;
   }
 
@@ -199,7 +204,7 @@ export class NodeAgent implements QueueView {
    * `drainMs` for the queued uploads, the rest stays in the spools (on the hostPath) for the next agent.
    */
   async shutdown(drainMs: number): Promise<number> {
-    await this.stopLoop();
+    await this.poller.stop();
     const deadline = this.now() + drainMs;
     while (this.pieces().length > 0 && this.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const left = this.pieces().length;
@@ -213,27 +218,9 @@ export class NodeAgent implements QueueView {
   }
 
   async stop(): Promise<void> {
-    await this.stopLoop();
+    await this.poller.stop();
     for (const unit of this.pods.values()) await unit.uploader.stop();
     await new Promise<void>((done) => (this.http ? this.http.close(() => done()) : done()));
-  }
-
-  private loop(): void {
-    const pollMs = this.opts.pollMs ?? Math.max(100, Math.min(1000, this.opts.settleMs / 2));
-    const tick = () => {
-      this.ticking = this.tick()
-        .catch((err: Error) => this.opts.log.error(`agent: scanning ${this.root} failed: ${err.message}`))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, pollMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
-  }
-
-  private async stopLoop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.ticking;
   }
 
   /** Opens units for new pod directories and for spools whose pod directory is gone; returns the live pods. */

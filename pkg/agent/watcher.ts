@@ -27,6 +27,7 @@ import {
 import type { Labels } from './labels';
 import type { AgentLog } from './log';
 import type { AgentMetrics } from './metrics';
+import { defaultPollMs, Poller } from './poller';
 import { Spool, type ArtefactRecord, type SourceIdentity } from './spool';
 import { formatBytes } from './units';
 
@@ -79,32 +80,26 @@ const MAX_HEADER_BYTES = 1 << 20;
 export class Watcher {
   private readonly observed = new Map<string, Observation>();
   private readonly root: string;
-  private timer: NodeJS.Timeout | null = null;
-  private scanning: Promise<void> | null = null;
+  private readonly poller: Poller;
   private spoolFullSince: number | null = null;
   private readonly now: () => number;
 
   constructor(private readonly opts: WatcherOptions) {
     this.root = resolve(opts.dir);
     this.now = opts.now ?? Date.now;
+    this.poller = new Poller(
+      () => this.scan(),
+      opts.pollMs ?? defaultPollMs(opts.settleMs),
+      (err) => this.opts.log.error(`watcher: scanning ${this.root} failed: ${err.message}`)
+    );
   }
 
   start(): void {
-    const pollMs = this.opts.pollMs ?? Math.max(100, Math.min(1000, this.opts.settleMs / 2));
-    const tick = () => {
-      this.scanning = this.scan()
-        .catch((err: Error) => this.opts.log.error(`watcher: scanning ${this.root} failed: ${err.message}`))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, pollMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.scanning;
+    await this.poller.stop();
   }
 
   /** When a watched file last changed (size, mtime or inode), as this watcher saw it; null before any file. */
