@@ -6,7 +6,8 @@
  */
 
 /** What a file is, decided by content (pkg/formats/index.ts detects it through the format registry). */
-export const PROFILE_KINDS = ['prof', 'prof-json', 'hp', 'eventlog'] as const;
+/** `bench`: a benchmark result (criterion, tasty-bench) or a GHC RTS summary of a run (pkg/formats/bench/). */
+export const PROFILE_KINDS = ['prof', 'prof-json', 'hp', 'eventlog', 'bench'] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
 
 /**

@@ -18,5 +18,5 @@ export function describeUnknown(head: Buffer): string {
   if (binary) {
     return `binary data that is not an eventlog (no "hdrb" magic at byte 0; starts with ${sample.subarray(0, 4).toString('hex')})`;
   }
-  return `text without a GHC header (expected "${REPORT_TITLE}" on the first line, a JSON object with "rts_arguments", or a first line JOB "...")`;
+  return `text without a GHC header (expected "${REPORT_TITLE}" on the first line, a JSON object with "rts_arguments", a first line JOB "...", or a benchmark result: criterion --json or --csv, tasty-bench --csv, a GHC RTS summary from +RTS -s or -t --machine-readable)`;
 }

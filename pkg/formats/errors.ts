@@ -29,7 +29,7 @@ export class UnknownFormatError extends Error {
   readonly file: string;
   constructor(file = '<input>', detail = '') {
     super(
-      `${file}: not a GHC profiling artefact (expected a .prof report, -pj JSON, a .hp heap profile or a binary .eventlog)${detail ? `: ${detail}` : ''}`
+      `${file}: not a GHC profiling artefact (expected a .prof report, -pj JSON, a .hp heap profile, a binary .eventlog or a benchmark result)${detail ? `: ${detail}` : ''}`
     );
     this.name = 'UnknownFormatError';
     this.file = file;

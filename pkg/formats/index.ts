@@ -17,6 +17,11 @@ import { eventlogReader } from './eventlog/format';
 import { hpReader } from './hp';
 import { profJsonReader } from './prof-json';
 import { profTextReader } from './prof-text';
+import { criterionJsonReader } from './bench/criterion-json';
+import { criterionCsvReader } from './bench/criterion-csv';
+import { tastyBenchCsvReader } from './bench/tasty-bench-csv';
+import { rtsMachineReader } from './bench/rts-machine';
+import { rtsTextReader } from './bench/rts-text';
 import { DETECT_HEAD_BYTES, DetectHead, type FormatReader, type TextReadOptions } from './reader';
 
 export { readProf } from './prof-text';
@@ -26,14 +31,27 @@ export { attachBandStacks } from './hp-stacks';
 export type { FormatReader, TextReadOptions } from './reader';
 
 /** Every format, in detection order: the surest checks first (binary magic, JSON keys, then first-line text). */
-export const FORMAT_READERS = [eventlogReader, profJsonReader, hpReader, profTextReader] as const;
+export const FORMAT_READERS = [
+  eventlogReader,
+  profJsonReader,
+  hpReader,
+  profTextReader,
+  criterionJsonReader,
+  criterionCsvReader,
+  tastyBenchCsvReader,
+  rtsMachineReader,
+  rtsTextReader,
+] as const;
 
 /** Compile-time check that every kind of pkg/api/kinds.ts has a reader above; the error names the missing kind. */
 type Unregistered = Exclude<ProfileKind, (typeof FORMAT_READERS)[number]['kind']>;
 const everyKindHasAReader: [Unregistered] extends [never] ? true : `no reader registered for ${Unregistered}` = true;
 void everyKindHasAReader;
 
-const READER_OF = new Map<ProfileKind, FormatReader>(FORMAT_READERS.map((r) => [r.kind, r]));
+// Several formats read into one kind (the five of `bench`): the first registered names the kind.
+const READER_OF = new Map<ProfileKind, FormatReader>(
+  FORMAT_READERS.map((r): [ProfileKind, FormatReader] => [r.kind, r]).reverse()
+);
 
 /** The registered reader of a kind (its extension and description name stored profiles too). */
 export function formatReader(kind: ProfileKind): FormatReader {
@@ -103,7 +121,10 @@ async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Pro
     throw err instanceof TooLargeError ? new UnknownFormatError(opts.file, err.message) : err;
   });
   if (head.length === 0) {
-    throw new UnknownFormatError(opts.file, damage.message ? `nothing readable after decompression: ${damage.message}` : 'empty (0 bytes of data)');
+    throw new UnknownFormatError(
+      opts.file,
+      damage.message ? `nothing readable after decompression: ${damage.message}` : 'empty (0 bytes of data)'
+    );
   }
   let data: ProfileData | null;
   const reader = detectReader(head);

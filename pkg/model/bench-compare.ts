@@ -40,7 +40,14 @@ export function compareBenchmarks(oldList: Benchmark[], newList: Benchmark[]): B
     const o = oldByName.get(name);
     if (o === undefined) continue;
     const ratio = n.mean / o.mean;
-    benchmarks.push({ name, old: o.mean, new: n.mean, ratio, change: (ratio - 1) * 100, significant: !intervalsOverlap(o, n) });
+    benchmarks.push({
+      name,
+      old: o.mean,
+      new: n.mean,
+      ratio,
+      change: (ratio - 1) * 100,
+      significant: !intervalsOverlap(o, n),
+    });
   }
   return {
     benchmarks,

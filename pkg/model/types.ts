@@ -5,6 +5,7 @@
  */
 
 import type { HeapMode, Metric, ProfileKind } from '../api/kinds';
+import type { BenchData } from './bench';
 
 export { PROFILE_KINDS, HEAP_MODES, METRICS, type ProfileKind, type HeapMode, type Metric } from '../api/kinds';
 
@@ -128,6 +129,8 @@ export interface ProfileData {
   tree?: CallTree;
   heap?: HeapProfile;
   rts?: RtsEvents;
+  /** Kind `bench` only: the benchmark results or RTS summary figures. */
+  bench?: BenchData;
   /** Eventlog only: number of events per numeric event type id (keys are the ids as strings). */
   eventTypeCounts?: Record<string, number>;
   /** Eventlog only: total number of events read. */

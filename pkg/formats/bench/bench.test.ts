@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FormatError } from '../errors';
-import { readBench } from './index';
+import { readProfile, readProfileFile } from '../index';
+import { gzipSync } from 'node:zlib';
 import { readCriterionJson } from './criterion-json';
 import { readCriterionCsv } from './criterion-csv';
 import { readTastyBenchCsv } from './tasty-bench-csv';
@@ -56,7 +57,10 @@ describe('criterion --json (real criterion 1.5.13 output)', () => {
         const rows: number[][] = raw.reportMeasured;
         const perIter = (k: string) =>
           rows.reduce((s, r) => s + r[col(k)], 0) / rows.reduce((s, r) => s + r[col('iters')], 0);
-        assert.ok(rows.every((r) => typeof r[col('allocated')] === 'number'), 'the fixture was made with +RTS -T');
+        assert.ok(
+          rows.every((r) => typeof r[col('allocated')] === 'number'),
+          'the fixture was made with +RTS -T'
+        );
         assert.equal(data.benchmarks[i].allocatedBytes, perIter('allocated'));
         assert.equal(data.benchmarks[i].copiedBytes, perIter('bytesCopied'));
         assert.equal(data.benchmarks[i].gcSeconds, perIter('gcWallSeconds'));
@@ -71,7 +75,8 @@ describe('criterion --json (real criterion 1.5.13 output)', () => {
 
   it('without +RTS -T (null columns) there is no allocation figure', () => {
     const doc = JSON.parse(text(criterionJson('v1')));
-    for (const r of doc[2]) r.reportMeasured = r.reportMeasured.map((row: unknown[]) => row.map((x, i) => (i >= 4 ? null : x)));
+    for (const r of doc[2])
+      r.reportMeasured = r.reportMeasured.map((row: unknown[]) => row.map((x, i) => (i >= 4 ? null : x)));
     const data = readCriterionJson(JSON.stringify(doc))!;
     assert.equal(data.benchmarks[0].allocatedBytes, undefined);
     assert.equal(data.benchmarks[0].mean, doc[2][0].reportAnalysis.anMean.estPoint);
@@ -82,7 +87,10 @@ describe('criterion --json (real criterion 1.5.13 output)', () => {
     const cut = whole.slice(0, 5000);
     assert.throws(
       () => readCriterionJson(cut, { file: 'cut.json' }),
-      (err: FormatError) => err instanceof FormatError && err.offset === 5000 && /cut\.json: bench at byte offset 5000: criterion JSON: not valid JSON .*ends early/.test(err.message)
+      (err: FormatError) =>
+        err instanceof FormatError &&
+        err.offset === 5000 &&
+        /cut\.json: bench at byte offset 5000: criterion JSON: not valid JSON .*ends early/.test(err.message)
     );
   });
 
@@ -95,7 +103,8 @@ describe('criterion --json (real criterion 1.5.13 output)', () => {
     assert.throws(
       () => readCriterionJson(broken),
       (err: FormatError) =>
-        err.offset === start && err.message.includes(`report 2 ("${doc[2][1].reportName}"): reportAnalysis.anMean.estPoint is not a number`)
+        err.offset === start &&
+        err.message.includes(`report 2 ("${doc[2][1].reportName}"): reportAnalysis.anMean.estPoint is not a number`)
     );
   });
 });
@@ -103,7 +112,10 @@ describe('criterion --json (real criterion 1.5.13 output)', () => {
 describe('criterion --csv', () => {
   for (const v of VERSIONS) {
     it(`suite-${v}: every line's mean, bounds and stddev in seconds`, () => {
-      assertSameBenchmarks(readCriterionCsv(text(criterionCsv(v)))!.benchmarks as never, expectedFromCriterionCsv(criterionCsv(v)) as never);
+      assertSameBenchmarks(
+        readCriterionCsv(text(criterionCsv(v)))!.benchmarks as never,
+        expectedFromCriterionCsv(criterionCsv(v)) as never
+      );
     });
   }
   it('a bad number: one error naming the line and the column', () => {
@@ -133,11 +145,16 @@ describe('tasty-bench --csv (written from its source: see test/fixtures/tasty-be
     });
   }
   it('a quoted name keeps its comma and quotes', () => {
-    const names = readTastyBenchCsv(text(join('test/fixtures/tasty-bench', 'gc-stats.csv')))!.benchmarks.map((b) => b.name);
+    const names = readTastyBenchCsv(text(join('test/fixtures/tasty-bench', 'gc-stats.csv')))!.benchmarks.map(
+      (b) => b.name
+    );
     assert.ok(names.includes('All.parse.quoted "a,b"'));
   });
   it('an unclosed quote: the line it starts on', () => {
-    assert.throws(() => readTastyBenchCsv('Name,Mean (ps),2*Stdev (ps)\nAll.a,1,1\n"All.b,2,2\n'), /line 3: tasty-bench CSV: a quoted field is not closed/);
+    assert.throws(
+      () => readTastyBenchCsv('Name,Mean (ps),2*Stdev (ps)\nAll.a,1,1\n"All.b,2,2\n'),
+      /line 3: tasty-bench CSV: a quoted field is not closed/
+    );
   });
 });
 
@@ -181,7 +198,10 @@ describe('GHC RTS summaries', () => {
   it('a damaged pair: the line', () => {
     const lines = text(rtsMachine('v1')).split('\n');
     lines[4] = ' ,("max_bytes_used" "123")';
-    assert.throws(() => readRtsMachine(lines.join('\n'), { file: 'm.txt' }), /m\.txt: bench at line 5: RTS summary \(-t --machine-readable\): expected a \("key", "value"\) pair/);
+    assert.throws(
+      () => readRtsMachine(lines.join('\n'), { file: 'm.txt' }),
+      /m\.txt: bench at line 5: RTS summary \(-t --machine-readable\): expected a \("key", "value"\) pair/
+    );
   });
   it('a cut-off machine summary: no closing bracket', () => {
     const cut = text(rtsMachine('v1')).split('\n').slice(0, 10).join('\n');
@@ -191,7 +211,10 @@ describe('GHC RTS summaries', () => {
     const lines = text(rtsText('v1')).split('\n');
     const i = lines.findIndex((l) => l.includes('MUT'));
     lines[i] = '  MUT     time    ?.???s';
-    assert.throws(() => readRtsText(lines.join('\n')), new RegExp(`line ${i + 1}: RTS summary \\(-s\\): expected "time`));
+    assert.throws(
+      () => readRtsText(lines.join('\n')),
+      new RegExp(`line ${i + 1}: RTS summary \\(-s\\): expected "time`)
+    );
   });
   it('a -s summary cut before its times', () => {
     const cut = text(rtsText('v1')).split('\n').slice(0, 6).join('\n');
@@ -199,7 +222,7 @@ describe('GHC RTS summaries', () => {
   });
 });
 
-describe('readBench: each format recognised by content', () => {
+describe('the format registry: each bench format recognised by content', () => {
   const cases: Array<[string, string]> = [
     ...VERSIONS.flatMap((v): Array<[string, string]> => [
       [criterionJson(v), 'criterion-json'],
@@ -210,10 +233,27 @@ describe('readBench: each format recognised by content', () => {
     ...TASTY_FILES.map((f): [string, string] => [f, 'tasty-bench-csv']),
   ];
   for (const [path, format] of cases) {
-    it(`${basename(path)} -> ${format}`, () => assert.equal(readBench(text(path))?.format, format));
+    it(`${basename(path)} -> bench (${format}), from memory, gzip and a streamed file`, async () => {
+      for (const data of [
+        await readProfile(readFileSync(path), { file: path }),
+        await readProfile(gzipSync(readFileSync(path)), { file: path }),
+        await readProfileFile(path),
+      ]) {
+        assert.equal(data.kind, 'bench');
+        assert.equal(data.bench?.format, format);
+      }
+    });
   }
-  it('other text is not a bench result', () => {
-    assert.equal(readBench('Name,Value\na,1\n'), null);
-    assert.equal(readBench(text('test/fixtures/ghc/leaky.prof')), null);
+  it('an RTS summary names its program and arguments from the command line', async () => {
+    const data = await readProfileFile(rtsMachine('v2'));
+    assert.equal(data.program, 'suite-v2');
+    assert.deepEqual(data.arguments.slice(0, 2), ['--time-limit', text(rtsMachine('v2')).split("'")[5]]);
+    assert.ok(data.rtsArguments.includes('-T'));
+  });
+  it("a broken bench file fails with the reader's error through the registry too", async () => {
+    await assert.rejects(
+      readProfile(Buffer.from('Name,Mean,MeanLB,MeanUB,Stddev,StddevLB,StddevUB\na,1,x,1,1,1,1\n'), { file: 'b.csv' }),
+      /b\.csv: bench at line 2: criterion CSV: MeanLB/
+    );
   });
 });

@@ -4,7 +4,7 @@
  * MeanUB are the bounds of the mean's bootstrap confidence interval (the JSON report's estPoint ∓ confIntLDX/UDX).
  */
 import type { BenchData, Benchmark } from '../../model/bench';
-import type { BenchReadOptions } from './common';
+import { type BenchReadOptions, benchFormatReader } from './common';
 import { csvRecords, firstLine, numericFields } from './csv';
 
 export const CRITERION_CSV_HEADER = 'Name,Mean,MeanLB,MeanUB,Stddev,StddevLB,StddevUB';
@@ -24,3 +24,5 @@ export function readCriterionCsv(text: string, opts: BenchReadOptions = {}): Ben
   });
   return { format: 'criterion-csv', tool: 'criterion', benchmarks };
 }
+
+export const criterionCsvReader = benchFormatReader('criterion-csv', 'csv', looksLikeCriterionCsv, readCriterionCsv);

@@ -11,7 +11,7 @@
 import type { BenchData, Benchmark } from '../../model/bench';
 import { locateJsonProblem } from '../json-locate';
 import { stripBom } from '../text-lines';
-import { type BenchReadOptions, benchError } from './common';
+import { type BenchReadOptions, benchError, benchFormatReader } from './common';
 
 const HEAD_RE = /^\s*\[\s*"criterion"\s*,/;
 
@@ -34,7 +34,10 @@ export function readCriterionJson(raw: string, opts: BenchReadOptions = {}): Ben
     doc = JSON.parse(text);
   } catch (err) {
     const p = locateJsonProblem(text);
-    return fail(p?.at ?? 0, `not valid JSON (expected ${p?.expected ?? 'JSON'}${p?.endsEarly ? '; the file ends early' : ''}): ${(err as Error).message}`);
+    return fail(
+      p?.at ?? 0,
+      `not valid JSON (expected ${p?.expected ?? 'JSON'}${p?.endsEarly ? '; the file ends early' : ''}): ${(err as Error).message}`
+    );
   }
   if (!Array.isArray(doc) || doc.length !== 3 || typeof doc[1] !== 'string' || !Array.isArray(doc[2])) {
     return fail(0, 'expected ["criterion", VERSION, [Report...]]');
@@ -166,3 +169,10 @@ function reportStarts(text: string): number[] {
   }
   return starts;
 }
+
+export const criterionJsonReader = benchFormatReader(
+  'criterion-json',
+  'json',
+  looksLikeCriterionJson,
+  readCriterionJson
+);

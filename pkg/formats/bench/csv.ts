@@ -53,7 +53,10 @@ export function parseCsv(text: string): CsvRecord[] {
           i++;
         }
         if (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          throw new CsvSyntaxError(line, `unexpected "${text[i]}" after a closing quote (expected "," or the end of the line)`);
+          throw new CsvSyntaxError(
+            line,
+            `unexpected "${text[i]}" after a closing quote (expected "," or the end of the line)`
+          );
         }
       } else {
         const end = fieldEnd(text, i);
@@ -97,7 +100,11 @@ export function firstLine(text: string): string {
 }
 
 /** Parses the CSV, turning a syntax error into the format's error. */
-export function csvRecords(text: string, format: 'criterion-csv' | 'tasty-bench-csv', opts: BenchReadOptions): CsvRecord[] {
+export function csvRecords(
+  text: string,
+  format: 'criterion-csv' | 'tasty-bench-csv',
+  opts: BenchReadOptions
+): CsvRecord[] {
   try {
     return parseCsv(text);
   } catch (err) {
@@ -130,7 +137,12 @@ export function numericFields(
     const v = parseNonNegative(cell);
     if (v === null) {
       const column = HEADER_NAMES[format][1 + i];
-      throw benchError(format, opts, { line: r.line }, `${column}: "${cell.slice(0, 40)}" is not a non-negative number`);
+      throw benchError(
+        format,
+        opts,
+        { line: r.line },
+        `${column}: "${cell.slice(0, 40)}" is not a non-negative number`
+      );
     }
     return v;
   });

@@ -5,7 +5,7 @@
  */
 import type { BenchData, RtsSummary } from '../../model/bench';
 import { stripBom } from '../text-lines';
-import { type BenchReadOptions, benchError, parseNonNegative } from './common';
+import { type BenchReadOptions, benchError, parseNonNegative, benchFormatReader } from './common';
 import { parseCommandLine } from './rts-command';
 
 const PAIR_RE = /^\s*[[,]?\s*\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)\s*$/;
@@ -54,7 +54,12 @@ export function readRtsMachine(raw: string, opts: BenchReadOptions = {}): BenchD
     }
     const m = PAIR_RE.exec(line);
     if (!m) {
-      throw benchError('rts-machine', opts, { line: i + 1 }, `expected a ("key", "value") pair, found "${line.slice(0, 60)}"`);
+      throw benchError(
+        'rts-machine',
+        opts,
+        { line: i + 1 },
+        `expected a ("key", "value") pair, found "${line.slice(0, 60)}"`
+      );
     }
     const v = parseNonNegative(m[2]);
     if (v !== null) {
@@ -78,3 +83,5 @@ export function readRtsMachine(raw: string, opts: BenchReadOptions = {}): BenchD
   }
   return { format: 'rts-machine', tool: 'GHC RTS', benchmarks: [], rts, ...(command ? { command } : {}) };
 }
+
+export const rtsMachineReader = benchFormatReader('rts-machine', 'txt', looksLikeRtsMachine, readRtsMachine);

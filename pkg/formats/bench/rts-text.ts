@@ -7,7 +7,7 @@
  */
 import type { BenchData, RtsSummary } from '../../model/bench';
 import { stripBom } from '../text-lines';
-import { type BenchReadOptions, benchError } from './common';
+import { type BenchReadOptions, benchError, benchFormatReader } from './common';
 import { parseCommandLine } from './rts-command';
 
 const ALLOCATED_RE = /^\s*[\d,]+ bytes allocated in the heap\s*$/;
@@ -50,14 +50,33 @@ export function readRtsText(raw: string, opts: BenchReadOptions = {}): BenchData
       else if (t[1] === 'GC') [rts.gcCpuSeconds, rts.gcWallSeconds] = [cpu, wall];
       else [rts.totalCpuSeconds, rts.totalWallSeconds] = [cpu, wall];
     } else if (/^\s*(MUT|GC|Total)\s+time\b/.test(line)) {
-      throw benchError('rts-text', opts, { line: i + 1 }, `expected "time  N.NNNs  (  N.NNNs elapsed)", found "${line.trim().slice(0, 60)}"`);
+      throw benchError(
+        'rts-text',
+        opts,
+        { line: i + 1 },
+        `expected "time  N.NNNs  (  N.NNNs elapsed)", found "${line.trim().slice(0, 60)}"`
+      );
     }
   });
-  const missing = (['maxResidencyBytes', 'mutatorCpuSeconds', 'gcCpuSeconds'] as const).find((f) => rts[f] === undefined);
+  const missing = (['maxResidencyBytes', 'mutatorCpuSeconds', 'gcCpuSeconds'] as const).find(
+    (f) => rts[f] === undefined
+  );
   if (missing) {
-    const what = { maxResidencyBytes: '"bytes maximum residency"', mutatorCpuSeconds: '"MUT time"', gcCpuSeconds: '"GC time"' };
+    const what = {
+      maxResidencyBytes: '"bytes maximum residency"',
+      mutatorCpuSeconds: '"MUT time"',
+      gcCpuSeconds: '"GC time"',
+    };
     throw benchError('rts-text', opts, { line: lines.length }, `the summary ends without its ${what[missing]} line`);
   }
   if (gcCount > 0) rts.gcCount = gcCount;
-  return { format: 'rts-text', tool: 'GHC RTS', benchmarks: [], rts: rts as RtsSummary, ...(command ? { command } : {}) };
+  return {
+    format: 'rts-text',
+    tool: 'GHC RTS',
+    benchmarks: [],
+    rts: rts as RtsSummary,
+    ...(command ? { command } : {}),
+  };
 }
+
+export const rtsTextReader = benchFormatReader('rts-text', 'txt', looksLikeRtsText, readRtsText);

@@ -8,7 +8,7 @@
  * within 2σ, so the bounds here are mean ∓ 2σ (the lower one at least 0).
  */
 import type { BenchData, Benchmark } from '../../model/bench';
-import type { BenchReadOptions } from './common';
+import { type BenchReadOptions, benchFormatReader } from './common';
 import { csvRecords, firstLine, numericFields } from './csv';
 
 const BASE_HEADER = 'Name,Mean (ps),2*Stdev (ps)';
@@ -27,7 +27,12 @@ export function readTastyBenchCsv(text: string, opts: BenchReadOptions = {}): Be
   const withGc = firstLine(text).trim() === GC_HEADER;
   const records = csvRecords(text, 'tasty-bench-csv', opts);
   const benchmarks = records.slice(1).map((r): Benchmark => {
-    const [name, meanPs, twoSigmaPs, allocated, copied, peak] = numericFields(r, 'tasty-bench-csv', opts, withGc ? 6 : 3);
+    const [name, meanPs, twoSigmaPs, allocated, copied, peak] = numericFields(
+      r,
+      'tasty-bench-csv',
+      opts,
+      withGc ? 6 : 3
+    );
     const b: Benchmark = {
       name,
       mean: meanPs / PS_PER_S,
@@ -42,3 +47,10 @@ export function readTastyBenchCsv(text: string, opts: BenchReadOptions = {}): Be
   });
   return { format: 'tasty-bench-csv', tool: 'tasty-bench', benchmarks };
 }
+
+export const tastyBenchCsvReader = benchFormatReader(
+  'tasty-bench-csv',
+  'csv',
+  looksLikeTastyBenchCsv,
+  readTastyBenchCsv
+);

@@ -40,7 +40,10 @@ export function expectedFromCriterionJson(path: string): Array<Expected & { raw:
 
 /** CSV lines split from the right (names may hold commas; the numbers never do). */
 function csvFromRight(path: string, numbers: number): Array<{ name: string; values: number[] }> {
-  const lines = readFileSync(path, 'utf8').split('\n').slice(1).filter((l) => l !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l !== '');
   return lines.map((line) => {
     const cells = line.split(',');
     const values = cells.slice(-numbers).map(Number);
@@ -51,7 +54,13 @@ function csvFromRight(path: string, numbers: number): Array<{ name: string; valu
 }
 
 export function expectedFromCriterionCsv(path: string): Expected[] {
-  return csvFromRight(path, 6).map(({ name, values: [mean, lb, ub, sd] }) => ({ name, mean, meanLower: lb, meanUpper: ub, stddev: sd }));
+  return csvFromRight(path, 6).map(({ name, values: [mean, lb, ub, sd] }) => ({
+    name,
+    mean,
+    meanLower: lb,
+    meanUpper: ub,
+    stddev: sd,
+  }));
 }
 
 export function expectedFromTastyCsv(path: string): Array<Expected & { gc?: number[] }> {
@@ -82,7 +91,9 @@ export function sFigure(path: string, phrase: string): number {
 
 /** `MUT     time    0.821s  (  1.438s elapsed)` -> [0.821, 1.438]. */
 export function sTime(path: string, what: 'MUT' | 'GC' | 'Total'): [number, number] {
-  const line = readFileSync(path, 'utf8').split('\n').find((l) => l.trim().startsWith(`${what} `) && l.includes('time'))!;
+  const line = readFileSync(path, 'utf8')
+    .split('\n')
+    .find((l) => l.trim().startsWith(`${what} `) && l.includes('time'))!;
   const nums = line.match(/[\d.]+(?=s)/g)!.map(Number);
   return [nums[0], nums[1]];
 }
