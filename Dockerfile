@@ -2,6 +2,7 @@
 #   docker run ghcprof serve                       (default; SQLite in /data, or GHCPROF_DB=postgres://...)
 #   docker run ghcprof agent --watch /profiles ...  (the sidecar)
 #   docker run ghcprof token create --tenant T --scope write
+# `ghcprof` is also on PATH, for shell commands in manifests (the profiling Job's upload step).
 FROM node:20-bookworm-slim AS build
 # better-sqlite3 compiles from source when no prebuilt binary matches.
 RUN apt-get update \
@@ -24,7 +25,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/build ./build
 COPY package.json ./
 COPY bin ./bin
-RUN mkdir -p /data /spool /tokens && chown node:node /data /spool /tokens
+RUN mkdir -p /data /spool /tokens && chown node:node /data /spool /tokens \
+ && ln -s /app/bin/ghcprof.js /usr/local/bin/ghcprof
 USER node
 VOLUME ["/data"]
 EXPOSE 4040
