@@ -237,7 +237,8 @@ export function combineHeapProfiles(runs: HeapRun[]): CombinedHeap {
     bands,
     samples,
     marks: marks.sort((a, b) => a - b),
-    bandStacks: mergeBandStacks(runs.map((r) => r.heap.bandStacks)),
+    bandStacks: mergeBandRecords(runs.map((r) => r.heap.bandStacks)),
+    bandInfo: mergeBandRecords(runs.map((r) => r.heap.bandInfo)),
   };
   return { originMs, heap, notices };
 }
@@ -257,7 +258,7 @@ function commonMode(modes: HeapMode[]): HeapMode {
   return modes.length > 0 && modes.every((m) => m === modes[0]) ? modes[0] : 'unknown';
 }
 
-function mergeBandStacks(all: Array<Record<string, string[]> | undefined>): Record<string, string[]> | undefined {
-  const present = all.filter((s): s is Record<string, string[]> => s !== undefined);
+function mergeBandRecords<T>(all: Array<Record<string, T> | undefined>): Record<string, T> | undefined {
+  const present = all.filter((s): s is Record<string, T> => s !== undefined);
   return present.length === 0 ? undefined : Object.assign({}, ...present);
 }

@@ -73,6 +73,25 @@ export interface HeapProfile {
    * the stack by id (eventlog HeapProfSampleCostCentre, or a .hp band joined with the .prof of the same run).
    */
   bandStacks?: Record<string, string[]>;
+  /**
+   * For -hi bands: band label -> the provenance of the info table the band counts (the eventlog's IPE events, GHC
+   * 9.2+ built with -finfo-table-map); bands whose table has no IPE event keep the raw address as label.
+   */
+  bandInfo?: Record<string, InfoTableProvenance>;
+}
+
+/** Where an info table comes from: the fields of an eventlog IPE event (169), plus the address samples name it by. */
+export interface InfoTableProvenance {
+  /** `0x...`, as the -hi census samples print it. */
+  address: string;
+  tableName: string;
+  /** The closure type (GHC writes its number as text). */
+  closureDesc: string;
+  typeDesc: string;
+  label: string;
+  module: string;
+  /** `file:line:col-col`, as GHC writes it. */
+  srcLoc: string;
 }
 
 /** A time series recorded by the RTS in the eventlog (heap size, live bytes, ...). */

@@ -33,6 +33,7 @@ const DECODED_TYPES = [
   EV.PROF_SAMPLE_COST_CENTRE,
   EV.PROF_BEGIN,
   EV.USER_BINARY_MSG,
+  EV.IPE,
 ];
 
 // Module-level copies for the per-event switch (a local const is cheaper than a property of an imported object).
@@ -58,6 +59,7 @@ const {
   USER_MSG,
   USER_MARKER,
   USER_BINARY_MSG,
+  IPE,
 } = EV as Record<keyof typeof EV, number>;
 
 /** Binary user messages are shown as text when they are UTF-8, else as hex (first 256 bytes). */
@@ -116,6 +118,8 @@ export class ProfileCollector implements EventSink {
         return this.heap.begin(p);
       case HEAP_PROF_COST_CENTRE:
         return this.costCentres.define(p);
+      case IPE:
+        return this.heap.infoTable(p);
       case PROF_BEGIN:
         return this.time.begin(p);
       case GC_START:

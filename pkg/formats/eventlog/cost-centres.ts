@@ -86,6 +86,12 @@ export class CostCentreTable {
     return name;
   }
 
+  /** A frame named in full: `Module.label`, CAFs as `Module.CAF`. */
+  qualifiedFrame(id: number): string {
+    const cc = this.get(id);
+    return cc.isCaf || cc.label === 'CAF' ? `${cc.module}.CAF` : this.qualified(id);
+  }
+
   /** The id of the MAIN cost centre, when defined. */
   mainId(): number | undefined {
     for (const cc of this.byId.values()) {

@@ -51,6 +51,8 @@ export interface FramerCut {
   /** The header's event-type table: [type, payload size (-1: variable)]. */
   eventTypes: Array<[number, number]>;
   block: FramerBlock | null;
+  /** A block marker was read before the cut (events outside blocks are damage from then on); absent: `block !== null`. */
+  blocksSeen?: boolean;
 }
 
 /** Result codes of the item readers; MORE_DATA is the "item does not fit yet, wait for the next chunk" sentinel. */
@@ -132,6 +134,14 @@ export class EventFramer {
   private blockStartTime = 0;
   private blockEndTime = 0;
   private blockCap = -1;
+  /**
+   * A block marker has been read. From then on GHC writes every event inside a block, so bytes outside one are
+   * damage. In the logs of 9.0.2's non-threaded profiling RTS they follow a block whose declared size the timer race
+   * cut short: stale bytes of the event buffer, earlier events again (counted twice, they added 13-21 % to a run's
+   * ticks) or misframed ones stamped years ahead (which made a 27 s run end in 2028). They are skipped up to the
+   * next block marker.
+   */
+  private blocksSeen = false;
 
   // The pending event: complete, waiting for the next header to be checked. pStart -1: none.
   private pStart = -1;
@@ -254,7 +264,7 @@ export class EventFramer {
         eventTypes.push([type, size]);
       }
     });
-    return { phase, offset, eventTypes, block };
+    return { phase, offset, eventTypes, block, blocksSeen: this.blocksSeen };
   }
 
   /** What was read so far (after `suspend`): counts and warnings, `truncated` until the end-of-data marker. */
@@ -294,6 +304,7 @@ export class EventFramer {
     this.use(EMPTY, cut.offset);
     this.pos = cut.offset;
     this.dataEnd = cut.phase === 'end' ? cut.offset : -1;
+    this.blocksSeen = cut.blocksSeen ?? cut.block !== null;
     const b = cut.block ?? { start: -1, end: -1, startTime: 0, endTime: 0, cap: -1 };
     [this.blockStart, this.blockEnd, this.blockStartTime, this.blockEndTime, this.blockCap] = [
       b.start,
@@ -609,6 +620,8 @@ export class EventFramer {
       if (st !== OK) {
         return st;
       }
+    } else if (this.blocksSeen && type !== BLOCK_MARKER) {
+      return this.bad(`event type ${type} outside any event block`);
     }
     if (type === BLOCK_MARKER) {
       const st = this.readBlockMarker(rel, size, len, time);
@@ -703,6 +716,7 @@ export class EventFramer {
     this.savedBlockEndTime = this.blockEndTime;
     this.savedBlockCap = this.blockCap;
     if (this.hType === BLOCK_MARKER) {
+      this.blocksSeen = true;
       this.blockStart = this.pos;
       this.blockEnd = this.pos + this.hBlockSize;
       this.blockStartTime = this.hTime;

@@ -1,9 +1,11 @@
-import type { HeapMode, HeapProfile, HeapSample } from '../../model/types';
+import type { HeapMode, HeapProfile, HeapSample, InfoTableProvenance } from '../../model/types';
+import { BandLabeller, type FrameNames } from './band-labels';
 import type { CostCentreTable } from './cost-centres';
 import { heapModeOfBreakdown } from './event-types';
+import { InfoTableMap, infoTableBandLabel } from './info-tables';
 import type { Payload } from './payload';
 import { nulIndex, u64, utf8Text } from './payload';
-import { ownValue, setOwn } from './records';
+import { setOwn } from './records';
 import { StackTable } from './stack-table';
 import { grown } from './typed-arrays';
 
@@ -13,9 +15,12 @@ const NS_PER_S = 1e9;
  * Heap censuses: HeapProfBegin (160) gives the break-down, each census is HeapProfSampleBegin (162, or 166 for
  * biographical profiles, which carries its own time because GHC writes all of them at the end of the run) ...
  * HeapProfSampleEnd (165), and the bands in between are cost-centre stacks (163, -hc) or strings (164, all
- * other modes). Bands are keyed by label; -hc labels are built like the `.hp` ones (innermost/caller/..., CAFs as
- * `Module.CAF`, the empty stack as `MAIN`) but without the stack id, which the eventlog does not have, and never
- * cut short.
+ * other modes). A -hc band is one distinct stack, labelled at the end (see band-labels.ts) like the `.hp` ones but
+ * without the stack id, which the eventlog does not have, and never cut short. A -hi band (an info table's address)
+ * is labelled by its IPE event when there is one (see info-tables.ts).
+ *
+ * Censuses are kept as cells (band number, bytes) in flat typed arrays while decoding; the per-census records of
+ * the model are only made by `build`, once every band's label is known.
  */
 /**
  * A census with more bands than this gets its record in V8's dictionary mode from the start: filled key by key in
@@ -31,11 +36,16 @@ function dictionaryRecord(): Record<string, number> {
   return record;
 }
 
+/** A band that is a string label (164), not a cost-centre stack. */
+const STRING_BAND = -1;
+
 export interface HeapCollectorState {
   mode: HeapMode;
   began: boolean;
-  bands: string[];
-  bandStacks: Array<[string, string[]]>;
+  /** Every band so far, in order, with its label: a string band's text, or a -hc band's stack (cost-centre ids, innermost first). */
+  bands: Array<{ label: string; text?: string; stack?: number[] }>;
+  /** IPE descriptions seen so far (for -hi bands). */
+  infoTables: InfoTableProvenance[];
   /** The census begun and not ended: its time (seconds) and [band index, bytes] so far. */
   open: { time: number; values: Array<[number, number]> } | null;
 }
@@ -43,16 +53,30 @@ export interface HeapCollectorState {
 export class HeapCollector {
   private mode: HeapMode = 'unknown';
   private began = false;
-  private readonly samples: HeapSample[] = [];
-  private readonly bands: string[] = [];
-  private readonly bandOfLabel = new Map<string, number>();
+  private readonly infoTables = new InfoTableMap();
+  /** Per band: its interned stack (-hc), or STRING_BAND with its text in stringOfBand. */
+  private stackOfBand = new Int32Array(64);
+  private readonly stringOfBand: string[] = [];
+  private bandCount = 0;
+  private readonly bandOfString = new Map<string, number>();
   private readonly stacks = new StackTable();
-  /** Band number + 1 per interned -hc stack (0: not named yet). */
-  private bandOfStack = new Int32Array(256);
+  /** Labels of bands 0..labels.length-1 (given in band order when a profile or delta is built, then kept). */
+  private readonly labels: string[] = [];
+  private readonly labeller = new BandLabeller();
   private readonly bandStacks: Record<string, string[]> = {};
+  private readonly bandInfo: Record<string, InfoTableProvenance> = {};
+  /** Band number + 1 per interned -hc stack (0: no band yet). */
+  private bandOfStack = new Int32Array(256);
   private malformed = 0;
-  // The open census, accumulated per band number and turned into a record when it closes.
-  private open: HeapSample | null = null;
+  // Closed censuses: census k's cells are cellBand/cellBytes[censusStart[k], censusStart[k + 1]).
+  private censusTimes = new Float64Array(64);
+  private censusStart = new Int32Array(65);
+  private censusCount = 0;
+  private cellBand = new Int32Array(1024);
+  private cellBytes = new Float64Array(1024);
+  private cellCount = 0;
+  // The open census, accumulated per band number; its cells are appended when it closes.
+  private open = false;
   private census = 0;
   private censusOfBand = new Int32Array(64);
   private bytesOfBand = new Float64Array(64);
@@ -72,10 +96,19 @@ export class HeapCollector {
     this.mode = heapModeOfBreakdown(p.view.getUint32(p.start + 9));
   }
 
+  /** IPE (169): an info table's provenance, for -hi bands. */
+  infoTable(p: Payload): void {
+    this.infoTables.define(p);
+  }
+
   sampleBegin(timeNs: number): void {
     this.sampleEnd();
-    this.open = { time: timeNs / NS_PER_S, values: {} };
-    this.samples.push(this.open);
+    if (this.censusCount + 1 >= this.censusStart.length) {
+      this.censusTimes = grown(this.censusTimes, this.censusCount + 1);
+      this.censusStart = grown(this.censusStart, this.censusCount + 2);
+    }
+    this.censusTimes[this.censusCount] = timeNs / NS_PER_S;
+    this.open = true;
     this.census++;
     this.touchedCount = 0;
     this.previousStack = -1;
@@ -88,18 +121,21 @@ export class HeapCollector {
 
   /** Closes the open census: its bands in order of appearance, bytes summed per band. */
   sampleEnd(): void {
-    const sample = this.open;
-    if (sample === null) {
+    if (!this.open) {
       return;
     }
-    if (this.touchedCount > FAST_RECORD_LIMIT) {
-      sample.values = dictionaryRecord();
+    const needed = this.cellCount + this.touchedCount;
+    if (needed > this.cellBand.length) {
+      this.cellBand = grown(this.cellBand, needed);
+      this.cellBytes = grown(this.cellBytes, needed);
     }
     for (let i = 0; i < this.touchedCount; i++) {
       const band = this.touched[i];
-      setOwn(sample.values, this.bands[band], this.bytesOfBand[band]);
+      this.cellBand[this.cellCount] = band;
+      this.cellBytes[this.cellCount++] = this.bytesOfBand[band];
     }
-    this.open = null;
+    this.censusStart[++this.censusCount] = this.cellCount;
+    this.open = false;
   }
 
   /** HeapProfSampleCostCentre: profile id u8, residency u64, depth u8, depth × cost-centre id u32 (innermost first). */
@@ -114,8 +150,12 @@ export class HeapCollector {
     if (stack >= this.bandOfStack.length) {
       this.bandOfStack = grown(this.bandOfStack, stack + 1);
     }
-    const band = this.bandOfStack[stack] - 1;
-    this.add(band >= 0 ? band : this.nameStack(stack), u64(p.view, p.start + 1), timeNs);
+    let band = this.bandOfStack[stack] - 1;
+    if (band < 0) {
+      band = this.newBand(stack, '');
+      this.bandOfStack[stack] = band + 1;
+    }
+    this.add(band, u64(p.view, p.start + 1), timeNs);
   }
 
   /** HeapProfSampleString: profile id u8, residency u64, label (NUL-terminated). */
@@ -126,11 +166,16 @@ export class HeapCollector {
     }
     const from = p.start + 9;
     const label = utf8Text(p.bytes, from, nulIndex(p.bytes, from, p.end));
-    this.add(this.bandOfLabel.get(label) ?? this.newBand(label), u64(p.view, p.start + 1), timeNs);
+    let band = this.bandOfString.get(label);
+    if (band === undefined) {
+      band = this.newBand(STRING_BAND, label);
+      this.bandOfString.set(label, band);
+    }
+    this.add(band, u64(p.view, p.start + 1), timeNs);
   }
 
   private add(band: number, bytes: number, timeNs: number): void {
-    if (this.open === null) {
+    if (!this.open) {
       // A band outside a census (its begin event lost to damage): keep it in a census of its own.
       this.sampleBegin(timeNs);
     }
@@ -146,81 +191,132 @@ export class HeapCollector {
     this.touched[this.touchedCount++] = band;
   }
 
-  private newBand(label: string): number {
-    const band = this.bands.length;
-    this.bands.push(label);
-    this.bandOfLabel.set(label, band);
+  private newBand(stack: number, text: string): number {
+    const band = this.bandCount++;
     if (band >= this.censusOfBand.length) {
       this.censusOfBand = grown(this.censusOfBand, band + 1);
       this.bytesOfBand = grown(this.bytesOfBand, band + 1);
+      this.stackOfBand = grown(this.stackOfBand, band + 1);
     }
+    this.stackOfBand[band] = stack;
+    this.stringOfBand.push(text);
     return band;
   }
 
-  /**
-   * Names a cost-centre stack like a `.hp` -hc band (without the cut); a label already taken by a stack with other
-   * cost centres gets a ` [n]` suffix, so different stacks never share a band.
-   */
-  private nameStack(stack: number): number {
+  /** The stack's ids without the MAIN frames GHC may leave at its outer end (innermost first). */
+  private stackIds(stack: number): number[] {
     const ids = this.stacks.ids(stack);
     while (ids.length > 0 && this.costCentres.isMain(ids[ids.length - 1])) {
       ids.pop();
     }
-    const base = ids.length === 0 ? 'MAIN' : ids.map((id) => this.costCentres.bandPart(id)).join('/');
-    const names = ids.length === 0 ? ['MAIN.MAIN'] : ids.map((id) => this.costCentres.qualified(id));
-    let label = base;
-    for (let n = 2; this.labelTakenByOther(label, names); n++) {
-      label = `${base} [${n}]`;
-    }
-    setOwn(this.bandStacks, label, names);
-    const band = this.bandOfLabel.get(label) ?? this.newBand(label);
-    this.bandOfStack[stack] = band + 1;
-    return band;
+    return ids;
   }
 
-  private labelTakenByOther(label: string, names: string[]): boolean {
-    const taken = ownValue(this.bandStacks, label);
-    return taken !== undefined && taken.join('\n') !== names.join('\n');
+  private frames(ids: number[]): FrameNames[] {
+    const cc = this.costCentres;
+    return ids.map((id) => ({ plain: cc.bandPart(id), qualified: cc.qualifiedFrame(id), src: cc.get(id).src }));
+  }
+
+  /** Labels the bands that have none yet, in band order (see band-labels.ts: a label never changes). */
+  private labelNewBands(): void {
+    for (let band = this.labels.length; band < this.bandCount; band++) {
+      const stack = this.stackOfBand[band];
+      if (stack === STRING_BAND) {
+        this.labelStringBand(band);
+        continue;
+      }
+      const ids = this.stackIds(stack);
+      const label = this.labeller.label(this.frames(ids));
+      this.labels.push(label);
+      setOwn(
+        this.bandStacks,
+        label,
+        ids.length === 0 ? ['MAIN.MAIN'] : ids.map((id) => this.costCentres.qualified(id))
+      );
+    }
+  }
+
+  /** A string band keeps its text, unless an IPE event describes it (a -hi band): then it is named by that. */
+  private labelStringBand(band: number): void {
+    const text = this.stringOfBand[band];
+    const info = this.infoTables.lookup(text);
+    if (info === undefined) {
+      this.labeller.reserve(text, null);
+      this.labels.push(text);
+      return;
+    }
+    const base = infoTableBandLabel(info);
+    // Two tables of one binding (its thunks, say) read alike: their table names tell them apart.
+    const label =
+      [base, `${base} [${info.tableName}]`, `${base} [${info.address}]`].find((l) => !this.labeller.isTaken(l)) ??
+      info.address;
+    this.labeller.reserve(label, null);
+    this.labels.push(label);
+    setOwn(this.bandInfo, label, info);
   }
 
   /**
-   * What later censuses need from earlier bytes: the breakdown, the band labels (in order, with their stacks) and
-   * the census still open (its time and the bytes per band so far). The open census is taken out of this
-   * collector's samples: it belongs to the bytes that complete it.
+   * What later censuses need from earlier bytes: the breakdown, the bands (in order: stacks by their ids, so a stack
+   * seen again is the same band), the IPE descriptions and the census still open (its time and the bytes per band
+   * so far). The open census is taken out of this collector's censuses: it belongs to the bytes that complete it.
+   * Labels are made per delta from the bands known then, so a stack that prints like a later one keeps its plain
+   * label in the deltas before that one arrived; `bandStacks` names both.
    */
   suspend(): HeapCollectorState {
+    this.labelNewBands();
     let open: HeapCollectorState['open'] = null;
-    if (this.open !== null) {
+    if (this.open) {
       const values: Array<[number, number]> = [];
       for (let i = 0; i < this.touchedCount; i++) {
         values.push([this.touched[i], this.bytesOfBand[this.touched[i]]]);
       }
-      open = { time: this.open.time, values };
-      this.samples.pop();
-      this.open = null;
+      open = { time: this.censusTimes[this.censusCount], values };
+      this.open = false;
     }
-    return {
-      mode: this.mode,
-      began: this.began,
-      bands: [...this.bands],
-      bandStacks: Object.entries(this.bandStacks),
-      open,
-    };
+    const bands: HeapCollectorState['bands'] = [];
+    for (let band = 0; band < this.bandCount; band++) {
+      const stack = this.stackOfBand[band];
+      const label = this.labels[band];
+      bands.push(
+        stack === STRING_BAND ? { label, text: this.stringOfBand[band] } : { label, stack: this.stacks.ids(stack) }
+      );
+    }
+    return { mode: this.mode, began: this.began, bands, infoTables: this.infoTables.exportTables(), open };
   }
 
+  /** Rebuilds the collector from `suspend`'s state (the cost-centre definitions must be restored first). */
   restoreState(state: HeapCollectorState): void {
     this.mode = state.mode;
     this.began = state.began;
-    for (const label of state.bands) {
-      this.newBand(label);
-    }
-    for (const [label, names] of state.bandStacks) {
-      setOwn(this.bandStacks, label, names);
+    this.infoTables.restoreTables(state.infoTables);
+    for (const { label, text, stack } of state.bands) {
+      if (stack === undefined) {
+        this.bandOfString.set(text ?? label, this.newBand(STRING_BAND, text ?? label));
+        const info = this.infoTables.lookup(text ?? label);
+        if (info !== undefined && label !== text) {
+          setOwn(this.bandInfo, label, info);
+        }
+        this.labeller.reserve(label, null);
+      } else {
+        const interned = this.stacks.intern(stack);
+        if (interned >= this.bandOfStack.length) {
+          this.bandOfStack = grown(this.bandOfStack, interned + 1);
+        }
+        this.bandOfStack[interned] = this.newBand(interned, '') + 1;
+        const ids = this.stackIds(interned);
+        this.labeller.reserve(label, this.frames(ids));
+        setOwn(
+          this.bandStacks,
+          label,
+          ids.length === 0 ? ['MAIN.MAIN'] : ids.map((id) => this.costCentres.qualified(id))
+        );
+      }
+      this.labels.push(label);
     }
     if (state.open !== null) {
-      this.sampleBegin(state.open.time * NS_PER_S);
+      this.sampleBegin(0);
       // Exactly the time the census had (ns -> s -> ns need not round-trip).
-      this.samples[this.samples.length - 1].time = state.open.time;
+      this.censusTimes[this.censusCount] = state.open.time;
       for (const [band, bytes] of state.open.values) {
         this.add(band, bytes, 0);
       }
@@ -233,23 +329,40 @@ export class HeapCollector {
 
   build(job: string, marksNs: number[]): HeapProfile | undefined {
     this.sampleEnd();
-    if (!this.began && this.samples.length === 0) {
+    if (!this.began && this.censusCount === 0) {
       return undefined;
     }
+    this.labelNewBands();
+    const labels = this.labels;
+    const bandStacks = this.bandStacks;
+    const bandInfo = this.bandInfo;
+    const samples: HeapSample[] = [];
+    for (let k = 0; k < this.censusCount; k++) {
+      const from = this.censusStart[k];
+      const to = this.censusStart[k + 1];
+      const values = to - from > FAST_RECORD_LIMIT ? dictionaryRecord() : {};
+      for (let c = from; c < to; c++) {
+        setOwn(values, labels[this.cellBand[c]], this.cellBytes[c]);
+      }
+      samples.push({ time: this.censusTimes[k], values });
+    }
     // Censuses are written in order, but biographical ones all at the end with their own times: order by time.
-    const inOrder = this.samples.every((s, i) => i === 0 || s.time >= this.samples[i - 1].time);
+    const inOrder = samples.every((s, i) => i === 0 || s.time >= samples[i - 1].time);
     const heap: HeapProfile = {
       mode: this.mode,
       job,
       timeBase: 'wall-clock',
       sampleUnit: 'seconds',
       valueUnit: 'bytes',
-      bands: this.bands,
-      samples: inOrder ? this.samples : [...this.samples].sort((a, b) => a.time - b.time),
+      bands: [...labels],
+      samples: inOrder ? samples : samples.sort((a, b) => a.time - b.time),
       marks: marksNs.map((t) => t / NS_PER_S),
     };
-    if (Object.keys(this.bandStacks).length > 0) {
-      heap.bandStacks = this.bandStacks;
+    if (Object.keys(bandStacks).length > 0) {
+      heap.bandStacks = { ...bandStacks };
+    }
+    if (Object.keys(bandInfo).length > 0) {
+      heap.bandInfo = { ...bandInfo };
     }
     return heap;
   }

@@ -60,6 +60,14 @@ export class StackTable {
     }
   }
 
+  /** The number of the stack of these ids (innermost first): for stacks restored from a continuation. */
+  intern(ids: readonly number[]): number {
+    const bytes = Buffer.alloc(ids.length * 4);
+    ids.forEach((id, i) => bytes.writeUInt32BE(id, i * 4));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.find({ bytes, view, start: 0, end: bytes.length }, 0, ids.length);
+  }
+
   /** The ids of a stack, innermost first. */
   ids(stack: number): number[] {
     const start = this.starts[stack];
