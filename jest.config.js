@@ -8,6 +8,8 @@ module.exports = {
   // Jest configuration provided by Grafana scaffolding, extended for Node 20 and @grafana/flamegraph.
   ...base,
   setupFiles: ['jest-canvas-mock'],
+  // tsconfig.json's paths: src/ reaches pkg/api (and nothing else of pkg/) as @ghcprof/api
+  moduleNameMapper: { ...base.moduleNameMapper, '^@ghcprof/api/(.*)$': '<rootDir>/pkg/api/$1' },
   transform: {
     // JSX with the automatic runtime, as tsconfig.json's "jsx": "react-jsx" (and webpack.config.ts) compile it
     '^.+\\.(t|j)sx?$': [

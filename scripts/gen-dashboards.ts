@@ -1,5 +1,5 @@
 // Writes the plugin's included dashboards (src/dashboards/*.json, copied to dist/dashboards/ by the build) from
-// their typed builders; the RTS overview's PromQL comes from pkg/rts/presets.ts. Run: npx tsx scripts/gen-dashboards.ts
+// their typed builders; the RTS overview's PromQL comes from pkg/api/rts/presets.ts. Run: npx tsx scripts/gen-dashboards.ts
 // test/plugin/dashboards.test.ts fails when a committed JSON differs from what this writes. Output is formatted with
 // the repository's prettier settings so `npm run lint:fix` leaves it alone.
 import { writeFileSync } from 'node:fs';

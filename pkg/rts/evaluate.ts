@@ -4,9 +4,9 @@
  * t_i. A counter that went down means the process restarted: that interval is a gap (null), never a negative rate,
  * and the next interval counts from the restarted value.
  */
-import { QUANTITY_KIND, TO_BASE_UNIT } from './dialects';
-import type { Dialect, Quantity } from './dialects';
-import type { SeriesExpr } from './presets';
+import { QUANTITY_KIND, TO_BASE_UNIT } from '../api/rts/dialects';
+import type { Dialect, Quantity } from '../api/rts/dialects';
+import type { SeriesExpr } from '../api/rts/presets';
 
 export interface RawSample {
   /** ms since the epoch. */

@@ -3,8 +3,8 @@
  * field named after the series (`allocated`, `minor`, ...) carrying the process's labels and the panel's unit.
  */
 import type { DataFrameJSON } from '../api/dataframe';
-import type { DialectId } from './dialects';
-import type { PanelDef } from './presets';
+import type { DialectId } from '../api/rts/dialects';
+import type { PanelDef } from '../api/rts/presets';
 
 export interface RtsSeriesData {
   panel: PanelDef;

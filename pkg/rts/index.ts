@@ -14,7 +14,7 @@ import type { LabelMatcher } from '../api/selector';
 import { rtsError } from './errors';
 import { profileExemplarFrame } from './exemplars';
 import { EkgPoller, pollerPanelFrames } from './poller';
-import { PANELS } from './presets';
+import { PANELS } from '../api/rts/presets';
 import { prometheusPanelFrames } from './prometheus-runner';
 
 export type { RtsErrorCode } from './errors';

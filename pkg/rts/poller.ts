@@ -9,14 +9,14 @@ import type { RtsPanel } from '../api/query';
 import type { DataFrameJSON } from '../api/dataframe';
 import { matchLabels } from '../api/selector';
 import type { LabelMatcher } from '../api/selector';
-import { detectDialect } from './dialects';
-import type { Dialect } from './dialects';
+import { detectDialect } from '../api/rts/dialects';
+import type { Dialect } from '../api/rts/dialects';
 import { parseEkgJson } from './ekg-json';
 import { rtsError } from './errors';
 import { evaluateSeries } from './evaluate';
 import type { RawSample } from './evaluate';
 import { rtsSeriesFrame } from './frames';
-import { PANELS } from './presets';
+import { PANELS } from '../api/rts/presets';
 import { parsePrometheusText } from './prom-text';
 
 export interface EkgPollerOptions {

@@ -14,13 +14,13 @@ import type { RtsPanel } from '../api/query';
 import type { DataFrameJSON } from '../api/dataframe';
 import type { LabelMatcher } from '../api/selector';
 import { formatSelector } from '../api/selector';
-import { DIALECTS, dialectOfProbe, PROBE_METRICS } from './dialects';
-import type { Dialect } from './dialects';
+import { DIALECTS, dialectOfProbe, PROBE_METRICS } from '../api/rts/dialects';
+import type { Dialect } from '../api/rts/dialects';
 import type { HttpError } from '../api/errors';
 import { rtsError } from './errors';
 import { rtsSeriesFrame, sampleValue } from './frames';
 import { ghcprofLabels, labelCandidates, promqlMatchers, resolveMatchers } from './labels';
-import { PANELS, seriesPromql } from './presets';
+import { PANELS, seriesPromql } from '../api/rts/presets';
 import { PrometheusClient } from './prometheus-client';
 import type { Labels } from './prometheus-client';
 

@@ -11,7 +11,7 @@ import {
 } from '@grafana/data';
 import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { from, type Observable } from 'rxjs';
-import { DEFAULT_MAX_NODES, type ProfileMeta } from '../../pkg/api/query';
+import { DEFAULT_MAX_NODES, type ProfileMeta } from '@ghcprof/api/query';
 import { buildQueryRequest, type TimeWindow } from './domain/buildRequest';
 import { withAdHocFilters } from './domain/adHocFilters';
 import { interpolateList, interpolateSelector, interpolateText } from './domain/interpolate';

@@ -1,7 +1,7 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
-import type { QueryType, RtsPanel } from '../../pkg/api/query';
-import type { HeapMode, Metric } from '../../pkg/api/kinds';
+import type { QueryType, RtsPanel } from '@ghcprof/api/query';
+import type { HeapMode, Metric } from '@ghcprof/api/kinds';
 
 export type { HeapMode, Metric };
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { DIALECTS } from '../../pkg/rts/dialects';
+import { DIALECTS } from '../../pkg/api/rts/dialects';
 import { jsonFile, yamlDoc, type Doc } from './support';
 
 const FILE = 'provisioning/alerting/ghc-rts.yaml';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QUERY_TYPES, RtsPanelSchema } from '../../pkg/api/query';
-import { anyDialectPromql, DASHBOARD_CONTEXT, PRESETS } from '../../pkg/rts/presets';
+import { anyDialectPromql, DASHBOARD_CONTEXT, PRESETS } from '../../pkg/api/rts/presets';
 import { DASHBOARD_FILES } from '../../src/dashboards/build/files';
 
 const DIR = join(__dirname, '..', '..', 'src', 'dashboards');
@@ -29,7 +29,7 @@ const drilldown = committed('drilldown.json');
 const panels = (dashboard: { panels: PanelJson[] }) => dashboard.panels;
 
 describe('included dashboards', () => {
-  it('are what scripts/gen-dashboards.ts writes from the builders (regenerate after changing pkg/rts/presets)', () => {
+  it('are what scripts/gen-dashboards.ts writes from the builders (regenerate after changing pkg/api/rts/presets)', () => {
     for (const [file, build] of Object.entries(DASHBOARD_FILES)) {
       assert.deepEqual(
         committed(file),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseSelector } from '../../pkg/api/selector';
-import { DIALECTS, detectDialect, getDialect } from '../../pkg/rts/dialects';
+import { DIALECTS, detectDialect, getDialect } from '../../pkg/api/rts/dialects';
 import { parseEkgJson } from '../../pkg/rts/ekg-json';
 import { HttpError } from '../../pkg/api/errors';
 import { evaluateSeries } from '../../pkg/rts/evaluate';
@@ -15,7 +15,7 @@ import {
   promqlMatchers,
   resolveMatchers,
 } from '../../pkg/rts/labels';
-import { anyDialectPromql, panelPromql, PANELS, PRESETS } from '../../pkg/rts/presets';
+import { anyDialectPromql, panelPromql, PANELS, PRESETS } from '../../pkg/api/rts/presets';
 import { chooseStep } from '../../pkg/rts/prometheus-runner';
 import { parsePrometheusText } from '../../pkg/rts/prom-text';
 import { ekgJson, EXPOSITIONS } from './fake-exporters';

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_NODES } from '../../../pkg/api/query';
+import { DEFAULT_MAX_NODES } from '@ghcprof/api/query';
 import { buildQueryRequest } from '../domain/buildRequest';
 
 const window = { from: Date.UTC(2026, 10, 20), to: Date.UTC(2026, 10, 21) };

@@ -1,6 +1,6 @@
 import { dateTime, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
-import type { DataFrameJSON } from '../../../pkg/api/dataframe';
+import type { DataFrameJSON } from '@ghcprof/api/dataframe';
 import { FakeTemplateSrv } from '../../testing/FakeTemplateSrv';
 import { recordingBackendSrv, type Answer, type RecordedRequest } from '../../testing/recordingBackendSrv';
 import { instanceSettings } from '../../testing/settings';

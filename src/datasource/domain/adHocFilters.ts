@@ -1,5 +1,5 @@
 import type { AdHocVariableFilter } from '@grafana/data';
-import type { LabelMatcher, MatchOp } from '../../../pkg/api/selector';
+import type { LabelMatcher, MatchOp } from '@ghcprof/api/selector';
 import { escapeRegex, formatSelector, parseSelector } from './selector';
 
 const SINGLE: Record<string, MatchOp> = { '=': '=', '!=': '!=', '=~': '=~', '!~': '!~' };

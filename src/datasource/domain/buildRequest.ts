@@ -9,7 +9,7 @@ import {
   SelectionSchema,
   TopQuerySchema,
   type QueryType,
-} from '../../../pkg/api/query';
+} from '@ghcprof/api/query';
 import type { GhcprofQuery } from '../types';
 import { formatSelector, parseSelector, withMatcher } from './selector';
 

@@ -1,6 +1,6 @@
 import type { ScopedVars } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
-import type { LabelMatcher } from '../../../pkg/api/selector';
+import type { LabelMatcher } from '@ghcprof/api/selector';
 import { escapeRegex, formatSelector, isRegexOp, parseSelector, toRegexOp } from './selector';
 
 const VARIABLE_REFERENCE = /\$(\w+)|\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]/g;

@@ -1,6 +1,6 @@
 import { dataFrameFromJSON, type DataFrame } from '@grafana/data';
-import type { DataFrameJSON } from '../../../pkg/api/dataframe';
-import type { QueryType } from '../../../pkg/api/query';
+import type { DataFrameJSON } from '@ghcprof/api/dataframe';
+import type { QueryType } from '@ghcprof/api/query';
 
 export const APP_PROFILE_PAGE = '/a/ghcprof-profiles-app/profile';
 

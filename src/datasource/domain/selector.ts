@@ -1,4 +1,4 @@
-import type { LabelMatcher, MatchOp } from '../../../pkg/api/selector';
+import type { LabelMatcher, MatchOp } from '@ghcprof/api/selector';
 
 const MATCHER = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(,|$)/y;
 

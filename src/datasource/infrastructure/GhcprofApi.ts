@@ -1,6 +1,6 @@
 import { getBackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
-import type { FramesResponse } from '../../../pkg/api/dataframe';
+import type { FramesResponse } from '@ghcprof/api/dataframe';
 import type {
   AuthCheckResponse,
   LabelNamesResponse,
@@ -9,7 +9,7 @@ import type {
   ProfileListResponse,
   ProfileMeta,
   QueryType,
-} from '../../../pkg/api/query';
+} from '@ghcprof/api/query';
 import { describeFailure, GhcprofRequestError, type FailedFetch } from '../domain/errors';
 import type { RouteScope } from '../types';
 

@@ -1,6 +1,6 @@
 import { describeFailure, GhcprofRequestError } from '../domain/errors';
 
-import type { UploadResponse } from '../../../pkg/api/query';
+import type { UploadResponse } from '@ghcprof/api/query';
 
 /**
  * Raw upload through the `write` route with upload progress, which getBackendSrv().fetch does not report.

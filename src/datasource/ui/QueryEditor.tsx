@@ -9,7 +9,8 @@ import {
   Stack,
   type ComboboxOption,
 } from '@grafana/ui';
-import { DEFAULT_MAX_NODES, type QueryType, type RtsPanel } from '../../../pkg/api/query';
+import { DEFAULT_MAX_NODES, RtsPanelSchema, type QueryType, type RtsPanel } from '@ghcprof/api/query';
+import { PANELS } from '@ghcprof/api/rts/presets';
 import { testIds } from '../../components/testIds';
 import type { GhcprofDataSource } from '../datasource';
 import type { GhcprofOptions, GhcprofQuery, HeapMode, Metric } from '../types';
@@ -48,15 +49,11 @@ export const HEAP_MODE_OPTIONS: Array<ComboboxOption<HeapMode | ''>> = [
   { label: 'Era (-he)', value: 'he' },
 ];
 
-export const RTS_PANEL_OPTIONS: Array<ComboboxOption<RtsPanel>> = [
-  { label: 'Allocation rate', value: 'allocRate' },
-  { label: 'GC CPU fraction', value: 'gcCpuFraction' },
-  { label: 'Live bytes', value: 'liveBytes' },
-  { label: 'Max memory in use', value: 'maxMemInUse' },
-  { label: 'GC rate', value: 'gcRate' },
-  { label: 'Copied bytes rate', value: 'copiedRate' },
-  { label: 'Mutator vs GC time', value: 'mutatorVsGc' },
-];
+/** The RTS panels in the API's order, titled as the server's presets title them (one source for both). */
+export const RTS_PANEL_OPTIONS: Array<ComboboxOption<RtsPanel>> = RtsPanelSchema.options.map((panel) => ({
+  label: PANELS[panel].title,
+  value: panel,
+}));
 
 const SHIFT_OPTIONS: Array<ComboboxOption<string>> = [
   { label: 'Same range', value: '' },

@@ -37,6 +37,8 @@ export async function bundleHarness(outfile: string): Promise<void> {
       '.ttf': 'dataurl',
       '.css': 'css',
     },
+    // tsconfig.json's paths, explicit so the bundle does not depend on esbuild finding that tsconfig
+    alias: { '@ghcprof/api': join(ROOT, 'pkg', 'api') },
     plugins: [grafanaCommonJs],
   });
 }

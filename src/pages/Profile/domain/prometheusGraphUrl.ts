@@ -1,10 +1,10 @@
 import type { TimeRange } from '@grafana/data';
-import type { RtsPanel } from '../../../../pkg/api/query';
-import { anyDialectPromql } from '../../../../pkg/rts/presets';
+import type { RtsPanel } from '@ghcprof/api/query';
+import { anyDialectPromql } from '@ghcprof/api/rts/presets';
 import { parseSelector } from '../../../datasource/domain/selector';
 
 /**
- * Prometheus's own graph page for an RTS panel over the same range: the PromQL of pkg/rts/presets (every dialect),
+ * Prometheus's own graph page for an RTS panel over the same range: the PromQL of pkg/api/rts/presets (every dialect),
  * with the selector's matchers. Undefined when the selector is not a plain label selector.
  */
 export function prometheusGraphUrl(

@@ -1,6 +1,6 @@
 import { dateTime, type TimeRange } from '@grafana/data';
 import { useSearchParams } from 'react-router-dom';
-import type { ProfileMeta } from '../../../../pkg/api/query';
+import type { ProfileMeta } from '@ghcprof/api/query';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import { formatSelector } from '../../../datasource/domain/selector';
 import type { GhcprofQuery, Metric } from '../../../datasource/types';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ProfileMeta } from '../../../../pkg/api/query';
+import type { ProfileMeta } from '@ghcprof/api/query';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import { uploadWithProgress } from '../../../datasource/infrastructure/uploadWithProgress';
 import { useAsyncResult } from '../../../shared/domain/useAsyncResult';

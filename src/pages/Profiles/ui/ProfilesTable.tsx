@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { Button, ConfirmModal, LinkButton, TagList, useStyles2 } from '@grafana/ui';
-import type { ProfileMeta } from '../../../../pkg/api/query';
+import type { ProfileMeta } from '@ghcprof/api/query';
 import { testIds } from '../../../components/testIds';
 import { ROUTES } from '../../../constants';
 import { prefixRoute } from '../../../shared/domain/prefixRoute';

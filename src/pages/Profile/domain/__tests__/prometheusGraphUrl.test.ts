@@ -1,5 +1,5 @@
 import { dateTime } from '@grafana/data';
-import { anyDialectPromql } from '../../../../../pkg/rts/presets';
+import { anyDialectPromql } from '@ghcprof/api/rts/presets';
 import { prometheusGraphUrl } from '../prometheusGraphUrl';
 
 const range = {

@@ -1,4 +1,4 @@
-import type { ProfileMeta } from '../../../../../pkg/api/query';
+import type { ProfileMeta } from '@ghcprof/api/query';
 import { scopeOfProfile } from '../useProfileView';
 
 const meta = (overrides: Partial<ProfileMeta>): ProfileMeta => ({

@@ -19,7 +19,7 @@
  * for ns) with `or` across the older names of the same exporter; rate() treats a drop as a process restart, so a
  * counter reset never gives a negative rate. Differences are wrapped in `clamp_min(..., 0)` for the same reason.
  */
-import type { RtsPanel } from '../api/query';
+import type { RtsPanel } from '../query';
 import { DIALECTS, getDialect, QUANTITY_KIND, TO_BASE_UNIT } from './dialects';
 import type { Dialect, DialectId, MetricAlias, Quantity } from './dialects';
 
