@@ -3,7 +3,7 @@
  * shaped like the DaemonSet's hostPath (`<root>/<namespace>/<pod>/<container>/`, `podinfo/labels` as the kubelet
  * writes it), and three "pods" writing real GHC fixtures: growing .hp and eventlog files, written-once reports.
  * One pod ends early and goes quiet (its directory must be uploaded, then removed); the agent is killed and
- * restarted while the others keep writing.
+ * restarted while the others keep writing, and later the server is down for a few seconds.
  */
 import assert from 'node:assert/strict';
 import {
@@ -62,13 +62,14 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
   let root: string;
   let token: string;
   let server: RunningServer;
+  let db: string;
   let agent: CliProcess | undefined;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ghcprof-node-e2e-'));
     root = join(dir, 'profiles');
     mkdirSync(root);
-    const db = join(dir, 'ghcprof.db');
+    db = join(dir, 'ghcprof.db');
     token = createToken(db, 'shop', 'write');
     server = await startServer(db, undefined, join(dir, 'serve.log'));
   });
@@ -204,6 +205,9 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
         `the ended pod's directory was never removed:\n${readFileSync(join(dir, 'agent.log'), 'utf8')}`
       );
       for (const a of artefacts.filter((x) => x.growing)) grow(a, Math.min(1, step / steps));
+      // The server goes away for a while: every pod's uploads wait in its spool, then go through once.
+      if (step === 8) await server.stop();
+      if (step === 12) server = await startServer(db, server.port, join(dir, 'serve.log'));
       if (step === 4) {
         agent.child.kill('SIGKILL');
         await agent.done;
@@ -273,5 +277,6 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
     const log = readFileSync(join(dir, 'agent.log'), 'utf8');
     assert.equal(log.match(/INFO agent: watching .* left from before/g)?.length, 2, 'two agent processes');
     assert.match(log, /pod batch\/nightly-report-x7: every artefact uploaded; removed its directory/);
+    assert.match(log, /WARN pod shop\/[a-z0-9-]+: upload of .* failed \(.*ECONNREFUSED/, 'uploads waited out the outage');
   });
 });
