@@ -108,6 +108,8 @@ class PodUnit {
 export class NodeAgent implements QueueView {
   readonly metrics: AgentMetrics;
   private readonly pods = new Map<string, PodUnit>();
+  /** Pods whose spool could not be opened (reported once). */
+  private readonly unopenable = new Set<string>();
   private readonly root: string;
   private readonly now: () => number;
   private readonly poller: Poller;
@@ -229,7 +231,16 @@ export class NodeAgent implements QueueView {
     for (const ref of [...live, ...(await listPods(this.opts.spoolDir))]) {
       const key = podKey(ref);
       if (this.pods.has(key)) continue;
-      const spool = await Spool.open(join(this.opts.spoolDir, ref.namespace, ref.pod), this.opts.spoolMaxBytes);
+      // One pod's broken spool (say, a state.json damaged by hand) must not stop the others: say so once, skip it.
+      const spool = await Spool.open(join(this.opts.spoolDir, ref.namespace, ref.pod), this.opts.spoolMaxBytes).catch(
+        (err: Error) => {
+          if (!this.unopenable.has(key)) this.opts.log.error(`pod ${key}: cannot open its spool: ${err.message}`);
+          this.unopenable.add(key);
+          return null;
+        }
+      );
+      if (!spool) continue;
+      this.unopenable.delete(key);
       const unit = new PodUnit(
         ref,
         join(this.root, ref.namespace, ref.pod),
