@@ -8,6 +8,7 @@ import { lineLog } from '../../agent/log';
 import { NodeAgent } from '../../agent/node-agent';
 import { DEFAULT_PUSH_RETRY, push } from '../../agent/push';
 import { parseByteSize, parseDuration } from '../../agent/units';
+import { COMMAND_SUMMARIES } from './summaries';
 
 interface ServerFlags {
   url: string;
@@ -70,10 +71,7 @@ export function registerCollectCommands(program: Command): void {
 
 function registerPush(program: Command): void {
   serverOptions(
-    program
-      .command('push')
-      .description('upload .prof, -pj JSON, .hp and .eventlog files; prints ID<TAB>FILE<TAB>created|existing per file')
-      .argument('<files...>', 'artefacts to upload')
+    program.command('push').description(COMMAND_SUMMARIES.push).argument('<files...>', 'artefacts to upload')
   )
     .option('--retry-for <duration>', 'keep retrying transient failures (server down, 5xx, 429) this long', '60s')
     .option('--partial', 'store the complete part of a cut-off artefact (a killed program) instead of failing', false)
@@ -100,10 +98,7 @@ function registerAgent(program: Command): void {
   serverOptions(
     program
       .command('agent')
-      .description(
-        'watch a directory for GHC artefacts and upload them (growing .hp/.eventlog incrementally): a sidecar, ' +
-          'or with --layout node one agent per node for every pod under <namespace>/<pod>/<container>/'
-      )
+      .description(COMMAND_SUMMARIES.agent)
       .requiredOption('--watch <dir>', 'directory the Haskell program writes its .prof/.hp/.eventlog into')
   )
     .addOption(

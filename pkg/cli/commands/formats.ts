@@ -14,6 +14,7 @@ import { heapTableCsv, heapTableJson } from '../../export/heap-table';
 import { toPprof } from '../../export/pprof';
 import { toSpeedscope } from '../../export/speedscope';
 import { formatSummary, profileSummary } from '../../export/summary';
+import { COMMAND_SUMMARIES } from './summaries';
 
 export const FLAME_FORMATS = ['folded', 'frame', 'pprof', 'speedscope'] as const;
 export type FlameFormat = (typeof FLAME_FORMATS)[number];
@@ -130,9 +131,7 @@ function reportWarnings(data: ProfileData, file: string): void {
 export function registerFormatCommands(program: Command): void {
   program
     .command('inspect')
-    .description(
-      'describe a .prof, -pj JSON, .hp or .eventlog file: kind, program, RTS arguments, totals, sizes, warnings'
-    )
+    .description(COMMAND_SUMMARIES.inspect)
     .argument('<file>', 'the artefact (gzip-compressed is fine)')
     .option('--json', 'print JSON (eventlogs add eventTypeCounts: event type id -> count)')
     .action(async (file: string, opts: { json?: boolean }) => {
@@ -142,9 +141,7 @@ export function registerFormatCommands(program: Command): void {
 
   program
     .command('flame')
-    .description(
-      'export the cost-centre tree: folded stacks (default), Grafana flame-graph frame JSON, pprof or speedscope'
-    )
+    .description(COMMAND_SUMMARIES.flame)
     .argument('<file>', 'a .prof, -pj JSON or eventlog with cost-centre samples')
     .addOption(
       new Option('--metric <metric>', 'time: self ticks (eventlog: samples), alloc: self bytes, entries: calls')
@@ -167,7 +164,7 @@ export function registerFormatCommands(program: Command): void {
 
   program
     .command('heap')
-    .description('print heap samples as JSON or CSV: every band of every sample, seconds since the start, bytes')
+    .description(COMMAND_SUMMARIES.heap)
     .argument('<file>', 'a .hp or an eventlog with heap samples')
     .option('--top <n>', 'keep the N bands with the largest integrated size, sum the rest as `other`', positiveInt)
     .addOption(new Option('--format <format>', 'output format').choices([...HEAP_FORMATS]).default('json'))

@@ -12,6 +12,7 @@ import { type RawSettings, resolveConfig, SETTING_KEYS, settingsFromEnv, setting
 import { runDemo } from '../../server/demo';
 import { startServer } from '../../server/server';
 import { checkScope, createToken, revokeToken } from '../../server/tokens';
+import { COMMAND_SUMMARIES } from './summaries';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -52,7 +53,7 @@ async function withStore<T>(opts: { db?: string; dataDir?: string }, fn: (store:
 function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the ghcprof HTTP API (options also from GHCPROF_* environment variables or --config)')
+    .description(COMMAND_SUMMARIES.serve)
     .option('--port <port>', 'port to listen on (default 4040)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--db <path|url>', 'SQLite file or postgres://... URL (default <data-dir>/ghcprof.db)')
@@ -87,7 +88,7 @@ function registerServe(program: Command): void {
 }
 
 function registerToken(program: Command): void {
-  const token = program.command('token').description('manage API tokens (works while a server runs on the same store)');
+  const token = program.command('token').description(COMMAND_SUMMARIES.token);
   token
     .command('create')
     .description('create a token; the secret is printed once, alone on the last line of stdout')
@@ -141,7 +142,7 @@ function registerToken(program: Command): void {
 }
 
 function registerStore(program: Command): void {
-  const store = program.command('store').description('maintain a store');
+  const store = program.command('store').description(COMMAND_SUMMARIES.store);
   store
     .command('rekey')
     .description(
@@ -168,7 +169,7 @@ function registerStore(program: Command): void {
 function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('serve the sample profiles on the embedded store and print how to point Grafana at it')
+    .description(COMMAND_SUMMARIES.demo)
     .option('--port <port>', 'port to listen on', '4040')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the demo store and its tokens live', '.data/demo')
