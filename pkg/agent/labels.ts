@@ -4,6 +4,8 @@
  * dashboards' variables are shared with cluster dashboards.
  */
 
+import { setOwn } from '../api/records';
+
 export type Labels = Record<string, string>;
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -17,7 +19,7 @@ export function parseLabelArgs(args: readonly string[]): Labels {
     if (!LABEL_NAME.test(name)) {
       throw new Error(`--label "${arg}": expected NAME=VALUE with NAME matching ${LABEL_NAME.source}`);
     }
-    labels[name] = arg.slice(eq + 1);
+    setOwn(labels, name, arg.slice(eq + 1));
   }
   return labels;
 }

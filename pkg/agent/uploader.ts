@@ -4,6 +4,7 @@
  * 5xx, 429) are retried forever with backoff, because the data sits in the spool and must not be lost;
  * a permanent refusal (4xx) drops that artefact with an error line naming the server's message.
  */
+import { ownValue } from '../api/records';
 import { isGrowingKind } from './artefact';
 import { appendToProfile, uploadProfile, UploadError, type ServerTarget, type StoredProfile } from './client';
 import type { AgentLog } from './log';
@@ -130,11 +131,11 @@ export class Uploader {
    */
   private warnIfSomeoneElses(artefact: ArtefactRecord, response: Record<string, unknown>): void {
     const stored = (response.labels ?? {}) as Record<string, string>;
-    const differing = Object.keys(artefact.labels).filter((k) => stored[k] !== artefact.labels[k]);
+    const differing = Object.keys(artefact.labels).filter((k) => ownValue(stored, k) !== artefact.labels[k]);
     if (differing.length > 0) {
       this.opts.log.warn(
         `${artefact.path}: the server already held these exact bytes as ${String(response.id)} with other labels ` +
-          `(${differing.map((k) => `${k}=${stored[k] ?? '<none>'}`).join(', ')}); uploads continue into that profile`
+          `(${differing.map((k) => `${k}=${ownValue(stored, k) ?? '<none>'}`).join(', ')}); uploads continue into that profile`
       );
     }
   }

@@ -7,6 +7,7 @@
  * matching newlines. Regexes are RE2, as in PromQL, and run on a linear-time engine (re2js); their length is capped.
  */
 import { RE2JS } from 're2js';
+import { ownValue } from './records';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -18,6 +19,12 @@ export interface LabelMatcher {
 
 /** Longest regex a matcher may carry: selectors come from URLs and dashboards, not from programs. */
 export const MAX_REGEX_LENGTH = 1024;
+
+/**
+ * Most matchers a selector may have. Selectors come from dashboards (a handful of matchers); each matcher is one
+ * sub-condition of the store's SQL, and SQLite refuses expressions nested deeper than 1000.
+ */
+export const MAX_MATCHERS = 100;
 
 /** Label names as Prometheus defines them. */
 export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -56,10 +63,10 @@ export function readGoQuoted(text: string): { value: string; length: number } {
   return new SelectorParser(text).quotedPrefix();
 }
 
-/** True when every matcher accepts the labels (a missing label counts as `""`). */
-export function matchLabels(labels: Record<string, string>, matchers: readonly LabelMatcher[]): boolean {
+/** True when every matcher accepts the labels (a missing label counts as `""`, even `constructor`). */
+export function matchLabels(labels: Readonly<Record<string, string>>, matchers: readonly LabelMatcher[]): boolean {
   for (const m of matchers) {
-    if (!compileMatcher(m)(labels[m.name] ?? '')) {
+    if (!compileMatcher(m)(ownValue(labels, m.name) ?? '')) {
       return false;
     }
   }
@@ -189,6 +196,9 @@ class SelectorParser {
       this.skipSpace();
       if (this.atEnd() || (close !== '' && this.text[this.pos] === close)) {
         return matchers;
+      }
+      if (matchers.length === MAX_MATCHERS) {
+        this.fail(`too many matchers: a selector has at most ${MAX_MATCHERS} matchers`);
       }
       matchers.push(this.matcher());
       this.skipSpace();

@@ -55,6 +55,16 @@ describe('annotationsFrame', () => {
 });
 
 describe('exemplarFrame', () => {
+  it("gives '' for a label another exemplar has, even one named like Object.prototype's properties", () => {
+    const frame = exemplarFrame([
+      { timeMs: 1, value: 1, id: 'a', labels: { constructor: 'c', toString: 't' } },
+      { timeMs: 2, value: 2, id: 'b', labels: {} },
+    ]);
+    const col = (name: string) => frame.data.values[frame.schema.fields.findIndex((f) => f.name === name)];
+    assert.deepEqual(col('constructor'), ['c', '']);
+    assert.deepEqual(col('toString'), ['t', '']);
+  });
+
   it('emits Time, Value, Id and one field per label, with a link to the flame graph', () => {
     const frame = exemplarFrame(
       [

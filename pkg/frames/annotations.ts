@@ -3,6 +3,7 @@
  * and exemplars (one point per stored profile that links to its flame graph), following the Pyroscope datasource.
  */
 import type { DataFrameJSON } from '../api/dataframe';
+import { ownValue } from '../api/records';
 import type { ProfileMeta } from '../api/query';
 import { column, type DatasourceRef, flamegraphLinkConfig, formatLabels, frame } from './fields';
 
@@ -110,7 +111,7 @@ export function exemplarFrame(
       column(
         name,
         'string',
-        sorted.map((e) => e.labels[name] ?? '')
+        sorted.map((e) => ownValue(e.labels, name) ?? '')
       )
     ),
   ]);

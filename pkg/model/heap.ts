@@ -6,6 +6,7 @@
  * held (the eventlog of the same run has neither). Integration and the leak table use only samples that hold at least
  * one band, so a `.hp` and the eventlog of one run rank and fit the same; timelines still show every sample.
  */
+import { ownValue, recordOf, setOwn } from '../api/records';
 import type { HeapMode, HeapProfile, HeapSample } from './types';
 
 /** Name of the band holding the sum of the bands outside the top N. */
@@ -32,8 +33,9 @@ function maxOf(values: Iterable<number>): number {
   return max;
 }
 
+/** A band's bytes in a sample (0 when absent). Band names come from files: `constructor` is a band like any other. */
 function valueAt(sample: HeapSample, band: string): number {
-  return sample.values[band] ?? 0;
+  return ownValue(sample.values, band) ?? 0;
 }
 
 /**
@@ -106,12 +108,12 @@ export function topBands(heap: HeapProfile, n?: number): HeapProfile {
   const samples = heap.samples.map((s) => {
     const values: Record<string, number> = {};
     for (const b of keep) {
-      values[b] = valueAt(s, b);
+      setOwn(values, b, valueAt(s, b));
     }
     if (cut.length > 0) {
       let other = 0;
       for (const b in s.values) {
-        other += kept.has(b) ? 0 : s.values[b];
+        other += kept.has(b) ? 0 : (ownValue(s.values, b) ?? 0);
       }
       values[OTHER_BAND] = other;
     }
@@ -250,7 +252,7 @@ function addValues(bySecond: Map<number, Record<string, number>>, time: number, 
     bySecond.set(time, target);
   }
   for (const [band, bytes] of Object.entries(values)) {
-    target[band] = (target[band] ?? 0) + bytes;
+    setOwn(target, band, (ownValue(target, band) ?? 0) + bytes);
   }
 }
 
@@ -260,5 +262,5 @@ function commonMode(modes: HeapMode[]): HeapMode {
 
 function mergeBandRecords<T>(all: Array<Record<string, T> | undefined>): Record<string, T> | undefined {
   const present = all.filter((s): s is Record<string, T> => s !== undefined);
-  return present.length === 0 ? undefined : Object.assign({}, ...present);
+  return present.length === 0 ? undefined : recordOf(present.flatMap((records) => Object.entries(records)));
 }

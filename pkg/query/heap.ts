@@ -5,6 +5,7 @@
  */
 import type { HeapQuery, LeaksQuery, ProfileMeta } from '../api/query';
 import type { FramesResponse } from '../api/dataframe';
+import { ownValue, setOwn } from '../api/records';
 import { combineHeapProfiles, type HeapRun } from '../model/heap';
 import { heapTimelineFrames, type HeapSeries, leakTableFrame } from '../frames/heap';
 import { cappedNotice, type QueryContext, selectProfiles } from './selection';
@@ -20,9 +21,11 @@ export function groupForHeap(profiles: ProfileMeta[], splitBy: string): Group[] 
   const mixedModes = new Set(profiles.map((p) => p.heapMode)).size > 1;
   const groups = new Map<string, Group>();
   for (const p of profiles) {
+    // The split label's name comes from the query: read and written as an own property only.
     const labels: Record<string, string> = {};
-    if (splitBy !== '' && p.labels[splitBy] !== undefined) {
-      labels[splitBy] = p.labels[splitBy];
+    const value = splitBy === '' ? undefined : ownValue(p.labels, splitBy);
+    if (value !== undefined) {
+      setOwn(labels, splitBy, value);
     }
     if (mixedModes) {
       labels.mode = p.heapMode ?? 'unknown';

@@ -9,6 +9,7 @@ import { readProfile } from '../formats';
 import { isGzip } from '../formats/detect';
 import type { ProfileData } from '../model/types';
 import type { ProfileMeta } from '../api/query';
+import { recordOf, setOwn } from '../api/records';
 import { LABEL_LIMITS, LABEL_NAME_RE } from '../api/selector';
 import type { NewProfile, Store } from '../store/store';
 import { HttpError } from '../api/errors';
@@ -61,7 +62,7 @@ export function parseUploadLabels(pairs: string[]): Record<string, string> {
     if (eq <= 0) {
       throw new HttpError(400, 'invalid_label', `label "${pair.slice(0, 200)}" must be name=value`);
     }
-    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+    setOwn(labels, pair.slice(0, eq), pair.slice(eq + 1));
   }
   return checkLabels(labels);
 }
@@ -158,7 +159,7 @@ export function sha256Hex(bytes: Buffer): string {
 
 /** `sha256` is the hex digest of `raw`, when the caller already has it. */
 export function toNewProfile(data: ProfileData, raw: Buffer, opts: IngestOptions, sha256 = sha256Hex(raw)): NewProfile {
-  const labels = { ...opts.labels };
+  const labels = recordOf(Object.entries(opts.labels));
   // A profile without a service label is still findable by its program name.
   if (labels.service === undefined && data.program) {
     labels.service = data.program;

@@ -79,8 +79,21 @@ function relative(text: string, now: number, roundUp: boolean): number {
   return t.getTime();
 }
 
-/** ms epoch of a time parameter; `roundUp` for range ends. */
+/** Largest distance from the epoch a JavaScript Date can hold, in ms (±100,000,000 days). */
+export const MAX_TIME_MS = 8.64e15;
+
+/** ms epoch of a time parameter; `roundUp` for range ends. 400 for a time no Date can hold. */
 export function resolveTime(param: TimeParam, now: number, roundUp = false): number {
+  const t = timeOf(param, now, roundUp);
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME_MS) {
+    throw badQuery(
+      `invalid time "${String(param).slice(0, 64)}": beyond the range of dates (at most ${MAX_TIME_MS} ms from the epoch)`
+    );
+  }
+  return t;
+}
+
+function timeOf(param: TimeParam, now: number, roundUp: boolean): number {
   if (typeof param === 'number') {
     return param;
   }

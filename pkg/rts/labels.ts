@@ -12,6 +12,7 @@
  * `--prometheus-label service=app` (labelMap `{service: 'app'}`) replaces the list for that label by exactly `app`;
  * `--prometheus-label service=app|job` gives a fallback list.
  */
+import { ownValue, recordOf, setOwn } from '../api/records';
 import { compileMatcher } from '../api/selector';
 import type { LabelMatcher } from '../api/selector';
 
@@ -25,11 +26,11 @@ const PROM_LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** The Prometheus labels that may hold ghcprof label `name`, in order of preference. */
 export function labelCandidates(name: string, labelMap: Record<string, string> = {}): readonly string[] {
-  const configured = labelMap[name];
+  const configured = ownValue(labelMap, name);
   if (configured !== undefined) {
     return configured.split('|').map((s) => s.trim());
   }
-  return DEFAULT_LABEL_CANDIDATES[name] ?? [name];
+  return ownValue(DEFAULT_LABEL_CANDIDATES, name) ?? [name];
 }
 
 /** Parses repeated `--prometheus-label ghcprofName=promName[|fallback...]` options; throws on malformed ones. */
@@ -47,7 +48,7 @@ export function parseLabelMapOptions(options: readonly string[]): Record<string,
         `--prometheus-label ${JSON.stringify(option)}: expected ghcprofLabel=prometheusLabel[|fallback], e.g. service=app`
       );
     }
-    map[name] = targets.join('|');
+    setOwn(map, name, targets.join('|'));
   }
   return map;
 }
@@ -64,8 +65,8 @@ export function resolveMatchers(
   const resolution: number[] = [];
   for (const m of matchers) {
     const candidates = labelCandidates(m.name, labelMap);
-    const index = candidates.findIndex((c) => (series[c] ?? '') !== '');
-    const value = index < 0 ? '' : series[candidates[index]];
+    const index = candidates.findIndex((c) => (ownValue(series, c) ?? '') !== '');
+    const value = index < 0 ? '' : (ownValue(series, candidates[index]) ?? '');
     if (!compileMatcher(m)(value)) {
       return null;
     }
@@ -106,17 +107,17 @@ export function ghcprofLabels(
   series: Record<string, string>,
   labelMap: Record<string, string> = {}
 ): Record<string, string> {
-  const out: Record<string, string> = { ...series };
+  const out = recordOf(Object.entries(series));
   delete out.__name__;
   const names = new Set([...Object.keys(DEFAULT_LABEL_CANDIDATES), ...Object.keys(labelMap)]);
   for (const name of names) {
     // A default only fills a gap; a configured mapping defines the label (service=app: `service` is app's value).
-    if (out[name] !== undefined && labelMap[name] === undefined) {
+    if (ownValue(out, name) !== undefined && ownValue(labelMap, name) === undefined) {
       continue;
     }
-    const source = labelCandidates(name, labelMap).find((c) => (series[c] ?? '') !== '');
+    const source = labelCandidates(name, labelMap).find((c) => (ownValue(series, c) ?? '') !== '');
     if (source !== undefined) {
-      out[name] = series[source];
+      setOwn(out, name, series[source]);
     }
   }
   return out;

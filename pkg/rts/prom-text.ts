@@ -6,6 +6,7 @@
  * in label sets and OpenMetrics' `# EOF`. Anything else is an error naming the source, the line and what was
  * expected.
  */
+import { setOwn } from '../api/records';
 import { rtsError } from './errors';
 
 export interface TextSample {
@@ -94,7 +95,7 @@ class SampleLine {
       this.skipBlanks();
       this.expect('=');
       this.skipBlanks();
-      labels[name] = this.quoted();
+      setOwn(labels, name, this.quoted());
       this.skipBlanks();
       if (this.text[this.pos] === ',') {
         this.pos++;

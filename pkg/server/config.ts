@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { setOwn } from '../api/records';
 import { LABEL_NAME_RE } from '../api/selector';
 import { parseLabelMapOptions } from '../rts/labels';
 
@@ -211,7 +212,7 @@ export function parseLabelValues(pairs: string[]): Record<string, string> {
     if (!LABEL_NAME_RE.test(name)) {
       throw new Error(`invalid label "${pair}": expected name=value with a Prometheus label name, e.g. service=api`);
     }
-    out[name] = pair.slice(eq + 1).trim();
+    setOwn(out, name, pair.slice(eq + 1).trim());
   }
   return out;
 }

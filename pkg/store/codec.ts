@@ -1,6 +1,7 @@
 /** How the store packs what it keeps: raw artefacts and normalised data as gzip, normalised data as JSON. */
 import { promisify } from 'node:util';
 import { constants, gunzip, gzip } from 'node:zlib';
+import { setOwn } from '../api/records';
 import type { CallTree, HeapProfile, TreeNode } from '../model/types';
 
 const gzipAsync = promisify(gzip);
@@ -175,7 +176,7 @@ export async function unpackHeap(bytes: Buffer): Promise<HeapProfile> {
     const values: Record<string, number> = {};
     const row = cells[k];
     for (let j = 0; j < row.length; j += 2) {
-      values[packedLabels[row[j]]] = row[j + 1];
+      setOwn(values, packedLabels[row[j]], row[j + 1]);
     }
     return { time, values };
   });

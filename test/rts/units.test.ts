@@ -141,6 +141,21 @@ describe('label mapping', () => {
     assert.equal(resolveMatchers({ namespace: 'prod' }, matchers), null);
   });
 
+  it('treats label names equal to Object.prototype properties as ordinary (absent) labels', () => {
+    assert.deepEqual(labelCandidates('constructor'), ['constructor']);
+    assert.deepEqual(labelCandidates('toString', { service: 'app' }), ['toString']);
+    assert.deepEqual(resolveMatchers(api, parseSelector('{constructor=""}')), [-1]);
+    assert.equal(resolveMatchers(api, parseSelector('{constructor=~".*native code.*"}')), null);
+    assert.deepEqual(resolveMatchers({ ...api, hasOwnProperty: 'x' }, parseSelector('{hasOwnProperty="x"}')), [0]);
+    const scraped = parsePrometheusText('m{__proto__="p",constructor="c"} 1\n').samples[0].labels;
+    assert.deepEqual(Object.entries(scraped), [
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+    ]);
+    assert.equal(ghcprofLabels(scraped).__proto__, 'p');
+    assert.deepEqual(Object.keys(parseLabelMapOptions(['__proto__=x'])), ['__proto__']);
+  });
+
   it('frames carry the ghcprof view of the labels', () => {
     assert.deepEqual(ghcprofLabels(worker), {
       job: 'worker',

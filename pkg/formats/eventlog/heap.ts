@@ -5,7 +5,7 @@ import { heapModeOfBreakdown } from './event-types';
 import { InfoTableMap, infoTableBandLabel } from './info-tables';
 import type { Payload } from './payload';
 import { nulIndex, u64, utf8Text } from './payload';
-import { setOwn } from './records';
+import { setOwn } from '../../api/records';
 import { StackTable } from './stack-table';
 import { grown } from './typed-arrays';
 
