@@ -68,6 +68,34 @@ for (const kind of STORE_KINDS) {
       });
     });
 
+    describe('append whose result another profile holds', () => {
+      it('answers as an identical upload: 200 with the profile that holds the bytes, not a 500', async () => {
+        // A variant of the fixture, so its bytes are this test's own.
+        const hp = Buffer.from(fixture('leaky.hy.hp').toString('utf8').replace('JOB "leaky', 'JOB "leaky-dup'));
+        const holder = await upload(env, hp, { token: env.acme.write, labels: { service: 'dup-append' } });
+        assert.equal(holder.statusCode, 201, holder.body);
+        // The first half of the same file, as the agent uploads a .hp still being written, then the rest.
+        const half = hp.indexOf('\nBEGIN_SAMPLE', hp.length >> 1) + 1;
+        const first = await upload(env, hp.subarray(0, half + 20), {
+          token: env.acme.write,
+          labels: { service: 'dup-append', pod: 'p' },
+          query: { partial: 'true' },
+        });
+        assert.equal(first.statusCode, 201, first.body);
+        assert.notEqual(first.json().id, holder.json().id);
+        const res = await env.app.inject({
+          method: 'POST',
+          url: `/api/v1/profiles/${first.json().id}/append?offset=${half + 20}`,
+          headers: { ...bearer(env.acme.write), 'content-type': 'application/octet-stream' },
+          payload: hp.subarray(half + 20),
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal(res.json().profile.id, holder.json().id);
+        assert.equal(res.json().profile.sha256, holder.json().sha256);
+        assert.equal(res.json().storedBytes, hp.length);
+      });
+    });
+
     describe("audit line in the change's transaction", () => {
       // A store whose separate audit call fails: a change audited after its own transaction would stay without its
       // line (or fail after committing); audited inside, the line commits with it.
