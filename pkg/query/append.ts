@@ -121,18 +121,9 @@ async function replace(
   audit: AuditEntry
 ): Promise<ProfileMeta> {
   // The audit line is written in the change's own transaction, so it is never lost while the change stays.
-  if (store.replaceProfile) {
-    const meta = await store.replaceProfile(tenant, old.id, next, audit);
-    if (!meta) {
-      throw notFound(`profile ${old.id}`);
-    }
-    return meta;
-  }
-  // Fallback for stores without replaceProfile: the new version is committed before the old one goes, so a crash
-  // in between leaves both versions, never neither.
-  const { meta } = await store.insertProfile(next, { ...audit, detail: `${audit.detail} (was ${old.id})` });
-  if (meta.id !== old.id) {
-    await store.deleteProfile(tenant, old.id);
+  const meta = await store.replaceProfile(tenant, old.id, next, audit);
+  if (!meta) {
+    throw notFound(`profile ${old.id}`);
   }
   return meta;
 }

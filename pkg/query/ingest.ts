@@ -209,7 +209,7 @@ export async function ingest(
   // The same bytes again (agent retries, re-runs of a push): answered before the expensive parse. The store's own
   // check inside the insert still settles two identical uploads racing each other.
   const sha256 = sha256Hex(raw);
-  const existing = await store.findProfileBySha256?.(opts.tenant, sha256);
+  const existing = await store.findProfileBySha256(opts.tenant, sha256);
   if (existing) {
     return { meta: existing, created: false };
   }

@@ -1,16 +1,28 @@
 /**
  * The Store on top of an SqlDriver: one implementation for SQLite and PostgreSQL, their differences declared in
  * the drivers' dialects. Every query names the tenant; an id of another tenant reads exactly like a missing one.
+ * This file holds the profiles (insert, replace, read, delete, labels, trees for queries) and the store's life
+ * cycle; rows and blobs are mapped in profile-rows.ts, tokens and the audit log live in tokens-audit.ts and
+ * retention in retention.ts, all over the same driver.
  */
-import { randomBytes } from 'node:crypto';
 import type { ProfileMeta } from '../api/query';
-import { LABEL_NAME_RE } from '../api/selector';
 import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
 import { PLAIN } from './blob-cipher';
-import { compress, decompress, packHeap, packJson, packTree, unpackHeap, unpackJson, unpackTree } from './codec';
-import type { Row, SqlDriver, SqlExecutor, SqlParam } from './driver';
+import { decompress, unpackHeap, unpackJson, unpackTree } from './codec';
+import type { SqlDriver, SqlExecutor, SqlParam } from './driver';
 import { profileCondition } from './filter-sql';
 import { appliedVersions, migrate } from './migrate';
+import {
+  checkProfile,
+  contentColumns,
+  META_COLUMNS,
+  metaOf,
+  newMeta,
+  packBlobs,
+  type BlobPart,
+  type ProfileRow,
+} from './profile-rows';
+import { deleteOlderThan } from './retention';
 import { DEFAULT_ROLLUP_CACHE_NODES, RollupCache } from './rollup-cache';
 import {
   addPending,
@@ -39,47 +51,7 @@ import type {
   TreeQueryResult,
   TreeSource,
 } from './store';
-
-/** Parts of a profile kept in profile_blobs. */
-type BlobPart = 'raw' | 'tree' | 'heap' | 'rts';
-
-const META_COLUMNS = `p.id, p.tenant, p.kind, p.labels, p.start_time, p.end_time, p.time_source, p.program,
-  p.rts_arguments, p.size, p.sha256, p.uploader, p.created_at, p.warnings, p.has_tree, p.has_heap, p.has_rts,
-  p.heap_mode`;
-
-interface ProfileRow extends Row {
-  id: string;
-  kind: ProfileMeta['kind'];
-  labels: string;
-  start_time: number;
-  end_time: number | null;
-  time_source: ProfileMeta['timeSource'];
-  program: string;
-  rts_arguments: string;
-  size: number;
-  sha256: string;
-  uploader: string | null;
-  created_at: number;
-  warnings: string;
-  has_tree: number;
-  has_heap: number;
-  has_rts: number;
-  heap_mode: ProfileMeta['heapMode'];
-}
-
-interface TokenRow extends Row {
-  id: string;
-  tenant: string;
-  scope: Scope;
-  name: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-/** Random url-safe id: 16 characters, 96 bits. */
-export function newId(prefix = ''): string {
-  return prefix + randomBytes(12).toString('base64url');
-}
+import * as tokensAudit from './tokens-audit';
 
 export interface SqlStoreOptions {
   /** Budget of the decoded-rollup cache, in tree nodes (0 turns it off). */
@@ -189,7 +161,7 @@ export class SqlStore implements Store {
       }
       await this.writeLabelsAndBlobs(tx, p.tenant, meta, blobs);
       await this.afterInsert(tx, p, meta.id);
-      await this.auditIn(tx, audit, meta.id);
+      await tokensAudit.auditIn(tx, audit, meta.id);
       return { meta, created: true };
     });
   }
@@ -238,7 +210,7 @@ export class SqlStore implements Store {
       await this.writeLabelsAndBlobs(tx, tenant, meta, blobs);
       const touched = uniqueBuckets([...buckets, ...(await bucketsOf(tx, dialect, tenant, [id]))]);
       await rebuildBuckets(tx, dialect, touched, []);
-      await this.auditIn(tx, audit, id);
+      await tokensAudit.auditIn(tx, audit, id);
       return meta;
     });
   }
@@ -303,7 +275,7 @@ export class SqlStore implements Store {
       if ((await this.deleteProfiles(tx, tenant, [id])) === 0) {
         return false;
       }
-      await this.auditIn(tx, audit, id);
+      await tokensAudit.auditIn(tx, audit, id);
       return true;
     });
   }
@@ -316,85 +288,28 @@ export class SqlStore implements Store {
     return this.distinctLabelColumn('value', tenant, filter, [name]);
   }
 
-  async createToken(t: { tenant: string; scope: Scope; name: string; hash: string }): Promise<TokenRecord> {
-    const record: TokenRecord = {
-      id: newId('tok_'),
-      tenant: t.tenant,
-      scope: t.scope,
-      name: t.name,
-      createdAt: Date.now(),
-      revokedAt: null,
-    };
-    await this.driver.execute(
-      `INSERT INTO tokens (id, tenant, scope, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`,
-      [record.id, record.tenant, record.scope, record.name, t.hash, record.createdAt]
-    );
-    return record;
+  createToken(t: { tenant: string; scope: Scope; name: string; hash: string }): Promise<TokenRecord> {
+    return tokensAudit.createToken(this.driver, t);
   }
 
-  /** The token with this hash, revoked or not (callers check revokedAt). */
-  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
-    const rows = await this.driver.query<TokenRow>(
-      `SELECT id, tenant, scope, name, created_at, revoked_at FROM tokens WHERE hash = ?`,
-      [hash]
-    );
-    return rows.length > 0 ? tokenOf(rows[0]) : null;
+  findTokenByHash(hash: string): Promise<TokenRecord | null> {
+    return tokensAudit.findTokenByHash(this.driver, hash);
   }
 
-  /** Oldest first. */
-  async listTokens(tenant?: string): Promise<TokenRecord[]> {
-    const rows = await this.driver.query<TokenRow>(
-      `SELECT id, tenant, scope, name, created_at, revoked_at FROM tokens
-       ${tenant === undefined ? '' : 'WHERE tenant = ?'} ORDER BY created_at, id`,
-      tenant === undefined ? [] : [tenant]
-    );
-    return rows.map(tokenOf);
+  listTokens(tenant?: string): Promise<TokenRecord[]> {
+    return tokensAudit.listTokens(this.driver, tenant);
   }
 
-  /** True when the token existed and was active until now. */
-  async revokeToken(id: string): Promise<boolean> {
-    const changed = await this.driver.execute(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, [
-      Date.now(),
-      id,
-    ]);
-    return changed > 0;
+  revokeToken(id: string): Promise<boolean> {
+    return tokensAudit.revokeToken(this.driver, id);
   }
 
   audit(entry: AuditEntry): Promise<void> {
-    return this.insertAudit(this.driver, entry);
+    return tokensAudit.insertAudit(this.driver, entry);
   }
 
-  /** A change's audit line inside the change's own transaction, naming the profile it changed. */
-  private async auditIn(tx: SqlExecutor, audit: AuditEntry | undefined, profileId: string): Promise<void> {
-    if (audit) {
-      await this.insertAudit(tx, { ...audit, profileId });
-    }
-  }
-
-  private async insertAudit(exec: SqlExecutor, entry: AuditEntry): Promise<void> {
-    await exec.execute(
-      `INSERT INTO audit_log (at, tenant, action, profile_id, user_name, token_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [Date.now(), entry.tenant, entry.action, entry.profileId ?? null, entry.user, entry.tokenId, entry.detail ?? null]
-    );
-  }
-
-  /** A tenant's audit log, newest first. */
-  async listAudit(tenant: string, limit = 100): Promise<StoredAuditEntry[]> {
-    const rows = await this.driver.query<Row>(
-      `SELECT id, at, tenant, action, profile_id, user_name, token_id, detail FROM audit_log
-       WHERE tenant = ? ORDER BY at DESC, id DESC LIMIT ?`,
-      [tenant, limit]
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      at: Number(r.at),
-      tenant: r.tenant as string,
-      action: r.action as AuditEntry['action'],
-      ...(r.profile_id !== null ? { profileId: r.profile_id as string } : {}),
-      user: r.user_name as string | null,
-      tokenId: r.token_id as string | null,
-      ...(r.detail !== null ? { detail: r.detail as string } : {}),
-    }));
+  listAudit(tenant: string, limit = 100): Promise<StoredAuditEntry[]> {
+    return tokensAudit.listAudit(this.driver, tenant, limit);
   }
 
   sizeBytes(): Promise<number> {
@@ -442,39 +357,8 @@ export class SqlStore implements Store {
     return { sources, profileCount };
   }
 
-  async deleteOlderThan(
-    cutoffMs: number,
-    opts: { tenant?: string; batchSize?: number } = {}
-  ): Promise<DeletedProfile[]> {
-    const batchSize = opts.batchSize ?? 200;
-    const deleted: DeletedProfile[] = [];
-    for (;;) {
-      const batch = await this.driver.transaction(async (tx) => {
-        const rows = await tx.query<{ tenant: string; id: string }>(
-          `SELECT tenant, id FROM profiles WHERE COALESCE(end_time, start_time) < ?
-           ${opts.tenant === undefined ? '' : 'AND tenant = ?'} ORDER BY tenant, id LIMIT ?`,
-          opts.tenant === undefined ? [cutoffMs, batchSize] : [cutoffMs, opts.tenant, batchSize]
-        );
-        for (const [tenant, ids] of groupByTenant(rows)) {
-          await this.deleteProfiles(tx, tenant, ids);
-          for (const id of ids) {
-            await this.insertAudit(tx, {
-              tenant,
-              action: 'delete',
-              profileId: id,
-              user: null,
-              tokenId: null,
-              detail: 'retention',
-            });
-          }
-        }
-        return rows;
-      });
-      deleted.push(...batch);
-      if (batch.length < batchSize) {
-        return deleted;
-      }
-    }
+  deleteOlderThan(cutoffMs: number, opts: { tenant?: string; batchSize?: number } = {}): Promise<DeletedProfile[]> {
+    return deleteOlderThan(this.driver, (tx, tenant, ids) => this.deleteProfiles(tx, tenant, ids), cutoffMs, opts);
   }
 
   /** Deletes the tenant's profiles with these ids (rows, labels, blobs, derived data); returns how many existed. */
@@ -575,29 +459,6 @@ export class SqlStore implements Store {
   }
 }
 
-/** The profiles columns a profile's content decides (all but id, tenant and created_at), in one order. */
-function contentColumns(meta: ProfileMeta, blobs: Map<BlobPart, Buffer>): Record<string, SqlParam> {
-  return {
-    kind: meta.kind,
-    labels: JSON.stringify(meta.labels),
-    labels_key: labelsKey(meta.labels),
-    start_time: meta.startTime,
-    end_time: meta.endTime,
-    time_source: meta.timeSource,
-    program: meta.program,
-    rts_arguments: JSON.stringify(meta.rtsArguments),
-    size: meta.size,
-    sha256: meta.sha256,
-    uploader: meta.uploader,
-    warnings: JSON.stringify(meta.warnings),
-    has_tree: flag(meta.has.tree),
-    has_heap: flag(meta.has.heap),
-    has_rts: flag(meta.has.rts),
-    heap_mode: meta.heapMode,
-    stored_bytes: [...blobs.values()].reduce((n, b) => n + b.length, 0),
-  };
-}
-
 /** SQL true for profiles whose start hour is NOT one of the covered hours (those come from rollups). */
 function outsideHours(h: CoveredHours): { sql: string; params: SqlParam[] } {
   if (h.firstHour !== null && h.endHour !== null) {
@@ -616,103 +477,3 @@ function bucketOf(p: NewProfile): BucketKey {
   return { tenant: p.tenant, kind: p.kind, labelsKey: labelsKey(p.labels), hourStart: hourOf(p.startTime) };
 }
 
-function groupByTenant(rows: DeletedProfile[]): Map<string, string[]> {
-  const byTenant = new Map<string, string[]>();
-  for (const r of rows) {
-    byTenant.set(r.tenant, [...(byTenant.get(r.tenant) ?? []), r.id]);
-  }
-  return byTenant;
-}
-
-function flag(b: boolean): number {
-  return b ? 1 : 0;
-}
-
-/**
- * What both backends must agree on, checked before anything is written: PostgreSQL would refuse a fractional BIGINT
- * that SQLite stores, and an end before the start would make the time filter and the rollups disagree.
- */
-function checkProfile(p: NewProfile): void {
-  for (const [name, value] of Object.entries(p.labels)) {
-    if (!LABEL_NAME_RE.test(name)) {
-      throw new Error(`label name ${JSON.stringify(name)} is not valid (expected [a-zA-Z_][a-zA-Z0-9_]*)`);
-    }
-    if (typeof value !== 'string') {
-      throw new Error(`label ${name}: value must be a string`);
-    }
-  }
-  if (!Number.isSafeInteger(p.startTime)) {
-    throw new Error(`startTime ${p.startTime} is not an integer number of milliseconds`);
-  }
-  if (p.endTime !== null && !(Number.isSafeInteger(p.endTime) && p.endTime >= p.startTime)) {
-    throw new Error(
-      `endTime ${p.endTime} must be an integer number of milliseconds not before startTime ${p.startTime}`
-    );
-  }
-  if (!Number.isSafeInteger(p.size) || p.size < 0) {
-    throw new Error(`size ${p.size} is not a byte count`);
-  }
-  if (!/^[0-9a-f]{64}$/.test(p.sha256)) {
-    throw new Error(`sha256 ${JSON.stringify(p.sha256)} is not 64 lowercase hex digits`);
-  }
-}
-
-async function packBlobs(p: NewProfile): Promise<Map<BlobPart, Buffer>> {
-  const parts: Array<[BlobPart, Promise<Buffer>]> = [['raw', compress(p.raw)]];
-  if (p.tree) parts.push(['tree', packTree(p.tree)]);
-  if (p.heap) parts.push(['heap', packHeap(p.heap)]);
-  if (p.rts) parts.push(['rts', packJson(p.rts)]);
-  const packed = await Promise.all(parts.map(([, data]) => data));
-  return new Map(parts.map(([part], i) => [part, packed[i]]));
-}
-
-function newMeta(p: NewProfile): ProfileMeta {
-  return {
-    id: newId(),
-    kind: p.kind,
-    labels: { ...p.labels },
-    startTime: p.startTime,
-    endTime: p.endTime,
-    timeSource: p.timeSource,
-    program: p.program,
-    rtsArguments: [...p.rtsArguments],
-    size: p.size,
-    sha256: p.sha256,
-    uploader: p.uploader,
-    createdAt: Date.now(),
-    warnings: [...p.warnings],
-    has: { tree: p.tree !== undefined, heap: p.heap !== undefined, rts: p.rts !== undefined },
-    heapMode: p.heapMode ?? p.heap?.mode ?? null,
-  };
-}
-
-function metaOf(r: ProfileRow): ProfileMeta {
-  return {
-    id: r.id,
-    kind: r.kind,
-    labels: JSON.parse(r.labels) as Record<string, string>,
-    startTime: Number(r.start_time),
-    endTime: r.end_time === null ? null : Number(r.end_time),
-    timeSource: r.time_source,
-    program: r.program,
-    rtsArguments: JSON.parse(r.rts_arguments) as string[],
-    size: Number(r.size),
-    sha256: r.sha256,
-    uploader: r.uploader,
-    createdAt: Number(r.created_at),
-    warnings: JSON.parse(r.warnings) as string[],
-    has: { tree: Number(r.has_tree) === 1, heap: Number(r.has_heap) === 1, rts: Number(r.has_rts) === 1 },
-    heapMode: r.heap_mode,
-  };
-}
-
-function tokenOf(r: TokenRow): TokenRecord {
-  return {
-    id: r.id,
-    tenant: r.tenant,
-    scope: r.scope,
-    name: r.name,
-    createdAt: Number(r.created_at),
-    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-  };
-}

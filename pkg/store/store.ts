@@ -121,16 +121,15 @@ export interface Store {
   /**
    * Replace a stored profile's artefact and normalised data in one transaction, keeping its id, tenant and
    * createdAt (POST /api/v1/profiles/:id/append: a growing .hp/.eventlog re-parsed). `null` when the id is not the
-   * tenant's. Optional: without it the server inserts the new version, then deletes the old one (a new id).
-   * `audit`, when given, is written in the same transaction (its `profileId` set to `id`).
+   * tenant's. `audit`, when given, is written in the same transaction (its `profileId` set to `id`).
    */
-  replaceProfile?(tenant: string, id: string, p: NewProfile, audit?: AuditEntry): Promise<ProfileMeta | null>;
+  replaceProfile(tenant: string, id: string, p: NewProfile, audit?: AuditEntry): Promise<ProfileMeta | null>;
   getProfile(tenant: string, id: string): Promise<ProfileMeta | null>;
   /**
    * The tenant's profile whose artefact has this sha256 (hex of the decompressed bytes), or null. Lets an upload of
-   * bytes already stored answer without parsing them again. Optional: without it every upload is parsed.
+   * bytes already stored answer without parsing them again.
    */
-  findProfileBySha256?(tenant: string, sha256: string): Promise<ProfileMeta | null>;
+  findProfileBySha256(tenant: string, sha256: string): Promise<ProfileMeta | null>;
   listProfiles(tenant: string, filter: ProfileFilter): Promise<ProfileMeta[]>;
   /** The artefact as uploaded (decompressed). */
   getRaw(tenant: string, id: string): Promise<Buffer | null>;

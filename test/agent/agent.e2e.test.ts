@@ -353,8 +353,8 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
       }
     }
 
-    // One stored profile at every moment (observe() checks that), appended to. Its id stays the same where the
-    // store replaces in place (Store.replaceProfile); without that the server re-inserts it under a new id.
+    // One stored profile at every moment (observe() checks that), appended to. Its id stays the same: the store
+    // replaces in place (Store.replaceProfile).
     const seen = observed.filter((o) => o.id);
     const sizes = seen.map((o) => o.size);
     assert.deepEqual(
