@@ -9,7 +9,11 @@ export interface FieldConfigJSON {
   displayName?: string;
   displayNameFromDS?: string;
   type?: { enum?: { text: string[] } };
-  links?: Array<{ title: string; url: string; internal?: { datasourceUid: string; datasourceName: string; query: unknown } }>;
+  links?: Array<{
+    title: string;
+    url: string;
+    internal?: { datasourceUid: string; datasourceName: string; query: unknown };
+  }>;
   custom?: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -37,4 +41,15 @@ export interface DataFrameJSON {
 
 export interface FramesResponse {
   frames: DataFrameJSON[];
+}
+
+/**
+ * Prometheus-style rendering of a label set, `{pod="a", service="api"}`, names sorted: how frames name a series
+ * (heap timeline frames, the leak table's `series` column), so the plugin can match one to the other.
+ */
+export function formatLabels(labels: Record<string, string>): string {
+  const parts = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  return `{${parts.join(', ')}}`;
 }

@@ -60,7 +60,13 @@ export const HeapQuerySchema = SelectionSchema.extend({
 });
 export type HeapQuery = z.infer<typeof HeapQuerySchema>;
 
-export const LeaksQuerySchema = HeapQuerySchema;
+/** R² a band's least-squares fit must reach for its growth to count as steady (eventlog2html's leak reading). */
+export const DEFAULT_MIN_R2 = 0.8;
+
+export const LeaksQuerySchema = HeapQuerySchema.extend({
+  /** Bands whose fit reaches this R² (and whose slope is positive) are marked `steady` ("growing steadily"). */
+  minR2: z.number().min(0).max(1).default(DEFAULT_MIN_R2),
+});
 export type LeaksQuery = z.infer<typeof LeaksQuerySchema>;
 
 export const AnnotationsQuerySchema = SelectionSchema;

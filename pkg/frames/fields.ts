@@ -62,13 +62,7 @@ export function frame(head: FrameHead, columns: Column[]): DataFrameJSON {
   return { schema, data: { values: columns.map((c) => c.values) } };
 }
 
-/** Prometheus-style rendering of a label set, `{pod="a", service="api"}`, names sorted. */
-export function formatLabels(labels: Record<string, string>): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
-  return `{${parts.join(', ')}}`;
-}
+export { formatLabels } from '../api/dataframe';
 
 /** The ghcprof datasource instance that links in frames point at. */
 export interface DatasourceRef {

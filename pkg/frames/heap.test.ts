@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleHeap } from '../model/__tests__/fixtures';
-import { combineHeapProfiles } from '../model/heap';
+import { combineHeapProfiles, standardDeviation } from '../model/heap';
 import { heapTimelineFrames, leakTableFrame } from './heap';
 
 const START = Date.UTC(2026, 10, 27, 13, 48);
@@ -49,24 +49,31 @@ describe('heapTimelineFrames', () => {
 describe('leakTableFrame', () => {
   it('lists bands of every series, steepest growth first, with census values for sparklines', () => {
     const combined = combineHeapProfiles([{ heap: sampleHeap({ timeBase: 'wall-clock' }), startTimeMs: START }]);
-    const frame = leakTableFrame([{ labels: {}, combined }]);
+    const frame = leakTableFrame([{ labels: {}, combined }], { minR2: 0.8 });
     assert.deepEqual(frame, {
       schema: {
         name: 'leaks',
         meta: {
           preferredVisualisationType: 'table',
           custom: {
-            ghcprof: { censusTimesMs: { '{}': [START + 1000, START + 2000, START + 3000] }, timeBases: ['wall-clock'] },
+            ghcprof: {
+              censusTimesMs: { '{}': [START + 1000, START + 2000, START + 3000] },
+              timeBases: ['wall-clock'],
+              minR2: 0.8,
+            },
           },
         },
         fields: [
           { name: 'series', type: 'string', config: {} },
           { name: 'band', type: 'string', config: {} },
-          { name: 'slope', type: 'number', config: { unit: 'Bps', displayName: 'growth' } },
+          { name: 'slope', type: 'number', config: { unit: 'Bps' } },
           { name: 'intercept', type: 'number', config: { unit: 'bytes' } },
+          { name: 'r2', type: 'number', config: { displayName: 'R²', decimals: 3, min: 0, max: 1 } },
           { name: 'integrated', type: 'number', config: { unit: 'suffix: B·s' } },
+          { name: 'stddev', type: 'number', config: { unit: 'bytes' } },
           { name: 'max', type: 'number', config: { unit: 'bytes' } },
           { name: 'last', type: 'number', config: { unit: 'bytes' } },
+          { name: 'steady', type: 'boolean', config: { displayName: 'growing steadily (R² ≥ 0.8)' } },
           { name: 'trend', type: 'other', config: { unit: 'bytes' } },
         ],
       },
@@ -76,9 +83,12 @@ describe('leakTableFrame', () => {
           ['A', 'B', 'C'],
           [100, 0, 0],
           [0, 10, 5 / 3],
+          [1, 0, 0],
           [400, 20, 5],
+          [standardDeviation([100, 200, 300]), 0, standardDeviation([0, 5, 0])],
           [300, 10, 5],
           [300, 10, 0],
+          [true, false, false],
           [
             [100, 200, 300],
             [10, 10, 10],

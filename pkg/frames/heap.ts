@@ -5,7 +5,7 @@
  * the query's split label, and its labels go on every field of its frame.
  */
 import type { DataFrameJSON } from '../api/dataframe';
-import { censusSamples, type CombinedHeap, leakTable, topBands } from '../model/heap';
+import { censusSamples, type CombinedHeap, growsSteadily, leakTable, topBands } from '../model/heap';
 import { column, formatLabels, frame } from './fields';
 
 export interface HeapSeries {
@@ -18,6 +18,11 @@ export interface HeapFrameOptions {
   refId?: string;
   /** Bands kept per series by integrated size; the rest is summed into `other`. All bands when absent. */
   topN?: number;
+}
+
+export interface LeakFrameOptions extends HeapFrameOptions {
+  /** R² from which a rising band counts as growing steadily (the `steady` column). */
+  minR2: number;
 }
 
 /** Absolute ms of a sample time (seconds since origin), rounded to the µs so 0.02 s steps print cleanly. */
@@ -75,11 +80,13 @@ export function heapTimelineFrames(series: HeapSeries[], opts: HeapFrameOptions 
 }
 
 /**
- * The leak table of every series in one frame, steepest growth first: `series` (labels), `band`, `slope` (bytes/s),
- * `intercept` (bytes at the series' time 0), `integrated` (byte-seconds), `max`, `last` (bytes) and `trend` (the
- * band's bytes at each census; the census times in ms are in meta.custom.ghcprof.censusTimesMs per series).
+ * The leak table of every series in one frame, steepest growth first, with eventlog2html's per-band evidence:
+ * `series` (labels), `band`, `slope` (bytes/s), `intercept` (bytes at the series' time 0), `r2` (of the
+ * least-squares fit), `integrated` (byte-seconds), `stddev`, `max`, `last` (bytes), `steady` (slope > 0 and
+ * r2 >= minR2) and `trend` (the band's bytes at each census; the census times in ms are in
+ * meta.custom.ghcprof.censusTimesMs per series). meta.custom.ghcprof.minR2 is the threshold used.
  */
-export function leakTableFrame(series: HeapSeries[], opts: HeapFrameOptions = {}): DataFrameJSON {
+export function leakTableFrame(series: HeapSeries[], opts: LeakFrameOptions): DataFrameJSON {
   const rows = series.flatMap((s) =>
     leakTable(s.combined.heap, opts.topN).map((r) => ({ series: formatLabels(s.labels), ...r }))
   );
@@ -90,13 +97,21 @@ export function leakTableFrame(series: HeapSeries[], opts: HeapFrameOptions = {}
       censusSamples(s.combined.heap).map((x) => absoluteMs(s.combined.originMs, x.time)),
     ])
   );
+  const timeBases = series.map((s) => s.combined.heap.timeBase);
+  const numbers = (name: keyof (typeof rows)[number], unit: string) =>
+    column(
+      name,
+      'number',
+      rows.map((r) => r[name]),
+      { unit }
+    );
   return frame(
     {
       name: 'leaks',
       refId: opts.refId,
       meta: {
         preferredVisualisationType: 'table',
-        custom: { ghcprof: { censusTimesMs, timeBases: series.map((s) => s.combined.heap.timeBase) } },
+        custom: { ghcprof: { censusTimesMs, timeBases, minR2: opts.minR2 } },
       },
     },
     [
@@ -110,35 +125,23 @@ export function leakTableFrame(series: HeapSeries[], opts: HeapFrameOptions = {}
         'string',
         rows.map((r) => r.band)
       ),
+      numbers('slope', 'Bps'),
+      numbers('intercept', 'bytes'),
       column(
-        'slope',
+        'r2',
         'number',
-        rows.map((r) => r.slope),
-        { unit: 'Bps', displayName: 'growth' }
+        rows.map((r) => r.r2),
+        { displayName: 'R²', decimals: 3, min: 0, max: 1 }
       ),
+      numbers('integrated', 'suffix: B·s'),
+      numbers('stddev', 'bytes'),
+      numbers('max', 'bytes'),
+      numbers('last', 'bytes'),
       column(
-        'intercept',
-        'number',
-        rows.map((r) => r.intercept),
-        { unit: 'bytes' }
-      ),
-      column(
-        'integrated',
-        'number',
-        rows.map((r) => r.integrated),
-        { unit: 'suffix: B·s' }
-      ),
-      column(
-        'max',
-        'number',
-        rows.map((r) => r.max),
-        { unit: 'bytes' }
-      ),
-      column(
-        'last',
-        'number',
-        rows.map((r) => r.last),
-        { unit: 'bytes' }
+        'steady',
+        'boolean',
+        rows.map((r) => growsSteadily(r, opts.minR2)),
+        { displayName: `growing steadily (R² ≥ ${opts.minR2})` }
       ),
       column(
         'trend',

@@ -1,7 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleHeap } from './__tests__/fixtures';
-import { censusSamples, combineHeapProfiles, fitLine, integratedSizes, leakTable, rankBands, topBands } from './heap';
+import {
+  censusSamples,
+  combineHeapProfiles,
+  fitLine,
+  growsSteadily,
+  integratedSizes,
+  leakTable,
+  rankBands,
+  standardDeviation,
+  topBands,
+} from './heap';
 
 describe('integratedSizes and rankBands', () => {
   it('integrates each band over the censuses with the trapezoid rule', () => {
@@ -79,11 +89,43 @@ describe('leakTable', () => {
   });
 
   it('fitLine is flat through the mean when time does not vary', () => {
-    assert.deepEqual(fitLine([2, 2], [1, 3]), { slope: 0, intercept: 2 });
-    assert.deepEqual(fitLine([], []), { slope: 0, intercept: 0 });
-    const { slope, intercept } = fitLine([0, 1, 2, 3], [1, 3, 5, 7]);
+    assert.deepEqual(fitLine([2, 2], [1, 3]), { slope: 0, intercept: 2, r2: 0 });
+    assert.deepEqual(fitLine([], []), { slope: 0, intercept: 0, r2: 0 });
+    const { slope, intercept, r2 } = fitLine([0, 1, 2, 3], [1, 3, 5, 7]);
     assert.equal(slope, 2);
     assert.equal(intercept, 1);
+    assert.equal(r2, 1);
+  });
+
+  it('R² is 1 - SS_res/SS_tot of the fitted line', () => {
+    const times = [0, 1, 2, 3, 4];
+    const values = [1, 4, 2, 8, 9];
+    const { slope, intercept, r2 } = fitLine(times, values);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const ssRes = values.reduce((sum, v, i) => sum + (v - (intercept + slope * times[i])) ** 2, 0);
+    const ssTot = values.reduce((sum, v) => sum + (v - mean) ** 2, 0);
+    assert.ok(Math.abs(r2 - (1 - ssRes / ssTot)) < 1e-12, `${r2} vs ${1 - ssRes / ssTot}`);
+    assert.ok(r2 > 0.5 && r2 < 1);
+    assert.equal(fitLine([0, 1, 2], [5, 5, 5]).r2, 0, 'a flat band explains nothing');
+  });
+
+  it('reports R² and the standard deviation per band; only rising bands with R² >= the threshold grow steadily', () => {
+    const rows = leakTable(sampleHeap());
+    assert.deepEqual(
+      rows.map((r) => [r.band, r.r2, r.stddev]),
+      [
+        ['A', 1, standardDeviation([100, 200, 300])],
+        ['B', 0, 0],
+        ['C', 0, standardDeviation([0, 5, 0])],
+      ]
+    );
+    assert.equal(standardDeviation([100, 200, 300]), Math.sqrt(20000 / 3));
+    assert.deepEqual(
+      rows.map((r) => growsSteadily(r, 0.8)),
+      [true, false, false]
+    );
+    assert.equal(growsSteadily({ slope: 5, r2: 0.79 }, 0.8), false);
+    assert.equal(growsSteadily({ slope: -5, r2: 0.99 }, 0.8), false);
   });
 });
 

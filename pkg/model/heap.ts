@@ -128,6 +128,10 @@ export interface LeakRow {
   slope: number;
   /** The fitted line's value at time 0 of the profile (its start), in bytes. */
   intercept: number;
+  /** Coefficient of determination of the fit, 0..1: how much of the band's variation the line explains. */
+  r2: number;
+  /** Population standard deviation of the band's bytes over the censuses. */
+  stddev: number;
   /** Area under the band's curve in byte-seconds. */
   integrated: number;
   max: number;
@@ -137,22 +141,53 @@ export interface LeakRow {
   values: number[];
 }
 
-/** Least-squares line through (t, v); flat through the mean when the times do not vary. */
-export function fitLine(times: number[], values: number[]): { slope: number; intercept: number } {
+export interface LineFit {
+  slope: number;
+  intercept: number;
+  /**
+   * R² = 1 - SS_res / SS_tot. 0 when the values (or the times) do not vary: R² is undefined there, and a flat band
+   * is not growing steadily, which is what the number is used to decide.
+   */
+  r2: number;
+}
+
+/** Least-squares line through (t, v) and its R²; flat through the mean when the times do not vary. */
+export function fitLine(times: number[], values: number[]): LineFit {
   const n = times.length;
   if (n === 0) {
-    return { slope: 0, intercept: 0 };
+    return { slope: 0, intercept: 0, r2: 0 };
   }
   const meanT = times.reduce((a, b) => a + b, 0) / n;
   const meanV = values.reduce((a, b) => a + b, 0) / n;
   let sTV = 0;
   let sTT = 0;
+  let sVV = 0;
   for (let i = 0; i < n; i++) {
     sTV += (times[i] - meanT) * (values[i] - meanV);
     sTT += (times[i] - meanT) ** 2;
+    sVV += (values[i] - meanV) ** 2;
   }
   const slope = sTT === 0 ? 0 : sTV / sTT;
-  return { slope, intercept: meanV - slope * meanT };
+  // For a least-squares line SS_res = SS_tot - slope² · S_tt, so R² = slope² · S_tt / S_tt of v = S_tv² / (S_tt·S_vv).
+  const r2 = sTT === 0 || sVV === 0 ? 0 : (sTV * sTV) / (sTT * sVV);
+  return { slope, intercept: meanV - slope * meanT, r2 };
+}
+
+/** Population standard deviation (0 for no values). */
+export function standardDeviation(values: number[]): number {
+  if (values.length === 0) {
+    return 0;
+  }
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length);
+}
+
+/**
+ * A band grows steadily: it rises, and the straight line explains at least `minR2` of its variation (the query's
+ * threshold, default DEFAULT_MIN_R2 in pkg/api/query.ts). A band that jumps once and stays has a slope but a poor fit.
+ */
+export function growsSteadily(row: Pick<LeakRow, 'slope' | 'r2'>, minR2: number): boolean {
+  return row.slope > 0 && row.r2 >= minR2;
 }
 
 /**
@@ -170,6 +205,7 @@ export function leakTable(heap: HeapProfile, n?: number): LeakRow[] {
     return {
       band,
       ...fitLine(times, values),
+      stddev: standardDeviation(values),
       integrated: values.reduce((area, v, i) => area + v * weights[i], 0),
       max: maxOf(values),
       last: values.length > 0 ? values[values.length - 1] : 0,

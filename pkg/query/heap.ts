@@ -83,5 +83,5 @@ export async function heapQuery(ctx: QueryContext, q: HeapQuery, refId?: string)
 
 export async function leaksQuery(ctx: QueryContext, q: LeaksQuery, refId?: string): Promise<FramesResponse> {
   const { series, profiles, notices } = await heapSeries(ctx, q);
-  return { frames: [annotate(leakTableFrame(series, { refId, topN: q.topN }), profiles, notices)] };
+  return { frames: [annotate(leakTableFrame(series, { refId, topN: q.topN, minR2: q.minR2 }), profiles, notices)] };
 }

@@ -23,6 +23,8 @@ export interface GhcprofQuery extends DataQuery {
   mode?: HeapMode;
   /** Heap and leaks: label that keeps overlapping processes apart. */
   splitBy?: string;
+  /** Leaks: R² from which a rising band counts as growing steadily (default 0.8). */
+  minR2?: number;
   /** Diff: the baseline's selector (default: the query's own selector). */
   baselineSelector?: string;
   /** Diff: shift of the baseline's time range into the past, e.g. `7d` ("compare with 1 week ago"). */

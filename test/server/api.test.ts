@@ -400,6 +400,25 @@ for (const kind of STORE_KINDS) {
           slopes
         );
         assert.ok((columnOf(frame, 'integrated') as number[]).every((v) => v >= 0));
+        // eventlog2html's evidence: R² of each fit and the band's standard deviation; steady = rising with R² >= 0.8.
+        const r2 = columnOf(frame, 'r2') as number[];
+        assert.ok(
+          r2.every((v) => v >= 0 && v <= 1),
+          String(r2)
+        );
+        assert.ok((columnOf(frame, 'stddev') as number[]).some((v) => v > 0));
+        assert.equal(frame.schema.meta.custom.ghcprof.minR2, 0.8);
+        assert.deepEqual(
+          columnOf(frame, 'steady'),
+          slopes.map((slope, i) => slope > 0 && r2[i] >= 0.8)
+        );
+        const lenient = (
+          await query(env, 'leaks', { selector: '{service="heapy"}', ...ALL_TIME, mode: 'hc', topN: 5, minR2: 0 })
+        ).json().frames[0];
+        assert.deepEqual(
+          columnOf(lenient, 'steady'),
+          slopes.map((slope) => slope > 0)
+        );
       });
 
       it('rejects an invalid query body with 400 naming the field', async () => {

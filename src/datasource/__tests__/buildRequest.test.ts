@@ -75,6 +75,10 @@ describe('buildQueryRequest', () => {
       splitBy: 'pod',
     });
     expect(buildQueryRequest({ ...query, queryType: 'leaks' }, window).queryType).toBe('leaks');
+    expect(buildQueryRequest({ ...query, queryType: 'leaks' }, window).body).toMatchObject({ minR2: 0.8 });
+    expect(buildQueryRequest({ ...query, queryType: 'leaks', minR2: 0.95 }, window).body).toMatchObject({
+      minR2: 0.95,
+    });
   });
 
   it('builds an RTS body with the panel and the step', () => {

@@ -43,7 +43,7 @@ export function buildQueryRequest(query: GhcprofQuery, window: TimeWindow, stepM
     case 'heap':
       return { queryType, body: HeapQuerySchema.parse({ ...selection, ...heap }) };
     case 'leaks':
-      return { queryType, body: LeaksQuerySchema.parse({ ...selection, ...heap }) };
+      return { queryType, body: LeaksQuerySchema.parse({ ...selection, ...heap, minR2: query.minR2 }) };
     case 'rts':
       return {
         queryType,
