@@ -62,6 +62,11 @@ describe('flamegraphFrame', () => {
         text: 'Some values were derived from the rounded percentages of a .prof report (no -P): approximate',
       },
     ]);
+    // When the readers' warnings that come with the frame already explain it, the approximation is said once.
+    const readerWarning = { severity: 'warning' as const, text: 'profile p (search): derived from rounded %time' };
+    const explained = flamegraphFrame(tree, 'time', { notices: [readerWarning], approximationExplained: true });
+    assert.deepEqual(explained.schema.meta!.notices, [readerWarning]);
+    assert.equal((explained.schema.meta!.custom!.ghcprof as { approximate: boolean }).approximate, true);
     assert.equal(flamegraphFrame(sampleTree(), 'alloc').schema.fields[1].config.unit, 'bytes');
     assert.equal(flamegraphFrame(sampleTree(), 'entries').schema.fields[2].config.unit, 'short');
   });

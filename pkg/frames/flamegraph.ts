@@ -35,6 +35,11 @@ export interface FlamegraphOptions {
   facts?: Record<string, unknown>;
   /** Notices shown by the panel (Grafana `meta.notices`), e.g. from the readers' warnings. */
   notices?: Array<{ severity: 'info' | 'warning' | 'error'; text: string }>;
+  /**
+   * The notices already include the warning of every profile that made the tree approximate (the .prof reader says
+   * how to get exact values): then the frame adds no second, vaguer one of its own.
+   */
+  approximationExplained?: boolean;
 }
 
 /** Name of every flame-graph frame. */
@@ -64,7 +69,7 @@ function head(
   if (opts.functionTable !== undefined) {
     custom.functionTable = functionTableOf(opts.functionTable, total, totalRight);
   }
-  const notices = [...approximateNotice(tree.approximate), ...(opts.notices ?? [])];
+  const notices = [...approximateNotice(tree.approximate && !opts.approximationExplained), ...(opts.notices ?? [])];
   return {
     name: FLAMEGRAPH_FRAME_NAME,
     refId: opts.refId,

@@ -26,6 +26,8 @@ export interface SelectedTree {
   /** For meta.custom.ghcprof: how many profiles were merged, how many hourly rollups stood in for some of them. */
   facts: { profiles: number; rollups: number; profileIds: string[] };
   notices: Notice[];
+  /** Every approximate input is a stored profile whose reader warning is in `notices` (no rollup hides one). */
+  approximationExplained: boolean;
 }
 
 /** Readers' warnings (truncated input, skipped damage) of the profiles a frame is made of, at most a few. */
@@ -73,16 +75,18 @@ export async function selectedTree(ctx: QueryContext, sel: Selection, excludeSys
     tree: excludeSystem ? excludeSystemNodes(merged) : merged,
     facts: { profiles: count, rollups, profileIds: used.slice(0, 100).map((p) => p.id) },
     notices: warningNotices(used),
+    approximationExplained: rollups === 0,
   };
 }
 
 export async function flamegraphQuery(ctx: QueryContext, q: FlamegraphQuery, refId?: string): Promise<FramesResponse> {
-  const { tree, facts, notices } = await selectedTree(ctx, q, q.excludeSystem);
+  const { tree, facts, notices, approximationExplained } = await selectedTree(ctx, q, q.excludeSystem);
   const frame = flamegraphFrame(pruneTree(tree, q.metric, q.maxNodes), q.metric, {
     refId,
     functionTable: functionTable(tree, q.metric),
     facts,
     notices,
+    approximationExplained,
   });
   return { frames: [frame] };
 }
@@ -99,6 +103,7 @@ export async function diffQuery(ctx: QueryContext, q: DiffQuery, refId?: string)
     functionTable: diffFunctionTable(diff, q.metric),
     facts: { left: left.facts, right: right.facts },
     notices: [...left.notices, ...right.notices],
+    approximationExplained: left.approximationExplained && right.approximationExplained,
   });
   return { frames: [frame] };
 }
