@@ -1,6 +1,8 @@
+import type { ReactNode } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
-import { Alert, LinkButton, RadioButtonGroup, Stack, TagList, useStyles2 } from '@grafana/ui';
+import { Alert, InlineField, Input, LinkButton, RadioButtonGroup, Stack, TagList, useStyles2 } from '@grafana/ui';
+import { Link } from 'react-router-dom';
 import { testIds } from '../../../components/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { Metric } from '../../../datasource/types';
@@ -13,6 +15,9 @@ import { SelectionBar } from '../../../shared/ui/SelectionBar';
 import { TimeSeriesView } from '../../../shared/ui/TimeSeriesView';
 import { prometheusGraphUrl } from '../domain/prometheusGraphUrl';
 import { useProfileView, type ProfileScope } from '../domain/useProfileView';
+import { focusBand, type BandRef } from '../domain/focusBand';
+import { leakRowsOf, minR2Of } from '../domain/leakRows';
+import { LeakTable } from './LeakTable';
 
 const METRICS: Array<SelectableValue<Metric>> = [
   { label: 'Time', value: 'time' },
@@ -29,7 +34,6 @@ export function ProfilePage() {
 }
 
 export function ProfileView({ datasource }: { datasource: GhcprofDataSource }) {
-  const styles = useStyles2(getStyles);
   const { data, actions } = useProfileView(datasource);
   return (
     <Stack direction="column" gap={2}>
@@ -47,17 +51,41 @@ export function ProfileView({ datasource }: { datasource: GhcprofDataSource }) {
         <>
           <RadioButtonGroup options={METRICS} value={data.metric} onChange={actions.setMetric} />
           <FlameGraphSection datasource={datasource} scope={data.scope} window={data.window} metric={data.metric} />
-          <div className={styles.section}>
-            <h3>Heap</h3>
-            <HeapSection datasource={datasource} scope={data.scope} window={data.window} />
-          </div>
-          <div className={styles.section}>
-            <h3>RTS metrics {data.scope.rtsSelector}</h3>
+          <Section title="Heap">
+            <HeapSection
+              datasource={datasource}
+              scope={data.scope}
+              window={data.window}
+              focus={data.focus}
+              showAllLink={actions.focusLink(undefined)}
+            />
+          </Section>
+          <Section title="Leaks">
+            <LeaksSection
+              datasource={datasource}
+              scope={data.scope}
+              window={data.window}
+              minR2={data.minR2}
+              onMinR2={actions.setMinR2}
+              linkOf={actions.focusLink}
+            />
+          </Section>
+          <Section title={`RTS metrics ${data.scope.rtsSelector}`}>
             <RtsSection datasource={datasource} scope={data.scope} window={data.window} />
-          </div>
+          </Section>
         </>
       )}
     </Stack>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <div className={styles.section}>
+      <h3>{title}</h3>
+      {children}
+    </div>
   );
 }
 
@@ -96,14 +124,69 @@ function FlameGraphSection({ datasource, scope, window, metric }: SectionProps &
   );
 }
 
-function HeapSection({ datasource, scope, window }: SectionProps) {
+function HeapSection({
+  datasource,
+  scope,
+  window,
+  focus,
+  showAllLink,
+}: SectionProps & { focus?: BandRef; showAllLink: string }) {
   const result = useQueryFrames(datasource, { refId: 'heap', queryType: 'heap', ...scope.base }, window);
   return (
     <QueryState title="Heap timeline" {...result} frames={result.value} noticeTestId={testIds.profilePage.notice}>
       {(frames) => (
-        <TimeSeriesView frames={frames} range={scope.range} height={260} testId={testIds.profilePage.heap} stacked />
+        <>
+          {focus && (
+            <div data-testid={testIds.profilePage.focusedBand}>
+              Showing {focus.band} {focus.series} only. <Link to={showAllLink}>Show every band</Link>
+            </div>
+          )}
+          {/* A table legend: long cost-centre stacks are cut with an ellipsis and shown whole on hover. */}
+          <TimeSeriesView
+            frames={focusBand(frames, focus)}
+            range={scope.range}
+            height={360}
+            testId={testIds.profilePage.heap}
+            stacked
+            legendCalcs={['max', 'lastNotNull']}
+          />
+        </>
       )}
     </QueryState>
+  );
+}
+
+interface LeaksProps extends SectionProps {
+  minR2: number;
+  onMinR2: (minR2: number) => void;
+  linkOf: (target: BandRef) => string;
+}
+
+function LeaksSection({ datasource, scope, window, minR2, onMinR2, linkOf }: LeaksProps) {
+  const result = useQueryFrames(datasource, { refId: 'leaks', queryType: 'leaks', minR2, ...scope.base }, window);
+  return (
+    <>
+      <InlineField label="R² threshold" tooltip="A rising band counts as growing steadily from this R² of its fit">
+        <Input
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          width={10}
+          defaultValue={minR2}
+          data-testid={testIds.profilePage.minR2}
+          onBlur={(event) => {
+            const value = Number(event.currentTarget.value);
+            if (value >= 0 && value <= 1) {
+              onMinR2(value);
+            }
+          }}
+        />
+      </InlineField>
+      <QueryState title="Leak table" {...result} frames={result.value}>
+        {(frames) => <LeakTable rows={leakRowsOf(frames[0])} minR2={minR2Of(frames[0]) ?? minR2} linkOf={linkOf} />}
+      </QueryState>
+    </>
   );
 }
 

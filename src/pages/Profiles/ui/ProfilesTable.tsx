@@ -6,6 +6,7 @@ import type { ProfileMeta } from '@ghcprof/api/query';
 import { testIds } from '../../../components/testIds';
 import { ROUTES } from '../../../constants';
 import { prefixRoute } from '../../../shared/domain/prefixRoute';
+import { tableStyle } from '../../../shared/ui/tableStyles';
 
 interface Props {
   profiles: ProfileMeta[];
@@ -115,15 +116,7 @@ function formatBytes(bytes: number): string {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      padding: theme.spacing(0.5, 1),
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-      textAlign: 'left',
-    },
-  }),
+  table: tableStyle(theme),
   actions: css({ whiteSpace: 'nowrap', display: 'flex', gap: theme.spacing(1) }),
   tags: css({ justifyContent: 'flex-start' }),
 });
