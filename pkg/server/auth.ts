@@ -30,12 +30,32 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
+/**
+ * RFC 6750 §2.1: the scheme (case-insensitive, RFC 9110 §11.1), exactly one space, then the token's b64token
+ * characters. JavaScript's `\s` would also take a no-break space or a tab.
+ */
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]{1,512}=*)$/i;
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `X-Grafana-User` as text. Node hands header values over as latin1 (one character per byte), and Grafana sends
+ * logins as UTF-8 bytes: `é` arrives as `Ã©` unless the bytes are decoded again. Bytes that are not UTF-8 stay latin1.
+ */
 function grafanaUser(request: FastifyRequest): string | null {
   const raw = request.headers['x-grafana-user'];
-  const user = Array.isArray(raw) ? raw[0] : raw;
-  return user ? user.slice(0, 256) : null;
+  const header = Array.isArray(raw) ? raw[0] : raw;
+  if (!header) {
+    return null;
+  }
+  const bytes = Buffer.from(header, 'latin1');
+  let user: string;
+  try {
+    user = UTF8.decode(bytes);
+  } catch {
+    user = header;
+  }
+  return user.slice(0, 256);
 }
 
 export async function authenticate(store: Store, request: FastifyRequest): Promise<RequestAuth> {

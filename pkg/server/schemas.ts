@@ -9,6 +9,18 @@ export const LabelNameParamsSchema = z.object({
   name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'invalid label name'),
 });
 
+/**
+ * A non-negative integer in a query string: decimal digits only, as the API documents it (`0x10`, `1e3`, `+5` and
+ * ` 5`, which Number() would take, are refused with 400).
+ */
+function decimalInteger(max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,16}$/, 'expected a decimal integer (digits 0-9 only)')
+    .transform(Number)
+    .pipe(z.number().int().max(max));
+}
+
 /** Query-string time: ms since epoch or a Grafana relative string. */
 const QueryTime = z.string().min(1).max(64);
 
@@ -20,7 +32,7 @@ export const SelectorQuerySchema = z.object({
 
 export const ProfileListQuerySchema = SelectorQuerySchema.extend({
   kind: ProfileKindSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  limit: decimalInteger(10_000).pipe(z.number().min(1)).default(100),
 });
 
 export const UploadQuerySchema = z.object({
@@ -34,7 +46,7 @@ export const UploadQuerySchema = z.object({
 
 export const AppendQuerySchema = z.object({
   /** Byte offset of the body in the complete artefact; absent: the body is the complete artefact so far. */
-  offset: z.coerce.number().int().min(0).optional(),
+  offset: decimalInteger(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const HealthResponseSchema = z.object({ status: z.string() });
