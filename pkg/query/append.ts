@@ -99,7 +99,7 @@ export async function appendToProfile(store: Store, req: AppendRequest): Promise
   });
   // Another profile of the tenant already holds exactly the new content: answered as an identical upload is, with
   // that profile (the agent appends to the id it is given next).
-  const holder = await store.findProfileBySha256?.(req.tenant, next.sha256);
+  const holder = await store.findProfileBySha256(req.tenant, next.sha256);
   if (holder && holder.id !== meta.id) {
     return { meta: holder, changed: false, storedBytes: content.length };
   }
