@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpError } from '../../api/errors';
-import { resolveRange, resolveTime } from '../time';
+import { HttpError } from '../api/errors';
+import { resolveRange, resolveTime } from './time';
 
 // Friday 2026-11-27 15:42:10.500 UTC
 const NOW = Date.UTC(2026, 10, 27, 15, 42, 10, 500);

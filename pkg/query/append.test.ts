@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { combine } from '../append';
-import { HttpError } from '../../api/errors';
+import { combine } from './append';
+import { HttpError } from '../api/errors';
 
 const stored = Buffer.from('JOB "x"\nDATE "d"\n');
 

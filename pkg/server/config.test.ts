@@ -11,7 +11,7 @@ import {
   resolveConfig,
   settingsFromEnv,
   settingsFromFile,
-} from '../config';
+} from './config';
 
 describe('server config', () => {
   it('defaults: 127.0.0.1:4040, SQLite under ./.data, 512 MiB uploads, no retention', () => {
