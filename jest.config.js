@@ -19,10 +19,10 @@ module.exports = {
         jsc: { ...base.transform['^.+\\.(t|j)sx?$'][1].jsc, transform: { react: { runtime: 'automatic' } } },
       },
     ],
-    // d3-color 3.1.1 ships .mjs files (toolchain-node20.md, fix 3)
+    // d3-color 3.1.1 ships only .mjs files (dist/d3-color.mjs), which jest does not transform by default
     '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
   },
-  // d3 ESM packages that @grafana/flamegraph pulls in (toolchain-node20.md)
+  // d3's packages are ESM only; @grafana/flamegraph pulls them in, so jest must transform them too
   transformIgnorePatterns: [
     nodeModulesToTransform([...grafanaESModules, 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates']),
   ],

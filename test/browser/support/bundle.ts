@@ -4,8 +4,8 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..', '..');
 
 /**
- * @grafana/ui's ESM build, bundled by esbuild, renders "Element type is invalid" (toolchain-node20.md): resolve the
- * Grafana packages to their CommonJS builds instead.
+ * @grafana/ui's ESM build, bundled by esbuild, renders "Element type is invalid" (seen with @grafana/ui 12.4):
+ * resolve the Grafana packages to their CommonJS builds instead.
  */
 const grafanaCommonJs: Plugin = {
   name: 'grafana-commonjs',
