@@ -82,8 +82,6 @@ export class HeapCollector {
   private bytesOfBand = new Float64Array(64);
   private touched = new Int32Array(64);
   private touchedCount = 0;
-  /** The stack of the census's previous cost-centre band (-1 at its start), to predict the next one. */
-  private previousStack = -1;
 
   constructor(private readonly costCentres: CostCentreTable) {}
 
@@ -111,7 +109,7 @@ export class HeapCollector {
     this.open = true;
     this.census++;
     this.touchedCount = 0;
-    this.previousStack = -1;
+    this.stacks.startRun();
   }
 
   /** HeapBioProfSampleBegin: era u64, time u64 (the census time; the event itself is written at exit). */
@@ -140,13 +138,11 @@ export class HeapCollector {
 
   /** HeapProfSampleCostCentre: profile id u8, residency u64, depth u8, depth × cost-centre id u32 (innermost first). */
   costCentreSample(p: Payload, timeNs: number): void {
-    const depth = p.end - p.start >= 10 ? p.bytes[p.start + 9] : -1;
-    if (depth < 0 || p.start + 10 + depth * 4 > p.end) {
+    const stack = this.stacks.sampleStack(p, 9);
+    if (stack < 0) {
       this.malformed++;
       return;
     }
-    const stack = this.stacks.findAfter(this.previousStack, p, p.start + 10, depth);
-    this.previousStack = stack;
     if (stack >= this.bandOfStack.length) {
       this.bandOfStack = grown(this.bandOfStack, stack + 1);
     }

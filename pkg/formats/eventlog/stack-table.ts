@@ -19,6 +19,28 @@ export class StackTable {
   private slots = new Int32Array(1024).fill(-1);
   /** Number of distinct stacks; they are numbered 0..size-1 in order of first appearance. */
   size = 0;
+  /** The stack of the last sampleStack call (-1: a run starts). */
+  private previous = -1;
+
+  /**
+   * The stack of a sample event (HeapProfSampleCostCentre, ProfSampleCostCentre) whose depth byte is `depthOffset`
+   * bytes into the payload, followed by depth × u32 cost-centre ids; -1 when the payload is too short for them.
+   * Guessed from the stack of the previous call (findAfter) until `startRun`.
+   */
+  sampleStack(p: Payload, depthOffset: number): number {
+    const depthAt = p.start + depthOffset;
+    const depth = depthAt < p.end ? p.bytes[depthAt] : -1;
+    if (depth < 0 || depthAt + 1 + depth * 4 > p.end) {
+      return -1;
+    }
+    this.previous = this.findAfter(this.previous, p, depthAt + 1, depth);
+    return this.previous;
+  }
+
+  /** The next sampleStack starts a run (a new census): its guess is the stack that started the last run. */
+  startRun(): void {
+    this.previous = -1;
+  }
 
   /**
    * Like `find`, but first tries the stack that followed `previous` last time (-1: the start of a run). Samples

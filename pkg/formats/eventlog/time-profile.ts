@@ -22,7 +22,6 @@ export class TimeProfileCollector {
   private malformed = 0;
   private readonly stacks = new StackTable();
   private ticksOfStack = new Float64Array(256);
-  private previousStack = -1;
 
   constructor(private readonly costCentres: CostCentreTable) {}
 
@@ -35,13 +34,11 @@ export class TimeProfileCollector {
 
   /** ProfSampleCostCentre: capability u32, current tick u64, depth u8, depth × cost-centre id u32. */
   sample(p: Payload): void {
-    const depth = p.end - p.start >= 13 ? p.bytes[p.start + 12] : -1;
-    if (depth < 0 || p.start + 13 + depth * 4 > p.end) {
+    const stack = this.stacks.sampleStack(p, 12);
+    if (stack < 0) {
       this.malformed++;
       return;
     }
-    const stack = this.stacks.findAfter(this.previousStack, p, p.start + 13, depth);
-    this.previousStack = stack;
     if (stack >= this.ticksOfStack.length) {
       this.ticksOfStack = grown(this.ticksOfStack, stack + 1);
     }
