@@ -16,6 +16,7 @@ import { ENV_LABELS } from '../../pkg/agent/labels';
 import { PODINFO_LABELS } from '../../pkg/agent/layout';
 import { kustomizationFile, kustomizeBuild, resourceId } from './kustomize';
 import { allowed, type PodRef } from './netpol';
+import { typeErrors } from './strict-fields';
 import { cliFlags, flagValues, yamlDoc, type Doc } from './support';
 
 const DIR = 'deploy/kubernetes';
@@ -96,6 +97,20 @@ describe('Kubernetes manifests (deploy/kubernetes, kustomize base + overlays)', 
     };
     for (const o of OVERLAYS) visit(`${DIR}/overlays/${o}`);
     for (const file of yamlFiles(DIR)) assert.ok(used.has(file), `${file} is not used by any overlay`);
+  });
+
+  it('no object has a field the Kubernetes API does not define (kubernetes-models types, excess-property check)', () => {
+    const all = [...new Map(OVERLAYS.flatMap((o) => docs(o)).map((d) => [JSON.stringify(d), d])).values()];
+    assert.deepEqual(typeErrors(all), []);
+    // The check itself finds a misspelt field deep in a pod template.
+    const misspelt = structuredClone(one('node', 'DaemonSet', 'ghcprof-node-agent'));
+    misspelt.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true;
+    const [error, ...more] = typeErrors([misspelt]);
+    assert.match(
+      error,
+      /^DaemonSet\/ghcprof-node-agent: .*'"readOnlyRootFileSystem"' does not exist in type 'ISecurityContext'/
+    );
+    assert.deepEqual(more, []);
   });
 
   for (const o of OVERLAYS) {
