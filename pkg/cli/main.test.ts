@@ -36,7 +36,7 @@ describe('CLI start: only the command that runs is loaded', () => {
 
   it('--help lists every command with its summary, loading none', () => {
     const { stdout, loaded } = loadedBy(['--help']);
-    for (const name of ['inspect', 'flame', 'heap', 'serve', 'token', 'store', 'demo', 'push', 'agent']) {
+    for (const name of ['inspect', 'flame', 'heap', 'bench', 'serve', 'token', 'store', 'demo', 'push', 'agent']) {
       assert.match(stdout, new RegExp(`^  ${name}\\b`, 'm'), name);
     }
     assert.deepEqual(loaded, []);

@@ -10,6 +10,7 @@ type Register = (program: Command) => void;
  */
 const COMMAND_MODULES: Array<{ commands: CommandName[]; load: () => Register }> = [
   { commands: ['inspect', 'flame', 'heap'], load: () => require('./commands/formats').registerFormatCommands },
+  { commands: ['bench'], load: () => require('./commands/bench').registerBenchCommands },
   { commands: ['serve', 'token', 'store', 'demo'], load: () => require('./commands/server').registerServerCommands },
   { commands: ['push', 'agent'], load: () => require('./commands/collect').registerCollectCommands },
 ];
