@@ -180,6 +180,7 @@ export function toNewProfile(data: ProfileData, raw: Buffer, opts: IngestOptions
     heap: data.heap,
     heapMode: data.heap?.mode ?? null,
     rts: data.rts,
+    bench: data.bench,
   };
 }
 

@@ -11,7 +11,7 @@ import { labelsKey } from './rollups';
 import type { NewProfile } from './store';
 
 /** Parts of a profile kept in profile_blobs. */
-export type BlobPart = 'raw' | 'tree' | 'heap' | 'rts';
+export type BlobPart = 'raw' | 'tree' | 'heap' | 'rts' | 'bench';
 
 export const META_COLUMNS = `p.id, p.tenant, p.kind, p.labels, p.start_time, p.end_time, p.time_source, p.program,
   p.rts_arguments, p.size, p.sha256, p.uploader, p.created_at, p.warnings, p.has_tree, p.has_heap, p.has_rts,
@@ -98,6 +98,7 @@ export async function packBlobs(p: NewProfile): Promise<Map<BlobPart, Buffer>> {
   if (p.tree) parts.push(['tree', packTree(p.tree)]);
   if (p.heap) parts.push(['heap', packHeap(p.heap)]);
   if (p.rts) parts.push(['rts', packJson(p.rts)]);
+  if (p.bench) parts.push(['bench', packJson(p.bench)]);
   const packed = await Promise.all(parts.map(([, data]) => data));
   return new Map(parts.map(([part], i) => [part, packed[i]]));
 }

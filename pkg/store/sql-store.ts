@@ -7,6 +7,7 @@
  */
 import type { ProfileMeta } from '../api/query';
 import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
+import type { BenchData } from '../model/bench';
 import { PLAIN } from './blob-cipher';
 import { decompress, unpackHeap, unpackJson, unpackTree } from './codec';
 import type { SqlDriver, SqlExecutor, SqlParam } from './driver';
@@ -268,6 +269,10 @@ export class SqlStore implements Store {
 
   getRts(tenant: string, id: string): Promise<RtsEvents | null> {
     return this.readJsonBlob<RtsEvents>(tenant, id, 'rts');
+  }
+
+  getBench(tenant: string, id: string): Promise<BenchData | null> {
+    return this.readJsonBlob<BenchData>(tenant, id, 'bench');
   }
 
   deleteProfile(tenant: string, id: string, audit?: AuditEntry): Promise<boolean> {

@@ -4,6 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readCriterionCsv } from '../formats/bench/criterion-csv';
 import { parseSelector } from '../api/selector';
 import type { ProfileMeta } from '../api/query';
 import { openSqlStore } from './index';
@@ -402,6 +404,19 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await fx.store.getTree('norm', meta.id), deep);
       assert.deepEqual(await fx.store.getHeap('norm', meta.id), sampleHeap());
       assert.deepEqual(await fx.store.getRts('norm', meta.id), sampleRts());
+    });
+
+    it('keeps a bench artefact\'s results per tenant, deleted with it', async () => {
+      const bench = readCriterionCsv(readFileSync('test/fixtures/ghc/bench/suite-v1.criterion.csv', 'utf8'))!;
+      const { meta } = await fx.store.insertProfile(newProfile({ tenant: 'bench-a', kind: 'bench', bench }));
+      assert.deepEqual(await fx.store.getBench('bench-a', meta.id), bench);
+      assert.equal(await fx.store.getBench('bench-b', meta.id), null, 'another tenant sees nothing');
+      assert.deepEqual(
+        (await fx.store.listProfiles('bench-a', { matchers: [], kind: 'bench' })).map((m) => m.id),
+        [meta.id]
+      );
+      assert.equal(await fx.store.deleteProfile('bench-a', meta.id), true);
+      assert.equal(await fx.store.getBench('bench-a', meta.id), null);
     });
 
     it('reports its size and grows with what it stores', async () => {

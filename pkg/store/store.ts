@@ -6,6 +6,7 @@
  */
 import type { CallTree, HeapMode, HeapProfile, ProfileKind, RtsEvents } from '../model/types';
 import type { ProfileMeta } from '../api/query';
+import type { BenchData } from '../model/bench';
 import type { LabelMatcher } from '../api/selector';
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -33,6 +34,8 @@ export interface NewProfile {
   heap?: HeapProfile;
   heapMode?: HeapMode | null;
   rts?: RtsEvents;
+  /** Kind `bench`: the benchmark results or RTS summary figures. */
+  bench?: BenchData;
 }
 
 export interface ProfileFilter {
@@ -136,6 +139,8 @@ export interface Store {
   getTree(tenant: string, id: string): Promise<CallTree | null>;
   getHeap(tenant: string, id: string): Promise<HeapProfile | null>;
   getRts(tenant: string, id: string): Promise<RtsEvents | null>;
+  /** A `bench` artefact's results (null for other kinds, a missing id or another tenant's). */
+  getBench(tenant: string, id: string): Promise<BenchData | null>;
   /**
    * Deletes metadata, raw bytes and normalised data in one transaction; `audit`, when given, is written in it if the
    * profile existed (its `profileId` set to `id`).
