@@ -92,6 +92,43 @@ export const RtsQuerySchema = z.object({
 });
 export type RtsQuery = z.infer<typeof RtsQuerySchema>;
 
+/** A regex on benchmark names (RE2 syntax, fully anchored as in PromQL: `sort/.*`); empty = every benchmark. */
+export const BenchmarkRegex = z.string().max(1024);
+
+/** The label whose value names a result's version (`ghcprof push --label version=$GITHUB_SHA`). */
+export const DEFAULT_VERSION_LABEL = 'version';
+
+/**
+ * POST /api/v1/query/benchmarks: the bench results of a selection. `by: "time"` (default): one time series per
+ * benchmark (mean, lower and upper bound, seconds) at each result's time; `by: "version"`: one table, a row per
+ * version label value and a column per benchmark.
+ */
+export const BenchmarksQuerySchema = SelectionSchema.extend({
+  benchmark: BenchmarkRegex.optional(),
+  by: z.enum(['time', 'version']).default('time'),
+  versionLabel: z.string().min(1).max(128).default(DEFAULT_VERSION_LABEL),
+});
+export type BenchmarksQuery = z.infer<typeof BenchmarksQuerySchema>;
+
+/**
+ * POST /api/v1/query/benchCompare: `left` (old) against `right` (new), as `diff` takes them; the newest result of
+ * each benchmark in each selection. A table frame: name, old, new, ratio, change (%), significant; the geometric
+ * mean of the ratios in meta.custom.ghcprof.geomean and in a last row.
+ */
+export const BenchCompareQuerySchema = z.object({
+  left: SelectionSchema,
+  right: SelectionSchema,
+  benchmark: BenchmarkRegex.optional(),
+});
+export type BenchCompareQuery = z.infer<typeof BenchCompareQuerySchema>;
+
+/** The name of the geometric-mean row that ends a benchCompare table. */
+export const GEOMEAN_ROW = 'geometric mean';
+
+/** GET /api/v1/benchmarks/names?selector=&from=&to=: the benchmark names of the selected results (the picker). */
+export const BenchmarkNamesResponseSchema = z.object({ names: z.array(z.string()) });
+export type BenchmarkNamesResponse = z.infer<typeof BenchmarkNamesResponseSchema>;
+
 /** A stored profile's metadata as the API returns it. */
 export const ProfileMetaSchema = z.object({
   id: z.string(),
@@ -130,7 +167,18 @@ export const ErrorBodySchema = z.object({
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /** Query types the datasource offers; each but `profiles` is a POST /api/v1/query/<type>. */
-export const QUERY_TYPES = ['flamegraph', 'diff', 'top', 'heap', 'leaks', 'rts', 'profiles', 'annotations'] as const;
+export const QUERY_TYPES = [
+  'flamegraph',
+  'diff',
+  'top',
+  'heap',
+  'leaks',
+  'rts',
+  'profiles',
+  'annotations',
+  'benchmarks',
+  'benchCompare',
+] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------

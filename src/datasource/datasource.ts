@@ -68,6 +68,8 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
       baselineShift: text(query.baselineShift),
       splitBy: text(query.splitBy || this.splitLabel),
       profileIds: interpolateList(query.profileIds, this.templateSrv, scopedVars),
+      // a multi-value $benchmark becomes (a|b) with each name's regex characters escaped
+      benchmark: query.benchmark && this.templateSrv.replace(query.benchmark, scopedVars, 'regex'),
     };
   }
 

@@ -35,6 +35,10 @@ export interface GhcprofQuery extends DataQuery {
   /** Diff: compare with version X (sets `version="X"` in the baseline selector). */
   baselineVersion?: string;
   rtsPanel?: RtsPanel;
+  /** Benchmarks and benchCompare: RE2 regex on benchmark names (`sort/.*`, `$benchmark`); empty = all. */
+  benchmark?: string;
+  /** Benchmarks: series over time (default) or a table by version label. */
+  benchBy?: 'time' | 'version';
 }
 
 export interface GhcprofOptions extends DataSourceJsonData {

@@ -1,6 +1,7 @@
 /** Label names and values for template variables and selector autocomplete. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { LabelNamesResponseSchema, LabelValuesResponseSchema } from '../../api/query';
+import { BenchmarkNamesResponseSchema, LabelNamesResponseSchema, LabelValuesResponseSchema } from '../../api/query';
+import { benchmarkNames } from '../../query/bench';
 import { filterOf } from '../../query/selection';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
@@ -36,6 +37,24 @@ export function labelRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const values = await ctx.store.labelValues(requireAuth(request).tenant, name, filterOf(request.query));
         return { name, values };
       }
+    );
+    // Label-values-like: the benchmark names inside the selected bench results (the editor's benchmark picker).
+    app.get(
+      '/benchmarks/names',
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: 'Benchmark names of the bench results matching a selector and time range',
+          querystring: SelectorQuerySchema,
+          response: { 200: BenchmarkNamesResponseSchema, ...errorResponses() },
+        },
+      },
+      async (request) => ({
+        names: await benchmarkNames(
+          { store: ctx.store, tenant: requireAuth(request).tenant, maxProfiles: ctx.config.maxQueryProfiles },
+          request.query
+        ),
+      })
     );
   };
 }

@@ -7,6 +7,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import {
   AnnotationsQuerySchema,
+  BenchCompareQuerySchema,
+  BenchmarksQuerySchema,
   DiffQuerySchema,
   FlamegraphQuerySchema,
   FramesResponseSchema,
@@ -18,6 +20,7 @@ import {
 } from '../../api/query';
 import type { FramesResponse } from '../../api/dataframe';
 import { annotationsQuery, profilesQuery } from '../../query/profiles';
+import { benchCompareQuery, benchmarksQuery } from '../../query/bench';
 import { heapQuery, leaksQuery } from '../../query/heap';
 import { rtsQuery } from '../../query/rts';
 import type { QueryContext } from '../../query/selection';
@@ -70,6 +73,17 @@ export const QUERY_ROUTES = {
     summary: 'Table of the selected stored profiles',
     schema: SelectionSchema,
     run: (c, q) => profilesQuery(c, q),
+  }),
+  benchmarks: route({
+    summary: 'Benchmark results over time (mean with bounds, one series per benchmark), or a table by version',
+    schema: BenchmarksQuerySchema,
+    run: (c, q) => benchmarksQuery(c, q),
+  }),
+  benchCompare: route({
+    summary:
+      'Benchmarks of two selections compared (newest result per benchmark): ratio, change, significance, geometric mean',
+    schema: BenchCompareQuerySchema,
+    run: (c, q) => benchCompareQuery(c, q),
   }),
   rts: route({
     summary: 'GHC RTS metrics from Prometheus or an ekg endpoint, with stored profiles as exemplars',

@@ -1,6 +1,8 @@
 import { rangeUtil } from '@grafana/data';
 import {
   AnnotationsQuerySchema,
+  BenchCompareQuerySchema,
+  BenchmarksQuerySchema,
   DiffQuerySchema,
   FlamegraphQuerySchema,
   HeapQuerySchema,
@@ -58,6 +60,20 @@ export function buildQueryRequest(query: GhcprofQuery, window: TimeWindow, stepM
       return { queryType, body: AnnotationsQuerySchema.parse(selection) };
     case 'profiles':
       return { queryType, body: SelectionSchema.parse(selection) };
+    case 'benchmarks':
+      return {
+        queryType,
+        body: BenchmarksQuerySchema.parse({ ...selection, benchmark: query.benchmark || undefined, by: query.benchBy }),
+      };
+    case 'benchCompare':
+      return {
+        queryType,
+        body: BenchCompareQuerySchema.parse({
+          left: baselineOf(query, window),
+          right: selection,
+          benchmark: query.benchmark || undefined,
+        }),
+      };
   }
 }
 
