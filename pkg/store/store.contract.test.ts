@@ -406,7 +406,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await fx.store.getRts('norm', meta.id), sampleRts());
     });
 
-    it('keeps a bench artefact\'s results per tenant, deleted with it', async () => {
+    it("keeps a bench artefact's results per tenant, deleted with it", async () => {
       const bench = readCriterionCsv(readFileSync('test/fixtures/ghc/bench/suite-v1.criterion.csv', 'utf8'))!;
       const { meta } = await fx.store.insertProfile(newProfile({ tenant: 'bench-a', kind: 'bench', bench }));
       assert.deepEqual(await fx.store.getBench('bench-a', meta.id), bench);
