@@ -8,11 +8,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
-import { pipeline, Readable } from 'node:stream';
 import type { ProfileData, ProfileKind } from '../model/types';
 import { FormatError, UnknownFormatError } from './errors';
 import { describeUnknown, isGzip } from './detect';
+import { GzipDamage, GzipNested, GzipTooLarge, gunzipBounded, type GunzipLimits } from './gunzip';
 import { eventlogReader } from './eventlog/format';
 import { hpReader } from './hp';
 import { profJsonReader } from './prof-json';
@@ -75,13 +74,17 @@ export interface ReadOptions extends TextReadOptions {
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
+function gunzipLimits(opts: ReadOptions): GunzipLimits {
+  return { maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
+}
+
 /** Reads any supported artefact held in memory (gzip-compressed or not). */
 export async function readProfile(input: Buffer, opts: ReadOptions = {}): Promise<ProfileData> {
   if (input.length === 0) {
     throw new UnknownFormatError(opts.file, 'empty file (0 bytes)');
   }
   if (isGzip(input)) {
-    return readSource(gunzipBounded(oneChunk(input), opts), opts);
+    return readSource(gunzipBounded(oneChunk(input), gunzipLimits(opts)), opts);
   }
   const reader = detectReader(input) ?? unknown(input, opts);
   return (await reader.readWhole(input, opts)) ?? unknown(input, opts);
@@ -95,7 +98,7 @@ export async function readProfileFile(path: string, opts: ReadOptions = {}): Pro
     throw new UnknownFormatError(o.file, 'empty file (0 bytes)');
   }
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  return readSource(isGzip(head) ? gunzipBounded(raw, o) : raw, o);
+  return readSource(isGzip(head) ? gunzipBounded(raw, gunzipLimits(o)) : raw, o);
 }
 
 /** The first bytes of a file: enough to tell empty and gzip apart (the kind is detected from the stream). */
@@ -118,7 +121,9 @@ function unknown(head: Buffer, opts: ReadOptions): never {
 async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Promise<ProfileData> {
   const { head, chunks, damage, close } = await peek(source, DETECT_HEAD_BYTES).catch((err: unknown) => {
     // Only a tiny maxBytes can be passed before detection; there is no kind to name yet.
-    throw err instanceof TooLargeError ? new UnknownFormatError(opts.file, err.message) : err;
+    throw err instanceof GzipTooLarge || err instanceof GzipNested
+      ? new UnknownFormatError(opts.file, err.message)
+      : err;
   });
   if (head.length === 0) {
     throw new UnknownFormatError(
@@ -134,7 +139,7 @@ async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Pro
     }
     data = await reader.readStream(chunks, opts);
   } catch (err) {
-    throw err instanceof TooLargeError && reader !== null
+    throw err instanceof GzipTooLarge && reader !== null
       ? new FormatError({ format: reader.kind, file: opts.file, message: err.message })
       : err;
   } finally {
@@ -175,7 +180,7 @@ async function peek(
       return r.done ? null : r.value;
     } catch (err) {
       if (err instanceof GzipDamage) {
-        damage.message = err.message;
+        damage.message = `${err.message}: read the intact part before it`;
         return null;
       }
       throw err;
@@ -219,41 +224,4 @@ async function peek(
 
 async function* oneChunk(b: Buffer): AsyncGenerator<Buffer> {
   yield b;
-}
-
-class TooLargeError extends Error {}
-class GzipDamage extends Error {}
-
-/**
- * Gunzips a stream, failing once the output passes `maxBytes` (a few KB of gzip can expand to terabytes).
- * A damaged or cut-off gzip stream ends the output where the damage is (GzipDamage), so the readers still get
- * the intact part.
- */
-async function* gunzipBounded(source: AsyncIterable<Buffer>, opts: ReadOptions): AsyncGenerator<Buffer> {
-  const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const gunzip = createGunzip();
-  // pipeline handles back-pressure and tears the source down when gunzip is destroyed; its errors reach the loop
-  // below through gunzip itself.
-  pipeline(Readable.from(source), gunzip, () => undefined);
-  let total = 0;
-  try {
-    for await (const out of gunzip) {
-      total += (out as Buffer).length;
-      if (total > limit) {
-        throw new TooLargeError(
-          `gzip data decompresses to more than ${limit} bytes (the maxBytes limit): refused (a gzip bomb, or raise maxBytes)`
-        );
-      }
-      yield out as Buffer;
-    }
-  } catch (err) {
-    if (err instanceof TooLargeError) {
-      throw err;
-    }
-    throw new GzipDamage(
-      `the gzip data is damaged or cut off after ${total} decompressed bytes (${(err as Error).message}): read the intact part before it`
-    );
-  } finally {
-    gunzip.destroy();
-  }
 }

@@ -3,10 +3,9 @@
  * routes and by `ghcprof demo`, so every way in applies the same limits, labels and start-time rules.
  */
 import { createHash } from 'node:crypto';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import { readProfile } from '../formats';
 import { isGzip } from '../formats/detect';
+import { GzipNested, GzipTooLarge, gunzipBuffer } from '../formats/gunzip';
 import type { ProfileData } from '../model/types';
 import type { ProfileMeta } from '../api/query';
 import { recordOf, setOwn } from '../api/records';
@@ -14,21 +13,28 @@ import { LABEL_LIMITS, LABEL_NAME_RE } from '../api/selector';
 import type { NewProfile, Store } from '../store/store';
 import { HttpError } from '../api/errors';
 
-const gunzipAsync = promisify(gunzip);
-
 export function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, 'payload_too_large', `upload larger than the limit of ${maxBytes} bytes (decompressed)`);
 }
 
+/** An upload body after Content-Encoding: the artefact's bytes and, for a damaged gzip, why they end early. */
+export interface DecodedUpload {
+  bytes: Buffer;
+  /** Set when the gzip stream was damaged or cut off: `bytes` is the intact part before it. */
+  damage: string | null;
+}
+
 /**
- * The artefact's bytes: gzip (by Content-Encoding or by magic: no GHC artefact starts with 1f 8b) is inflated with
- * a cap on the output, so a gzip bomb costs at most `maxBytes` of memory and answers 413.
+ * The artefact's bytes: gzip (by Content-Encoding or by magic: no GHC artefact starts with 1f 8b) goes through the
+ * one bounded gunzip files use too (formats/gunzip.ts): over `maxBytes`, or a ratio only a gzip bomb has, is 413
+ * long before the bomb is inflated; gzip inside gzip is 415. A damaged gzip gives its intact part and the damage,
+ * which ingest reports as truncation exactly as for a damaged .gz file.
  */
 export async function decodeUpload(
   body: Buffer,
   contentEncoding: string | undefined,
   maxBytes: number
-): Promise<Buffer> {
+): Promise<DecodedUpload> {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
     // RFC 9110 §15.5.16: an unsupported content coding is 415.
@@ -39,19 +45,28 @@ export async function decodeUpload(
     );
   }
   if (encoding === 'gzip' || encoding === 'x-gzip' || isGzip(body)) {
+    let decoded: Awaited<ReturnType<typeof gunzipBuffer>>;
     try {
-      return await gunzipAsync(body, { maxOutputLength: maxBytes });
+      decoded = await gunzipBuffer(body, { maxBytes });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-        throw tooLarge(maxBytes);
+      if (err instanceof GzipTooLarge) {
+        throw new HttpError(413, 'payload_too_large', err.message);
       }
-      throw new HttpError(400, 'invalid_gzip', `body is not valid gzip: ${(err as Error).message}`);
+      if (err instanceof GzipNested) {
+        throw new HttpError(415, 'unknown_format', err.message);
+      }
+      throw err;
     }
+    const damage = decoded.damage && `${decoded.damage.message}: read the intact part before it`;
+    if (damage && decoded.bytes.length === 0) {
+      throw new HttpError(415, 'unknown_format', `nothing readable after decompression: ${damage}`);
+    }
+    return { bytes: decoded.bytes, damage };
   }
   if (body.length > maxBytes) {
     throw tooLarge(maxBytes);
   }
-  return body;
+  return { bytes: body, damage: null };
 }
 
 /** `k=v` strings (the upload's `label` parameters) checked against Prometheus naming and the limits. */
@@ -70,11 +85,7 @@ export function parseUploadLabels(pairs: string[]): Record<string, string> {
 export function checkLabels(labels: Record<string, string>): Record<string, string> {
   const names = Object.keys(labels);
   if (names.length > LABEL_LIMITS.count) {
-    throw new HttpError(
-      400,
-      'invalid_label',
-      `at most ${LABEL_LIMITS.count} labels per profile (got ${names.length})`
-    );
+    throw new HttpError(400, 'invalid_label', `at most ${LABEL_LIMITS.count} labels per profile (got ${names.length})`);
   }
   for (const name of names) {
     if (!LABEL_NAME_RE.test(name) || name.length > LABEL_LIMITS.nameLength || name.startsWith('__')) {
@@ -113,6 +124,8 @@ export interface IngestOptions {
    * cut-off artefact is refused with 422, so a broken copy is never stored as if it were the whole run.
    */
   allowPartial?: boolean;
+  /** Why the bytes end early when they came out of a damaged gzip (DecodedUpload.damage): reported as truncation. */
+  damage?: string | null;
   now?: number;
 }
 
@@ -186,10 +199,14 @@ export function toNewProfile(data: ProfileData, raw: Buffer, opts: IngestOptions
 
 export async function parseArtefact(
   raw: Buffer,
-  opts: Pick<IngestOptions, 'file' | 'maxBytes' | 'allowPartial'>
+  opts: Pick<IngestOptions, 'file' | 'maxBytes' | 'allowPartial' | 'damage'>
 ): Promise<ProfileData> {
   const file = opts.file ?? 'upload';
   const data = await readProfile(raw, { file, maxBytes: opts.maxBytes });
+  if (opts.damage) {
+    data.warnings.push(opts.damage);
+    data.truncated = true;
+  }
   if (data.truncated && !opts.allowPartial) {
     throw new HttpError(
       422,

@@ -17,7 +17,7 @@ import { filterOf } from '../../query/selection';
 import { resolveTime } from '../../query/time';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
-import { notFound } from '../../api/errors';
+import { HttpError, notFound } from '../../api/errors';
 import { uploadSlots } from '../upload-slots';
 import {
   AppendQuerySchema,
@@ -58,8 +58,13 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const auth = requireAuth(request);
-        const raw = await decodeUpload(rawBody(request), request.headers['content-encoding'], config.maxUploadBytes);
+        const { bytes: raw, damage } = await decodeUpload(
+          rawBody(request),
+          request.headers['content-encoding'],
+          config.maxUploadBytes
+        );
         const { meta, created } = await ingest(store, raw, {
+          damage,
           tenant: auth.tenant,
           labels: parseUploadLabels([request.query.label ?? []].flat()),
           start: request.query.start === undefined ? undefined : resolveTime(request.query.start, Date.now()),
@@ -95,7 +100,15 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const auth = requireAuth(request);
-        const body = await decodeUpload(rawBody(request), request.headers['content-encoding'], config.maxUploadBytes);
+        const { bytes: body, damage } = await decodeUpload(
+          rawBody(request),
+          request.headers['content-encoding'],
+          config.maxUploadBytes
+        );
+        if (damage) {
+          // A growing artefact's bytes are appended only when they are exactly what the file holds.
+          throw new HttpError(422, 'invalid_artefact', `append body: ${damage}; nothing was appended`);
+        }
         const result = await appendToProfile(store, {
           tenant: auth.tenant,
           id: request.params.id,
