@@ -31,6 +31,11 @@ export const testIds = {
     rtsPanel: 'data-testid ghcprof-query-rts-panel',
     profileIds: 'data-testid ghcprof-query-profile-ids',
   },
+  benchQuery: {
+    benchmark: 'data-testid ghcprof-query-benchmark',
+    by: 'data-testid ghcprof-query-bench-by',
+    baseline: 'data-testid ghcprof-query-bench-baseline',
+  },
   variableEditor: {
     kind: 'data-testid ghcprof-variable-kind',
     label: 'data-testid ghcprof-variable-label',

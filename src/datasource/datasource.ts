@@ -128,9 +128,11 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     const selector = interpolateSelector(query.selector, this.templateSrv, scopedVars) || undefined;
     const label = interpolateText(query.label, this.templateSrv, scopedVars);
     const names =
-      query.kind === 'labelValues' && label
-        ? await this.api.labelValues(label, selector)
-        : await this.api.labelNames(selector);
+      query.kind === 'benchmarkNames'
+        ? await this.api.benchmarkNames(selector)
+        : query.kind === 'labelValues' && label
+          ? await this.api.labelValues(label, selector)
+          : await this.api.labelNames(selector);
     return names.map((text) => ({ text, value: text }));
   }
 

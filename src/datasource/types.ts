@@ -61,7 +61,8 @@ export interface GhcprofSecureOptions {
 
 /** Template variable query: label names, or the values of one label, among profiles matching a selector. */
 export interface GhcprofVariableQuery extends DataQuery {
-  kind: 'labelNames' | 'labelValues';
+  /** `benchmarkNames`: the benchmark names inside the bench results matching the selector. */
+  kind: 'labelNames' | 'labelValues' | 'benchmarkNames';
   label?: string;
   selector?: string;
 }

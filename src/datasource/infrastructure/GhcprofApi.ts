@@ -3,6 +3,7 @@ import { lastValueFrom } from 'rxjs';
 import type { FramesResponse } from '@ghcprof/api/dataframe';
 import type {
   AuthCheckResponse,
+  BenchmarkNamesResponse,
   LabelNamesResponse,
   LabelValuesResponse,
   ProfileListQuery,
@@ -88,6 +89,13 @@ export class GhcprofApi {
     return this.request<LabelValuesResponse>('read', `/api/v1/labels/${encodeURIComponent(name)}/values`, {
       params: withoutEmpty({ selector }),
     }).then((answer) => answer.values);
+  }
+
+  /** Benchmark names of the bench results matching `selector` (GET /api/v1/benchmarks/names). */
+  benchmarkNames(selector?: string): Promise<string[]> {
+    return this.request<BenchmarkNamesResponse>('read', '/api/v1/benchmarks/names', {
+      params: withoutEmpty({ selector }),
+    }).then((answer) => answer.names);
   }
 
   /** `POST /api/v1/profiles?label=k%3Dv` URL for a raw upload (see uploadWithProgress). */

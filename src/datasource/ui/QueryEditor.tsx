@@ -14,6 +14,7 @@ import { PANELS } from '@ghcprof/api/rts/presets';
 import { testIds } from '../../components/testIds';
 import type { GhcprofDataSource } from '../datasource';
 import type { GhcprofOptions, GhcprofQuery, HeapMode, Metric } from '../types';
+import { BenchQueryFields } from './BenchQueryFields';
 import { LabelSelectorField } from './LabelSelectorField';
 import { labelSourceOf } from './labelSource';
 
@@ -27,6 +28,8 @@ export const QUERY_TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
   { label: 'Leaks', value: 'leaks' },
   { label: 'RTS metrics', value: 'rts' },
   { label: 'Profiles', value: 'profiles', description: 'List of stored profiles' },
+  { label: 'Benchmarks', value: 'benchmarks', description: 'Benchmark results over time or by version' },
+  { label: 'Bench compare', value: 'benchCompare', description: 'Benchmarks of a base version against the selection' },
 ];
 
 const METRIC_OPTIONS: Array<SelectableValue<Metric>> = [
@@ -65,6 +68,7 @@ const SHIFT_OPTIONS: Array<ComboboxOption<string>> = [
 
 const TREE_TYPES: QueryType[] = ['flamegraph', 'diff', 'top'];
 const HEAP_TYPES: QueryType[] = ['heap', 'leaks'];
+const BENCH_TYPES: QueryType[] = ['benchmarks', 'benchCompare'];
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
   const queryType = query.queryType ?? 'flamegraph';
@@ -189,6 +193,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           </InlineField>
         </InlineFieldRow>
       )}
+      {BENCH_TYPES.includes(queryType) && <BenchQueryFields query={query} datasource={datasource} update={update} />}
       {queryType === 'rts' && (
         <InlineFieldRow>
           <InlineField label="RTS panel" labelWidth={14}>

@@ -9,6 +9,7 @@ type Props = QueryEditorProps<GhcprofDataSource, GhcprofQuery, GhcprofOptions, G
 const KIND_OPTIONS: Array<SelectableValue<GhcprofVariableQuery['kind']>> = [
   { label: 'Label values', value: 'labelValues' },
   { label: 'Label names', value: 'labelNames' },
+  { label: 'Benchmark names', value: 'benchmarkNames', description: 'Benchmarks in the selected bench results' },
 ];
 
 /** Variable query: label names, or one label's values, among profiles matching a selector (`$service` allowed). */
