@@ -65,13 +65,6 @@ export function hpCompleteExtent(chunk: Buffer, from: number, minSamples = 1): C
   return { end: samples >= minSamples ? end : from, finished: false };
 }
 
-/** Length of a .hp's header: the lines (JOB, DATE, SAMPLE_UNIT, VALUE_UNIT) before the first `BEGIN_SAMPLE`. */
-export function hpHeaderLength(start: Buffer): number | null {
-  if (start.subarray(0, 12).toString('latin1') === 'BEGIN_SAMPLE') return 0;
-  const at = start.indexOf('\nBEGIN_SAMPLE');
-  return at < 0 ? null : at + 1;
-}
-
 /** The eventlog header: where the events begin and each event type's payload size (-1 = variable). */
 export interface EventlogHeader {
   dataStart: number;

@@ -51,17 +51,6 @@ export interface ArtefactRecord {
   completedAt?: { size: number; mtimeMs: number };
   /** The server refused it for good (4xx); the message says why. */
   rejected?: string;
-  /**
-   * The artefact's header (base64): the .hp lines before the first sample, the eventlog's header up to `datb`.
-   * A new segment starts with it, so each stored segment is a valid artefact of its own.
-   */
-  header?: string;
-  /**
-   * Where the stored profile being appended to starts in the source (0, unless the server refused to grow the
-   * first one past its size limit and a new segment began), and which segment that is (1, 2, ...).
-   */
-  segmentStart?: number;
-  segment?: number;
 }
 
 export interface PieceRecord {
@@ -180,8 +169,7 @@ export class Spool {
     key: string,
     offset: number,
     bytes: Buffer,
-    done?: { size: number; mtimeMs: number },
-    header?: Buffer
+    done?: { size: number; mtimeMs: number }
   ): Promise<EnqueueResult> {
     const record = this.mustGet(key);
     if (offset !== record.spooledOffset) {
@@ -205,7 +193,6 @@ export class Spool {
       record.complete = true;
       record.completedAt = done;
     }
-    if (header) record.header = header.toString('base64');
     await this.persist();
     if (bytes.length > 0) for (const fn of this.listeners) fn();
     return 'queued';
@@ -227,19 +214,6 @@ export class Spool {
     this.state.pieces = this.state.pieces.filter((p) => p.seq !== piece.seq);
     await this.persist();
     await this.removePieceFile(piece);
-  }
-
-  /**
-   * The server will not grow the stored profile any further (its size limit): the pieces from source offset `at`
-   * on go into a new profile, the next segment.
-   */
-  async startSegment(key: string, at: number): Promise<number> {
-    const record = this.mustGet(key);
-    record.segment = (record.segment ?? 1) + 1;
-    record.segmentStart = at;
-    record.profileId = null;
-    await this.persist();
-    return record.segment;
   }
 
   /** The server refused the artefact for good: drop its queued pieces and spool nothing more of it. */

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { RecordingServer } from './__tests__/recording-server';
-import { hpHeaderLength } from './artefact';
 import type { AgentLog } from './log';
 import { AgentMetrics } from './metrics';
 import { Spool } from './spool';
@@ -77,37 +76,29 @@ describe('Uploader', () => {
     assert.match(await metric('ghcprof_agent_uploads_total'), /request="append"} 1/);
   });
 
-  it('continues a growing .hp in a new profile (header + the rest) when the server refuses to grow it (413)', async () => {
+  it('keeps appending a growing .hp to its one profile: no segments, a 413 drops the artefact with the reason', async () => {
     const hp = readFileSync('test/fixtures/ghc/leaky.hT.hp');
     const ends = [...hp.toString('latin1').matchAll(/^END_SAMPLE .*\n/gm)].map((m) => m.index! + m[0].length);
-    const headerLength = hpHeaderLength(hp)!;
     const record = await spool.begin('big.hp', 'hp', identity, { service: 'api' });
     const cuts = [0, ends[2], ends[5], ends[8], ends[10]];
-    for (let i = 0; i + 1 < cuts.length; i++) {
-      const header = i === 0 ? hp.subarray(0, headerLength) : undefined;
-      await spool.enqueue(record.key, cuts[i], hp.subarray(cuts[i], cuts[i + 1]), undefined, header);
+    for (let i = 0; i + 1 < cuts.length - 1; i++) {
+      await spool.enqueue(record.key, cuts[i], hp.subarray(cuts[i], cuts[i + 1]));
     }
-    server.maxContentBytes = ends[6]; // the third piece would pass it; the second segment stays under it
+    await uploader.drain();
+    const grown = [...server.profiles.values()].at(-1)!;
+    assert.deepEqual(grown.content, hp.subarray(0, ends[8]), 'one profile holds every piece');
+    assert.deepEqual(grown.labels, { service: 'api' });
+    // One request over the server's per-request limit is refused for good; nothing starts a second profile.
+    await spool.enqueue(record.key, ends[8], hp.subarray(ends[8], ends[10]));
+    const before = server.profiles.size;
+    server.maxContentBytes = ends[10] - ends[8] - 1;
     try {
       await uploader.drain();
     } finally {
       server.maxContentBytes = Infinity;
     }
-    const [first, second] = [...server.profiles.values()].slice(-2);
-    assert.deepEqual(first.content, hp.subarray(0, ends[5]), 'segment 1 grew up to the limit');
-    assert.deepEqual(second.content, Buffer.concat([hp.subarray(0, headerLength), hp.subarray(ends[5], ends[10])]));
-    assert.deepEqual(second.labels, { service: 'api', segment: '2' });
-    const state = spool.current('big.hp')!;
-    assert.equal(state.profileId, second.id);
-    assert.equal(state.ackedOffset, ends[10]);
-    assert.ok(
-      logs.some((l) =>
-        l.includes(
-          `profile ${first.id} reached the server's size limit (HTTP 413: larger than ${ends[6]} bytes); continuing from byte offset ${ends[5]} as a new profile (segment=2)`
-        )
-      )
-    );
-    assert.equal(state.rejected, undefined);
+    assert.equal(server.profiles.size, before);
+    assert.match(spool.current('big.hp')!.rejected ?? '', /413/);
   });
 
   it('retries 503, 429 and refused connections until the server takes the piece', async () => {

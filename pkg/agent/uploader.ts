@@ -108,16 +108,6 @@ export class Uploader {
     } catch (err) {
       if (!(err instanceof UploadError) || this.abort.signal.aborted) throw err;
       this.status.lastError = err.message;
-      if (err.status === 413 && !startsProfile(artefact, piece) && artefact.header) {
-        // The stored profile reached the server's size limit: go on in a new one (the piece is sent again).
-        const full = artefact.profileId;
-        const segment = await this.opts.spool.startSegment(artefact.key, piece.offset);
-        this.opts.log.warn(
-          `${artefact.path}: profile ${full} reached the server's size limit (${err.message}); ` +
-            `continuing from byte offset ${piece.offset} as a new profile (segment=${segment})`
-        );
-        return true;
-      }
       this.opts.metrics?.failures.inc({ kind: 'permanent' });
       const dropped = await this.opts.spool.reject(artefact.key, err.message);
       this.opts.log.error(`server refused ${what}: ${err.message}; dropped this artefact (${dropped} piece(s))`);
@@ -142,15 +132,16 @@ export class Uploader {
 
   private send(artefact: ArtefactRecord, piece: PieceRecord, bytes: Buffer): Promise<StoredProfile> {
     const options = { gzip: this.opts.gzip, signal: this.abort.signal };
-    const segmentStart = artefact.segmentStart ?? 0;
-    const header = segmentStart > 0 ? Buffer.from(artefact.header ?? '', 'base64') : Buffer.alloc(0);
     if (startsProfile(artefact, piece)) {
-      // A growing artefact's first piece is the complete part of a file still being written. A later segment is
-      // the artefact's header followed by the samples / event blocks from where the previous segment stopped.
+      // A growing artefact's first piece is the complete part of a file still being written; the server keeps the
+      // later pieces as chunks of the same profile, however long the process runs (no size cap to fall back from).
       const partial = isGrowingKind(artefact.kind);
-      const labels = segmentStart > 0 ? { ...artefact.labels, segment: String(artefact.segment) } : artefact.labels;
-      const body = segmentStart > 0 ? Buffer.concat([header, bytes]) : bytes;
-      return uploadProfile(this.opts.target, labels, { ...options, body, startMs: artefact.startedAt, partial });
+      return uploadProfile(this.opts.target, artefact.labels, {
+        ...options,
+        body: bytes,
+        startMs: artefact.startedAt,
+        partial,
+      });
     }
     if (!artefact.profileId) {
       throw new UploadError({
@@ -159,15 +150,13 @@ export class Uploader {
         transient: false,
       });
     }
-    // Offsets in the stored profile: the segment's content is the header, then the source from segmentStart on.
-    const offset = header.length + piece.offset - segmentStart;
-    return appendToProfile(this.opts.target, artefact.profileId, offset, { ...options, body: bytes });
+    return appendToProfile(this.opts.target, artefact.profileId, piece.offset, { ...options, body: bytes });
   }
 }
 
-/** Does this piece begin a stored profile (the artefact's first piece, or a new segment's)? */
-function startsProfile(artefact: ArtefactRecord, piece: PieceRecord): boolean {
-  return piece.offset === (artefact.segmentStart ?? 0);
+/** Does this piece begin the stored profile (the artefact's first piece)? */
+function startsProfile(_artefact: ArtefactRecord, piece: PieceRecord): boolean {
+  return piece.offset === 0;
 }
 
 function describe(artefact: ArtefactRecord, piece: PieceRecord): string {

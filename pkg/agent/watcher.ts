@@ -17,7 +17,6 @@ import {
   SNIFF_BYTES,
   eventlogCompleteExtent,
   hpCompleteExtent,
-  hpHeaderLength,
   isGrowingKind,
   readEventlogHeader,
   sniffKind,
@@ -273,8 +272,7 @@ export class Watcher {
       }
       const done = extent.finished ? { size: obs.size, mtimeMs: obs.mtimeMs } : undefined;
       const piece = chunk.subarray(0, extent.end - from);
-      if (!(await this.enqueue(record, from, piece, done, from === 0 ? this.headerOf(record, obs, piece) : undefined)))
-        return;
+      if (!(await this.enqueue(record, from, piece, done))) return;
       obs.lastCutAt = now;
       if (extent.finished || extent.end < from + length) return;
     }
@@ -313,12 +311,6 @@ export class Watcher {
     return extent.end > scanFrom ? extent : { ...extent, end: from };
   }
 
-  /** The header a later segment of this growing artefact would start with (see Spool.startSegment). */
-  private headerOf(record: ArtefactRecord, obs: Observation, firstPiece: Buffer): Buffer | undefined {
-    const length = record.kind === 'hp' ? hpHeaderLength(firstPiece) : obs.header?.dataStart;
-    return length === undefined || length === null ? undefined : firstPiece.subarray(0, length);
-  }
-
   private async cutWhole(record: ArtefactRecord, path: string, st: { size: number; mtimeMs: number }): Promise<void> {
     if (st.size > this.opts.spool.maxBytes) {
       const reason = `${formatBytes(st.size)} is larger than the whole spool (--spool-max-bytes ${formatBytes(this.opts.spool.maxBytes)})`;
@@ -337,10 +329,9 @@ export class Watcher {
     record: ArtefactRecord,
     offset: number,
     bytes: Buffer,
-    done?: { size: number; mtimeMs: number },
-    header?: Buffer
+    done?: { size: number; mtimeMs: number }
   ): Promise<boolean> {
-    const result = await this.opts.spool.enqueue(record.key, offset, bytes, done, header);
+    const result = await this.opts.spool.enqueue(record.key, offset, bytes, done);
     if (result === 'queued') {
       if (this.spoolFullSince !== null) {
         this.opts.log.info(

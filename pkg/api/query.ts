@@ -137,8 +137,12 @@ export const ProfileMetaSchema = z.object({
   /** ms since epoch. */
   startTime: z.number(),
   endTime: z.number().nullable(),
-  /** Where startTime came from. */
-  timeSource: z.enum(['artefact', 'parameter', 'upload']),
+  /**
+   * Where startTime came from: the artefact's own clock, the `start` upload parameter, the upload time, or (a
+   * growing eventlog/.hp before its wall-clock event / DATE arrived) the last upload's time minus how far the data
+   * reaches, replaced by the artefact's time once it arrives.
+   */
+  timeSource: z.enum(['artefact', 'parameter', 'upload', 'estimate']),
   program: z.string(),
   rtsArguments: z.array(z.string()),
   size: z.number(),

@@ -11,7 +11,7 @@ import { labelsKey } from './rollups';
 import type { NewProfile } from './store';
 
 /** Parts of a profile kept in profile_blobs. */
-export type BlobPart = 'raw' | 'tree' | 'heap' | 'rts' | 'bench';
+export type BlobPart = 'raw' | 'tree' | 'heap' | 'rts' | 'bench' | 'growth';
 
 export const META_COLUMNS = `p.id, p.tenant, p.kind, p.labels, p.start_time, p.end_time, p.time_source, p.program,
   p.rts_arguments, p.size, p.sha256, p.uploader, p.created_at, p.warnings, p.has_tree, p.has_heap, p.has_rts,
@@ -68,7 +68,7 @@ function flag(b: boolean): number {
  * What both backends must agree on, checked before anything is written: PostgreSQL would refuse a fractional BIGINT
  * that SQLite stores, and an end before the start would make the time filter and the rollups disagree.
  */
-export function checkProfile(p: NewProfile): void {
+export function checkProfile(p: Omit<NewProfile, 'raw' | 'heap' | 'rts'>): void {
   for (const [name, value] of Object.entries(p.labels)) {
     if (!LABEL_NAME_RE.test(name)) {
       throw new Error(`label name ${JSON.stringify(name)} is not valid (expected [a-zA-Z_][a-zA-Z0-9_]*)`);

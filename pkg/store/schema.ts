@@ -144,6 +144,28 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'growing profiles: chunks',
+    statements: ({ types: t }) => [
+      // One row per append of a growing .hp/eventlog (chunks.ts): its bytes (gzip) and what completed in them
+      // (delta: gzip'd JSON of the censuses, time samples, RTS series and markers), never rewritten. Times are
+      // relative to the artefact's start (ns), so re-placing the profile in time moves every chunk with it.
+      `CREATE TABLE profile_chunks (
+        profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        start_offset ${t.bigint} NOT NULL,
+        end_offset ${t.bigint} NOT NULL,
+        sha256 TEXT NOT NULL,
+        first_ns ${t.bigint},
+        last_ns ${t.bigint},
+        raw ${t.blob} NOT NULL,
+        delta ${t.blob} NOT NULL,
+        PRIMARY KEY (profile_id, seq)
+      )`,
+      `CREATE INDEX profile_chunks_offset ON profile_chunks (profile_id, end_offset)`,
+    ],
+  },
 ];
 
 /**
@@ -153,4 +175,6 @@ export const MIGRATIONS: readonly Migration[] = [
 export const BLOB_COLUMNS: ReadonlyArray<{ table: string; column: string; key: readonly string[] }> = [
   { table: 'profile_blobs', column: 'data', key: ['profile_id', 'part'] },
   { table: 'tree_rollups', column: 'tree', key: ['tenant', 'kind', 'labels_key', 'hour_start'] },
+  { table: 'profile_chunks', column: 'raw', key: ['profile_id', 'seq'] },
+  { table: 'profile_chunks', column: 'delta', key: ['profile_id', 'seq'] },
 ];

@@ -9,7 +9,8 @@ import type { ProfileMeta } from '../api/query';
 import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
 import type { BenchData } from '../model/bench';
 import { PLAIN } from './blob-cipher';
-import { decompress, unpackHeap, unpackJson, unpackTree } from './codec';
+import { decompress, packJson, packTree, unpackHeap, unpackJson, unpackTree } from './codec';
+import * as chunks from './chunks';
 import type { SqlDriver, SqlExecutor, SqlParam } from './driver';
 import { profileCondition } from './filter-sql';
 import { appliedVersions, migrate } from './migrate';
@@ -42,6 +43,10 @@ import {
 import { SealingDriver } from './sealing-driver';
 import type {
   AuditEntry,
+  ChunkAppend,
+  ChunkAppendResult,
+  ChunkInfo,
+  GrowingProfile,
   DeletedProfile,
   NewProfile,
   ProfileFilter,
@@ -252,9 +257,119 @@ export class SqlStore implements Store {
     return rows.map(metaOf);
   }
 
+  /** A growing profile's bytes are its chunks' (chunks.ts); an upload's are one blob. */
   async getRaw(tenant: string, id: string): Promise<Buffer | null> {
     const data = await this.readBlob(this.driver, tenant, id, 'raw');
-    return data && decompress(data);
+    if (data) {
+      return decompress(data);
+    }
+    if (!(await this.owns(tenant, id))) {
+      return null;
+    }
+    const pieces: Buffer[] = [];
+    for await (const piece of chunks.rawChunks(this.driver, id)) {
+      pieces.push(piece);
+    }
+    return pieces.length > 0 ? Buffer.concat(pieces) : null;
+  }
+
+  async *rawPieces(tenant: string, id: string): AsyncGenerator<Buffer> {
+    const data = await this.readBlob(this.driver, tenant, id, 'raw');
+    if (data) {
+      yield await decompress(data);
+    } else if (await this.owns(tenant, id)) {
+      yield* chunks.rawChunks(this.driver, id);
+    }
+  }
+
+  async getGrowth(tenant: string, id: string): Promise<GrowingProfile | null> {
+    const meta = await this.getProfile(tenant, id);
+    if (!meta) {
+      return null;
+    }
+    const growth = await this.readBlob(this.driver, tenant, id, 'growth');
+    return { meta, growth: growth && (await unpackJson<unknown>(growth)), size: meta.size };
+  }
+
+  async listChunks(tenant: string, id: string, range?: { from: number; to: number }): Promise<ChunkInfo[]> {
+    return (await this.owns(tenant, id)) ? chunks.listChunks(this.driver, id, range) : [];
+  }
+
+  async getChunkRaw(tenant: string, id: string, seq: number): Promise<Buffer | null> {
+    return (await this.owns(tenant, id)) ? chunks.chunkRaw(this.driver, id, seq) : null;
+  }
+
+  /**
+   * One transaction per append: the new chunk rows, the profile's metadata, merged tree and growth state, its
+   * rollups and the audit line. The profile row is locked first and its size checked, so two replicas appending
+   * at once serialise and the second one learns that it must read again ('moved').
+   */
+  async appendChunks(
+    tenant: string,
+    id: string,
+    append: ChunkAppend,
+    audit?: AuditEntry
+  ): Promise<ChunkAppendResult | null> {
+    const p = append.profile;
+    checkProfile(p);
+    const [packed, tree, growth] = await Promise.all([
+      chunks.packChunks(append.chunks),
+      p.tree ? packTree(p.tree) : null,
+      packJson(append.growth),
+    ]);
+    const dialect = this.driver.dialect;
+    return this.driver.transaction(async (tx): Promise<ChunkAppendResult | null> => {
+      const rows = await tx.query<ProfileRow & { stored_bytes: number }>(
+        `SELECT ${META_COLUMNS}, p.stored_bytes FROM profiles p WHERE p.tenant = ? AND p.id = ?${dialect.forUpdate}`,
+        [tenant, id]
+      );
+      if (rows.length === 0) {
+        return null;
+      }
+      if (Number(rows[0].size) !== append.expectedSize) {
+        return { type: 'moved' };
+      }
+      const holder = await this.findBySha(tx, tenant, p.sha256);
+      if (holder && holder.id !== id) {
+        return { type: 'duplicate', meta: holder };
+      }
+      const meta: ProfileMeta = {
+        ...newMeta({ ...p, raw: Buffer.alloc(0) }),
+        id,
+        createdAt: Number(rows[0].created_at),
+        has: { tree: p.tree !== undefined, ...append.has },
+      };
+      const buckets = await bucketsOf(tx, dialect, tenant, [id]);
+      const added = await chunks.insertChunks(tx, id, packed);
+      const blobs = new Map<BlobPart, Buffer>([['growth', growth]]);
+      if (tree) {
+        blobs.set('tree', tree);
+      }
+      // The first append moves the upload's bytes and data into chunk 0: its own blobs go.
+      await tx.execute(`DELETE FROM profile_blobs WHERE profile_id = ? AND ${dialect.inTextList('part')}`, [
+        id,
+        dialect.textList(['raw', 'heap', 'rts', ...blobs.keys()]),
+      ]);
+      for (const [part, data] of blobs) {
+        await tx.execute(`INSERT INTO profile_blobs (profile_id, part, data) VALUES (?, ?, ?)`, [id, part, data]);
+      }
+      const columns = { ...contentColumns(meta, new Map()), stored_bytes: Number(rows[0].stored_bytes) + added };
+      await tx.execute(
+        `UPDATE profiles SET ${Object.keys(columns)
+          .map((c) => `${c} = ?`)
+          .join(', ')} WHERE tenant = ? AND id = ?`,
+        [...Object.values(columns), tenant, id]
+      );
+      const touched = uniqueBuckets([...buckets, ...(await bucketsOf(tx, dialect, tenant, [id]))]);
+      await rebuildBuckets(tx, dialect, touched, []);
+      await tokensAudit.auditIn(tx, audit, id);
+      return { type: 'appended', meta };
+    });
+  }
+
+  private async owns(tenant: string, id: string): Promise<boolean> {
+    const rows = await this.driver.query(`SELECT 1 AS one FROM profiles WHERE tenant = ? AND id = ?`, [tenant, id]);
+    return rows.length > 0;
   }
 
   async getTree(tenant: string, id: string): Promise<CallTree | null> {
@@ -264,11 +379,18 @@ export class SqlStore implements Store {
 
   async getHeap(tenant: string, id: string): Promise<HeapProfile | null> {
     const data = await this.readBlob(this.driver, tenant, id, 'heap');
-    return data && unpackHeap(data);
+    if (data) {
+      return unpackHeap(data);
+    }
+    return (await this.owns(tenant, id)) ? chunks.joinedHeap(this.driver, id) : null;
   }
 
-  getRts(tenant: string, id: string): Promise<RtsEvents | null> {
-    return this.readJsonBlob<RtsEvents>(tenant, id, 'rts');
+  async getRts(tenant: string, id: string): Promise<RtsEvents | null> {
+    const rts = await this.readJsonBlob<RtsEvents>(tenant, id, 'rts');
+    if (rts) {
+      return rts;
+    }
+    return (await this.owns(tenant, id)) ? chunks.joinedRts(this.driver, id) : null;
   }
 
   getBench(tenant: string, id: string): Promise<BenchData | null> {
@@ -381,6 +503,7 @@ export class SqlStore implements Store {
     const list = dialect.textList(found);
     await tx.execute(`DELETE FROM rollup_pending WHERE ${dialect.inTextList('profile_id')}`, [list]);
     await tx.execute(`DELETE FROM profile_blobs WHERE ${dialect.inTextList('profile_id')}`, [list]);
+    await tx.execute(`DELETE FROM profile_chunks WHERE ${dialect.inTextList('profile_id')}`, [list]);
     await tx.execute(`DELETE FROM profile_labels WHERE ${dialect.inTextList('profile_id')}`, [list]);
     await tx.execute(`DELETE FROM profiles WHERE tenant = ? AND ${dialect.inTextList('id')}`, [tenant, list]);
     return found.length;
@@ -481,4 +604,3 @@ function outsideHours(h: CoveredHours): { sql: string; params: SqlParam[] } {
 function bucketOf(p: NewProfile): BucketKey {
   return { tenant: p.tenant, kind: p.kind, labelsKey: labelsKey(p.labels), hourStart: hourOf(p.startTime) };
 }
-

@@ -38,6 +38,66 @@ export interface NewProfile {
   bench?: BenchData;
 }
 
+/** What completed in one chunk of a growing profile (times relative to the artefact's start). */
+export interface ChunkDelta {
+  tree?: CallTree;
+  heap?: HeapProfile;
+  rts?: RtsEvents;
+}
+
+/** One append of a growing profile, as stored: immutable once written. */
+export interface NewChunk {
+  /** Byte offset of `raw` in the artefact. */
+  startOffset: number;
+  /** The bytes (decompressed); the store compresses them. */
+  raw: Buffer;
+  /** sha256 (hex) of `raw`: retried appends are checked against it without reading the bytes back. */
+  sha256: string;
+  delta: ChunkDelta;
+  /** Time span (ns since the artefact's start) of the data that completed in the chunk; null when none did. */
+  firstNs: number | null;
+  lastNs: number | null;
+}
+
+/** A stored chunk without its blobs. */
+export interface ChunkInfo {
+  seq: number;
+  startOffset: number;
+  endOffset: number;
+  sha256: string;
+  firstNs: number | null;
+  lastNs: number | null;
+}
+
+/** A growing profile's state for its next append: the metadata and the query layer's JSON (continuation, digest). */
+export interface GrowingProfile {
+  meta: ProfileMeta;
+  /** Null until the first append turned the profile into chunks. */
+  growth: unknown;
+  /** Bytes stored (the artefact's length). */
+  size: number;
+}
+
+/** The chunks an append adds and the profile's content after them, committed together. */
+export interface ChunkAppend {
+  /** The profile's size the append was read against: anything else means another append came first. */
+  expectedSize: number;
+  /** The chunks to add, in order (the first append also stores the bytes uploaded whole as chunk 0). */
+  chunks: NewChunk[];
+  /** The profile's new metadata and merged tree (no raw bytes: they are in the chunks). */
+  profile: Omit<NewProfile, 'raw' | 'heap' | 'rts'>;
+  /** Whether the joined chunks hold heap censuses / RTS series. */
+  has: { heap: boolean; rts: boolean };
+  growth: unknown;
+}
+
+export type ChunkAppendResult =
+  | { type: 'appended'; meta: ProfileMeta }
+  /** The profile's size is no longer `expectedSize` (a concurrent append): read it again. */
+  | { type: 'moved' }
+  /** Another profile of the tenant holds exactly the bytes the append would make (as an identical upload). */
+  | { type: 'duplicate'; meta: ProfileMeta };
+
 export interface ProfileFilter {
   matchers: LabelMatcher[];
   /** ms epoch; profiles overlapping [from, to] (a profile without end time is a point at its start). */
@@ -127,6 +187,22 @@ export interface Store {
    * tenant's. `audit`, when given, is written in the same transaction (its `profileId` set to `id`).
    */
   replaceProfile(tenant: string, id: string, p: NewProfile, audit?: AuditEntry): Promise<ProfileMeta | null>;
+  /**
+   * Growing profiles (POST /api/v1/profiles/:id/append, chunks.ts). `getGrowth`: null when the id is not the
+   * tenant's.
+   */
+  getGrowth(tenant: string, id: string): Promise<GrowingProfile | null>;
+  /** The chunks whose bytes overlap [from, to), in order (all when no range). */
+  listChunks(tenant: string, id: string, range?: { from: number; to: number }): Promise<ChunkInfo[]>;
+  /** One chunk's bytes (decompressed), or null. */
+  getChunkRaw(tenant: string, id: string, seq: number): Promise<Buffer | null>;
+  /**
+   * Adds chunks and replaces the profile's metadata, merged tree and growth state in one transaction (with the
+   * hourly rollups of its old and new bucket, and `audit`). Null when the id is not the tenant's.
+   */
+  appendChunks(tenant: string, id: string, append: ChunkAppend, audit?: AuditEntry): Promise<ChunkAppendResult | null>;
+  /** The artefact's bytes in pieces (a growing profile: chunk by chunk), without holding it all. */
+  rawPieces(tenant: string, id: string): AsyncIterable<Buffer>;
   getProfile(tenant: string, id: string): Promise<ProfileMeta | null>;
   /**
    * The tenant's profile whose artefact has this sha256 (hex of the decompressed bytes), or null. Lets an upload of

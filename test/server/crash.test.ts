@@ -3,6 +3,9 @@
  * with SIGKILL half-way. After a restart on the same store, every upload it acknowledged (201/200) is there,
  * readable and byte-identical, and every stored profile is whole (its bytes hash to its sha256 and its data
  * answers queries): an ack comes only after the store committed, and a commit is all or nothing.
+ * The same for growing profiles: eight eventlogs appended in pieces, killed half-way; every acknowledged append is
+ * there, each profile is exactly a prefix of its file (chunks and metadata commit together), and the appends then
+ * continue from the stored length to the whole file.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -148,4 +151,98 @@ for (const kind of STORE_KINDS) {
       }
     });
   });
+
+  describe(`crash test on ${kind}: appends`, { timeout: 180_000 }, () => {
+    it('keeps every acknowledged append across kill -9, and the appends continue after it', async () => {
+      const { spec, cleanup } = await freshStoreSpec(kind);
+      const setup = await openStore(spec);
+      await setup.migrate();
+      const tokens = await tenantTokens(setup, 'crash');
+      await setup.close();
+      const files = ['leaky', 'search', 'pipeline', 'jsonagg'].flatMap((f) => [
+        fixture(`${f}.eventlog`),
+        fixture(`${f}.hT.eventlog`),
+      ]);
+      const args = ['--db', spec, '--log-level', 'info', '--max-concurrent-uploads', '64'];
+      const first = await startServe(args);
+      const acked = files.map(() => ({ id: '', bytes: 0 }));
+      let acks = 0;
+      let failed = 0;
+      await Promise.all(
+        files.map(async (bytes, n) => {
+          try {
+            await growFile(first.url, tokens.write, bytes, 0, acked[n], () => {
+              if (++acks === 40) {
+                first.child.process.kill('SIGKILL');
+              }
+            });
+          } catch {
+            failed++; // the connection died with the server
+          }
+        })
+      );
+      assert.equal(await first.child.exited, 'SIGKILL');
+      assert.ok(failed > 0, 'the kill happened while appends were in flight');
+      const second = await startServe(args);
+      try {
+        const get = (path: string) =>
+          fetch(`${second.url}${path}`, { headers: { authorization: `Bearer ${tokens.read}` } });
+        for (const [n, bytes] of files.entries()) {
+          if (acked[n].id === '') {
+            continue;
+          }
+          const meta = (await (await get(`/api/v1/profiles/${acked[n].id}`)).json()) as ProfileMeta;
+          assert.ok(
+            meta.size >= acked[n].bytes,
+            `file ${n}: ${acked[n].bytes} bytes acknowledged, ${meta.size} stored`
+          );
+          const raw = Buffer.from(await (await get(`/api/v1/profiles/${acked[n].id}/raw`)).arrayBuffer());
+          assert.ok(raw.equals(bytes.subarray(0, meta.size)), `file ${n}: the stored bytes are a prefix of the file`);
+          assert.equal(sha(raw), meta.sha256);
+          // The agent's way on: from the stored length to the end.
+          await growFile(second.url, tokens.write, bytes, meta.size, acked[n], () => undefined);
+          const whole = Buffer.from(await (await get(`/api/v1/profiles/${acked[n].id}/raw`)).arrayBuffer());
+          assert.ok(whole.equals(bytes), `file ${n} is whole after the appends continued`);
+          const q = await fetch(`${second.url}/api/v1/query/heap`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${tokens.read}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ profileIds: [acked[n].id] }),
+          });
+          assert.equal(q.status, 200, `file ${n}: its heap data is readable`);
+        }
+      } finally {
+        assert.equal(await stopChild(second.child), 0);
+        await cleanup();
+      }
+    });
+  });
+}
+
+const PIECE = 16 * 1024;
+
+/**
+ * Uploads `bytes` as an agent tails a growing file: a first piece with partial=true, then appends at their offsets
+ * from `from` on. `acked` records the profile id and the stored length of every acknowledged request.
+ */
+async function growFile(
+  url: string,
+  token: string,
+  bytes: Buffer,
+  from: number,
+  acked: { id: string; bytes: number },
+  onAck: () => void
+): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' };
+  for (let at = from; at < bytes.length; at += PIECE) {
+    const body = bytes.subarray(at, at + PIECE);
+    const res =
+      acked.id === ''
+        ? await fetch(`${url}/api/v1/profiles?partial=true&label=service%3Dgrow`, { method: 'POST', headers, body })
+        : await fetch(`${url}/api/v1/profiles/${acked.id}/append?offset=${at}`, { method: 'POST', headers, body });
+    assert.ok(res.status === 200 || res.status === 201, `${res.status} ${await res.clone().text()}`);
+    const json = (await res.json()) as ProfileMeta | { profile: ProfileMeta; storedBytes: number };
+    acked.id = 'profile' in json ? json.profile.id : json.id;
+    acked.bytes = 'profile' in json ? json.storedBytes : json.size;
+    onAck();
+  }
 }

@@ -2,6 +2,7 @@
  * Profiles: upload (raw body, any content type, gzip accepted), list, metadata, raw download, delete, append.
  * Thin: parsing, limits and storage rules live in pkg/query/ingest.ts and pkg/query/append.ts.
  */
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -116,7 +117,6 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           offset: request.query.offset,
           uploader: auth.user,
           tokenId: auth.tokenId,
-          maxBytes: config.maxUploadBytes,
         });
         if (result.changed) {
           metrics.uploads.inc({ kind: result.meta.kind, result: 'appended' });
@@ -178,15 +178,18 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { tenant } = requireAuth(request);
         const id = request.params.id;
         const meta = await store.getProfile(tenant, id);
-        const raw = meta && (await store.getRaw(tenant, id));
-        if (!meta || !raw) {
+        if (!meta) {
           throw notFound(`profile ${id}`);
         }
         const name = `${(meta.program || 'profile').replace(/[^A-Za-z0-9_.-]/g, '_')}-${id}.${formatReader(meta.kind).extension}`;
-        return reply
-          .type('application/octet-stream')
-          .header('content-disposition', `attachment; filename="${name}"`)
-          .send(raw);
+        return (
+          reply
+            .type('application/octet-stream')
+            .header('content-disposition', `attachment; filename="${name}"`)
+            .header('content-length', meta.size)
+            // A growing profile streams chunk by chunk: a week-long eventlog is never held whole.
+            .send(Readable.from(store.rawPieces(tenant, id)))
+        );
       }
     );
 
