@@ -147,6 +147,56 @@ for (const backend of BACKENDS) {
       );
     });
 
+    it('is placed at upload time minus its newest event until the wall-clock event arrives, then re-anchored to it', async () => {
+      const bytes = readFileSync('test/fixtures/ghc/leaky.eventlog');
+      const whole = await ingest(fx.store, bytes, { tenant: 'p2', labels: {}, uploader: null, maxBytes: MAX });
+      assert.equal(whole.meta.timeSource, 'artefact');
+      const t0 = Date.UTC(2030, 0, 1);
+      const piece = 16 * 1024;
+      const first = await ingest(fx.store, bytes.subarray(0, piece), {
+        tenant: 'p1',
+        labels: {},
+        uploader: null,
+        maxBytes: MAX,
+        allowPartial: true,
+        now: t0,
+      });
+      assert.equal(first.meta.timeSource, 'estimate');
+      assert.equal(first.meta.endTime, t0, 'the data reaches up to the upload');
+      const sources: string[] = [];
+      for (let at = piece, i = 1; at < bytes.length; at += piece, i++) {
+        const now = t0 + i * 60_000; // an upload a minute: the agent restarted, or a slow --interval
+        const res = await appendToProfile(fx.store, {
+          tenant: 'p1',
+          id: first.meta.id,
+          body: bytes.subarray(at, at + piece),
+          offset: at,
+          uploader: null,
+          tokenId: null,
+          now,
+        });
+        sources.push(res.meta.timeSource);
+        if (res.meta.timeSource === 'estimate') {
+          assert.equal(res.meta.endTime, now, `append ${i}: its newest event is placed at the upload time`);
+        } else {
+          assert.deepEqual(
+            [res.meta.startTime, res.meta.endTime],
+            [whole.meta.startTime, whole.meta.endTime],
+            `append ${i}: placed as the whole file is`
+          );
+        }
+      }
+      const firstArtefact = sources.indexOf('artefact');
+      assert.ok(firstArtefact > 3, 'GHC wrote WallClockTime late in this log');
+      assert.ok(
+        sources.slice(firstArtefact).every((s) => s === 'artefact'),
+        'and the anchor stays once known'
+      );
+      // Every chunk moved with the anchor: the censuses sit where the whole file's do.
+      const [grown, ref] = [await fx.store.getHeap('p1', first.meta.id), await fx.store.getHeap('p2', whole.meta.id)];
+      assert.deepEqual(grown?.samples, ref?.samples);
+    });
+
     it('retries, overlaps across chunk boundaries, gaps and differing bytes keep the contract', async () => {
       const bytes = readFileSync('test/fixtures/ghc/search.eventlog');
       const cuts = evenCuts(bytes.length, 5);

@@ -190,7 +190,7 @@ async function readAppend(
   const hash = updateSha256(growth.hash, added);
   const durationMs = durationOf(inc.delta, growth.durationMs);
   const merged = mergedTree(tree, inc.delta.tree);
-  const place = placeGrowing(inc.delta, durationMs, growing.meta, req.now ?? Date.now());
+  const place = placeGrowing(inc.delta, durationMs, req.now ?? Date.now());
   const meta = growing.meta;
   return {
     expectedSize: growing.size,
@@ -282,7 +282,6 @@ function mergedTree(stored: CallTree | null, added: CallTree | undefined): CallT
 function placeGrowing(
   delta: ProfileData,
   durationMs: number | null,
-  meta: ProfileMeta,
   now: number
 ): Pick<ChunkAppend['profile'], 'startTime' | 'endTime' | 'timeSource'> {
   const duration = durationMs ?? 0;
@@ -290,8 +289,6 @@ function placeGrowing(
   let timeSource: ProfileMeta['timeSource'];
   if (delta.startTimeMs !== null) {
     [start, timeSource] = [delta.startTimeMs, 'artefact'];
-  } else if (meta.timeSource === 'parameter') {
-    [start, timeSource] = [meta.startTime, 'parameter'];
   } else {
     [start, timeSource] = [now - duration, 'estimate'];
   }

@@ -142,7 +142,10 @@ function durationMs(data: ProfileData): number | null {
   return data.totals.timeSeconds !== undefined ? data.totals.timeSeconds * 1000 : null;
 }
 
-/** Start and end on the wall clock: the artefact's own time, else the `start` parameter, else the upload time. */
+/**
+ * Start and end on the wall clock: the artefact's own time, else the `start` parameter, else the upload time (the
+ * first piece of a growing .hp/eventlog: the upload time minus how far its data reaches).
+ */
 export function placeInTime(
   data: ProfileData,
   opts: Pick<IngestOptions, 'start' | 'startOverridesArtefact' | 'now'>
@@ -152,7 +155,11 @@ export function placeInTime(
     data.startTimeMs ?? (data.endTimeMs !== null && duration !== null ? data.endTimeMs - duration : null);
   let startTime: number;
   let timeSource: NewProfile['timeSource'];
-  if (opts.start !== undefined && (opts.startOverridesArtefact || artefactStart === null)) {
+  if (artefactStart === null && data.truncated && (data.kind === 'eventlog' || data.kind === 'hp')) {
+    // The first piece of a growing artefact that does not (yet) say when it started: it ran until about now
+    // (GHC writes the eventlog's WallClockTime late). Appends re-place it the same way until the time arrives.
+    [startTime, timeSource] = [(opts.now ?? Date.now()) - (duration ?? 0), 'estimate'];
+  } else if (opts.start !== undefined && (opts.startOverridesArtefact || artefactStart === null)) {
     [startTime, timeSource] = [opts.start, 'parameter'];
   } else if (artefactStart !== null) {
     [startTime, timeSource] = [artefactStart, 'artefact'];
