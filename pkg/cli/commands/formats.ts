@@ -3,14 +3,17 @@
  * thin call into pkg/export and pkg/frames. Errors are thrown, never printed here: bin/ghcprof.js prints the message
  * as one `ghcprof: ...` line and exits 1 (the readers' FormatError/UnknownFormatError name the file and where).
  */
+import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { formatReader, readProfileFile } from '../../formats';
 import type { CallTree, HeapProfile, Metric, ProfileData } from '../../model/types';
 import { functionTable, totalValue } from '../../model/tree';
 import { flamegraphFrame } from '../../frames/flamegraph';
 import { foldedStacks } from '../../export/folded';
-import { heapTableCsv, heapTableJson } from '../../export/heap-table';
+import { heapTableText } from '../../export/heap-table';
 import { toPprof } from '../../export/pprof';
 import { toSpeedscope } from '../../export/speedscope';
 import { formatSummary, profileSummary } from '../../export/summary';
@@ -102,6 +105,21 @@ async function emit(content: string | Uint8Array, out?: string): Promise<void> {
   });
 }
 
+/** Writes text pieces in turn (waiting for the stream to drain), so a large output is never one string. */
+async function emitPieces(pieces: Iterable<string>, out?: string): Promise<void> {
+  if (out === undefined) {
+    tolerateClosedStdout();
+  }
+  const target = out === undefined ? process.stdout : createWriteStream(out);
+  try {
+    await pipeline(Readable.from(pieces), target, { end: out !== undefined });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') {
+      throw err;
+    }
+  }
+}
+
 /** Reads a file; a file that cannot be opened is one clear line (`FILE: no such file`), not a raw errno message. */
 export async function readInput(file: string): Promise<ProfileData> {
   try {
@@ -171,8 +189,8 @@ export function registerFormatCommands(program: Command): void {
     .option('-o, --output <out>', 'write to this file instead of stdout')
     .action(async (file: string, opts: { top?: number; format: HeapFormat; output?: string }) => {
       const data = await readInput(file);
-      const table = heapTableJson(requireHeap(data, file), data.startTimeMs, opts.top);
+      const heap = requireHeap(data, file);
       reportWarnings(data, file);
-      await emit(opts.format === 'csv' ? heapTableCsv(table) : `${JSON.stringify(table)}\n`, opts.output);
+      await emitPieces(heapTableText(heap, data.startTimeMs, opts.format, opts.top), opts.output);
     });
 }
