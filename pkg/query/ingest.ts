@@ -3,7 +3,6 @@
  * routes and by `ghcprof demo`, so every way in applies the same limits, labels and start-time rules.
  */
 import { createHash } from 'node:crypto';
-import { readProfile } from '../formats';
 import { isGzip } from '../formats/detect';
 import { GzipNested, GzipTooLarge, gunzipBuffer } from '../formats/gunzip';
 import type { ProfileData } from '../model/types';
@@ -12,6 +11,7 @@ import { recordOf, setOwn } from '../api/records';
 import { LABEL_LIMITS, LABEL_NAME_RE } from '../api/selector';
 import type { NewProfile, Store } from '../store/store';
 import { HttpError } from '../api/errors';
+import { parseInPool } from './parse-pool';
 
 export function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, 'payload_too_large', `upload larger than the limit of ${maxBytes} bytes (decompressed)`);
@@ -209,7 +209,7 @@ export async function parseArtefact(
   opts: Pick<IngestOptions, 'file' | 'maxBytes' | 'allowPartial' | 'damage'>
 ): Promise<ProfileData> {
   const file = opts.file ?? 'upload';
-  const data = await readProfile(raw, { file, maxBytes: opts.maxBytes });
+  const data = await parseInPool(raw, { file, maxBytes: opts.maxBytes });
   if (opts.damage) {
     data.warnings.push(opts.damage);
     data.truncated = true;
