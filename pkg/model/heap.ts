@@ -53,28 +53,52 @@ function trapezoidWeights(samples: HeapSample[]): Float64Array {
   return w;
 }
 
-/** Integrated size (byte-seconds) of every band over the census samples, in heap.bands order. */
-export function integratedSizes(heap: HeapProfile): Map<string, number> {
-  const samples = censusSamples(heap);
-  const weights = trapezoidWeights(samples);
-  const sizes = new Map(heap.bands.map((b) => [b, 0]));
-  samples.forEach((sample, i) => {
-    for (const band in sample.values) {
-      sizes.set(band, (sizes.get(band) ?? 0) + sample.values[band] * weights[i]);
-    }
-  });
-  return sizes;
+/**
+ * Every sample's own band names, enumerated once (a sample's record can hold thousands of bands in dictionary mode,
+ * where each `for...in` lists them all again).
+ */
+function sampleKeys(heap: HeapProfile): string[][] {
+  return heap.samples.map((s) => Object.keys(s.values));
 }
 
-/** Largest value of every band over all samples (0 for a band never seen). */
-function peakValues(heap: HeapProfile): Map<string, number> {
-  const peaks = new Map(heap.bands.map((b) => [b, 0]));
-  for (const sample of heap.samples) {
-    for (const band in sample.values) {
-      peaks.set(band, Math.max(peaks.get(band) ?? 0, sample.values[band]));
+/** Integrated size (byte-seconds) over the census samples and peak value of every band, in one pass per sample. */
+function bandStats(heap: HeapProfile, keys: string[][]): { sizes: Map<string, number>; peaks: Map<string, number> } {
+  const index = new Map(heap.bands.map((b, i) => [b, i]));
+  const size = new Float64Array(heap.bands.length);
+  const peak = new Float64Array(heap.bands.length);
+  const census = heap.samples.filter((_, i) => keys[i].length > 0);
+  const weights = trapezoidWeights(census);
+  let c = 0;
+  heap.samples.forEach((sample, i) => {
+    if (keys[i].length === 0) {
+      return;
     }
-  }
-  return peaks;
+    const w = weights[c++];
+    for (const band of keys[i]) {
+      const b = index.get(band);
+      if (b !== undefined) {
+        const v = sample.values[band];
+        size[b] += v * w;
+        peak[b] = Math.max(peak[b], v);
+      }
+    }
+  });
+  return {
+    sizes: new Map(heap.bands.map((b, i) => [b, size[i]])),
+    peaks: new Map(heap.bands.map((b, i) => [b, peak[i]])),
+  };
+}
+
+/** Integrated size (byte-seconds) of every band over the census samples, in heap.bands order. */
+export function integratedSizes(heap: HeapProfile): Map<string, number> {
+  return bandStats(heap, sampleKeys(heap)).sizes;
+}
+
+function rankedBands(heap: HeapProfile, keys: string[][]): string[] {
+  const { sizes, peaks } = bandStats(heap, keys);
+  return [...heap.bands].sort(
+    (a, b) => sizes.get(b)! - sizes.get(a)! || peaks.get(b)! - peaks.get(a)! || a.localeCompare(b)
+  );
 }
 
 /**
@@ -82,11 +106,7 @@ function peakValues(heap: HeapProfile): Map<string, number> {
  * fall back to the peak value, then the name, so the order is stable.
  */
 export function rankBands(heap: HeapProfile): string[] {
-  const sizes = integratedSizes(heap);
-  const peaks = peakValues(heap);
-  return [...heap.bands].sort(
-    (a, b) => sizes.get(b)! - sizes.get(a)! || peaks.get(b)! - peaks.get(a)! || a.localeCompare(b)
-  );
+  return rankedBands(heap, sampleKeys(heap));
 }
 
 /**
@@ -96,24 +116,25 @@ export function rankBands(heap: HeapProfile): string[] {
  * `other` band (one name, one meaning).
  */
 export function topBands(heap: HeapProfile, n?: number): HeapProfile {
+  const keys = sampleKeys(heap);
   const keep =
     n === undefined
       ? heap.bands
-      : rankBands(heap)
+      : rankedBands(heap, keys)
           .filter((b) => b !== OTHER_BAND)
           .slice(0, n);
   const kept = new Set(keep);
   const cut = heap.bands.filter((b) => !kept.has(b));
   const bands = cut.length > 0 ? [...keep, OTHER_BAND] : [...keep];
-  const samples = heap.samples.map((s) => {
+  const samples = heap.samples.map((s, i) => {
     const values: Record<string, number> = {};
     for (const b of keep) {
-      setOwn(values, b, valueAt(s, b));
+      values[b] = valueAt(s, b);
     }
     if (cut.length > 0) {
       let other = 0;
-      for (const b in s.values) {
-        other += kept.has(b) ? 0 : (ownValue(s.values, b) ?? 0);
+      for (const b of keys[i]) {
+        other += kept.has(b) ? 0 : s.values[b];
       }
       values[OTHER_BAND] = other;
     }
