@@ -21,6 +21,7 @@ import {
   feedText,
   isBlank,
   lineReaders,
+  ownCopy,
   parseUnsigned,
   parseUnsignedDecimal,
   settleLineErrors,
@@ -272,7 +273,7 @@ export class HpParser implements LineSink<ProfileData | null> {
     const written = text.slice(0, tab);
     let label = this.bands.get(written);
     if (label === undefined) {
-      label = written;
+      label = ownCopy(written);
       this.bands.set(label, label);
     }
     const values = this.open.values;
@@ -284,7 +285,10 @@ export class HpParser implements LineSink<ProfileData | null> {
   private sampleTime(text: string, keywordLength: number, lineNo: number): number {
     const t = parseUnsignedDecimal(text.slice(keywordLength).trim());
     if (Number.isNaN(t)) {
-      this.error(lineNo, `expected a time in seconds after ${text.slice(0, keywordLength - 1)}, found "${excerpt(text)}"`);
+      this.error(
+        lineNo,
+        `expected a time in seconds after ${text.slice(0, keywordLength - 1)}, found "${excerpt(text)}"`
+      );
     }
     return t;
   }
@@ -311,7 +315,10 @@ export class HpParser implements LineSink<ProfileData | null> {
       return;
     }
     if (time !== this.open.time) {
-      this.error(lineNo, `END_SAMPLE ${time} closes the sample that began at ${this.open.time} (line ${this.openedAt})`);
+      this.error(
+        lineNo,
+        `END_SAMPLE ${time} closes the sample that began at ${this.open.time} (line ${this.openedAt})`
+      );
     }
     this.samples.push(this.open);
     this.open = null;

@@ -26,6 +26,7 @@ import {
   parseUnsignedDecimal,
   parseWithCommas,
   lineReaders,
+  ownCopy,
   settleLineErrors,
   type LineSink,
 } from './text-lines';
@@ -215,7 +216,10 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
     } else if (this.command === null) {
       this.command = splitCommandLine(t.split(/\s+/));
     } else {
-      this.error(lineNo, `unexpected header line "${excerpt(t)}" (expected "total time", "total alloc" or "COST CENTRE")`);
+      this.error(
+        lineNo,
+        `unexpected header line "${excerpt(t)}" (expected "total time", "total alloc" or "COST CENTRE")`
+      );
     }
   }
 
@@ -287,7 +291,9 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
     }
     const exact = cols.numericCount === 8;
     const ticks = exact ? parseUnsigned(text, b[12], b[13]) : ((this.totals.ticks ?? 0) * pct[0]) / 100;
-    const alloc = exact ? parseUnsigned(text, b[14], b[15]) : Math.round(((this.totals.allocBytes ?? 0) * pct[1]) / 100);
+    const alloc = exact
+      ? parseUnsigned(text, b[14], b[15])
+      : Math.round(((this.totals.allocBytes ?? 0) * pct[1]) / 100);
     if (bad || Number.isNaN(ticks) || Number.isNaN(alloc)) {
       this.error(lineNo, this.describeBadNumber(text, cols));
       return;
@@ -312,10 +318,21 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
   /** Names which numeric column of a row failed to parse (only on the error path, so it may be slow). */
   private describeBadNumber(text: string, cols: TreeColumns): string {
     const b = this.bounds;
-    const columns = ['no.', 'entries', 'individual %time', 'individual %alloc', 'inherited %time', 'inherited %alloc', 'ticks', 'bytes'];
+    const columns = [
+      'no.',
+      'entries',
+      'individual %time',
+      'individual %alloc',
+      'inherited %time',
+      'inherited %alloc',
+      'ticks',
+      'bytes',
+    ];
     for (let k = 0; k < cols.numericCount; k++) {
       const isPct = k >= 2 && k < 6;
-      const v = isPct ? parseUnsignedDecimal(text, b[2 * k], b[2 * k + 1]) : parseUnsigned(text, b[2 * k], b[2 * k + 1]);
+      const v = isPct
+        ? parseUnsignedDecimal(text, b[2 * k], b[2 * k + 1])
+        : parseUnsigned(text, b[2 * k], b[2 * k + 1]);
       if (Number.isNaN(v)) {
         const found = text.slice(b[2 * k], b[2 * k + 1]);
         return `expected ${isPct ? 'a percentage' : 'an integer'} in column "${columns[k]}", found "${excerpt(found)}"`;
@@ -336,8 +353,9 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
       if (split === null) {
         return null;
       }
-      names = split;
-      this.namesByText.set(key, names);
+      // Kept for the whole read: copies, not slices of the line, whose chunk of the file a slice would keep alive.
+      names = [ownCopy(split[0]), ownCopy(split[1]), ownCopy(split[2])];
+      this.namesByText.set(ownCopy(key), names);
     }
     return names;
   }
@@ -353,7 +371,10 @@ export class ProfReportParser implements LineSink<ProfileData | null> {
       this.error(lineNo, `expected the root row (MAIN, not indented) before indented rows`);
       return;
     } else if (depth > this.path.length) {
-      this.error(lineNo, `row indented ${depth} spaces under a row indented ${this.path.length - 1} (one space per level expected)`);
+      this.error(
+        lineNo,
+        `row indented ${depth} spaces under a row indented ${this.path.length - 1} (one space per level expected)`
+      );
       if (!this.opts.lenient) {
         return;
       }

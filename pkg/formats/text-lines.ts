@@ -101,6 +101,15 @@ export class ChunkedLineSplitter<T> {
   }
 }
 
+/**
+ * A string that shares no memory with the one it was sliced from, for names a reader keeps: V8 keeps a slice of 13
+ * or more characters as a view into its parent (here a 1 MiB chunk of the file), so a kept slice per chunk would
+ * keep the whole file's text alive.
+ */
+export function ownCopy(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
 const SPACE = 32;
 const TAB = 9;
 
