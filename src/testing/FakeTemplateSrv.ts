@@ -1,4 +1,4 @@
-import type { ScopedVars, TypedVariableModel } from '@grafana/data';
+import { escapeRegex, type ScopedVars, type TypedVariableModel } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
 export interface FakeVariable {
@@ -16,7 +16,8 @@ const REFERENCE = /\$(\w+)|\$\{(\w+)(?::([^}]*))?\}|\[\[(\w+)(?::([^\]]*))?\]\]/
  * Grafana's TemplateSrv replace() semantics as far as the data source relies on them (core's TemplateSrv is not
  * in @grafana/runtime): a format function receives a string for one value and an array for several; All without
  * a custom all value passes every option; a custom all value is inserted verbatim without calling the formatter;
- * the `csv` format joins with commas, no format makes a glob `{a,b}`; unknown variables stay as written.
+ * the `csv` format joins with commas, `regex` escapes and alternates `(a|b)`, no format makes a glob `{a,b}`;
+ * unknown variables stay as written.
  */
 export class FakeTemplateSrv implements TemplateSrv {
   constructor(private readonly variables: FakeVariable[] = []) {}
@@ -76,6 +77,11 @@ function applyFormat(value: string | string[], format: string | Function | undef
   }
   if (format === undefined) {
     return Array.isArray(value) ? `{${value.join(',')}}` : value;
+  }
+  if (format === 'regex') {
+    // Grafana's formatRegistry: each value regex-escaped, several as one alternation
+    const escaped = (Array.isArray(value) ? value : [value]).map(escapeRegex);
+    return escaped.length === 1 ? escaped[0] : `(${escaped.join('|')})`;
   }
   throw new Error(`FakeTemplateSrv: format ${format} not modelled`);
 }

@@ -1,9 +1,11 @@
-import type { Dashboard, Panel, VariableModel } from '@grafana/schema';
-import type { GhcprofQuery, GhcprofVariableQuery } from '../../datasource/types';
+import type { Dashboard } from '@grafana/schema';
+import type { GhcprofQuery } from '../../datasource/types';
 import {
   datasourceVariable,
   DRILLDOWN_UID,
   GHCPROF_DS,
+  ghcprofPanel,
+  ghcprofVariable,
   grid,
   KEEP_CONTEXT,
   panelLink,
@@ -17,37 +19,6 @@ export const SELECTOR = '{service="$service",pod="$pod"}';
 /** The app's Profile page over the panel's range for `{service="<service>"}` (selector URL-encoded). */
 const APP_PROFILE_LINK =
   '/a/ghcprof-profiles-app/profile?selector=%7Bservice%3D%22${service:percentencode}%22%7D&from=${__from}&to=${__to}';
-
-function ghcprofVariable(name: string, query: GhcprofVariableQuery, multi: boolean): VariableModel {
-  return {
-    name,
-    label: name,
-    type: 'query',
-    datasource: GHCPROF_DS,
-    query,
-    definition: query.kind === 'labelValues' ? `${query.label} values ${query.selector ?? '{}'}` : 'label names',
-    refresh: 2,
-    multi,
-    includeAll: multi,
-    sort: 1,
-    hide: 0,
-    skipUrlSync: false,
-  } as unknown as VariableModel;
-}
-
-type Placed = Omit<Panel, 'gridPos' | 'id'> & { w: number; h: number };
-
-function ghcprofPanel(
-  type: string,
-  title: string,
-  query: Omit<GhcprofQuery, 'refId'>,
-  size: { w: number; h: number },
-  extra: Partial<Panel> = {}
-): Placed {
-  const target: GhcprofQuery & Record<string, unknown> = { refId: 'A', datasource: GHCPROF_DS, ...query };
-  // Typed as GhcprofQuery so a panel can only use query types and fields the data source implements.
-  return { type, title, datasource: GHCPROF_DS, targets: [{ ...target }], ...size, ...extra };
-}
 
 /** "Haskell service drill-down": where an alert on a service lands (links carry time range, service and pod). */
 export function drilldownDashboard(): Dashboard {

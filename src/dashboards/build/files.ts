@@ -1,4 +1,5 @@
 import type { Dashboard } from '@grafana/schema';
+import { benchmarksDashboard } from './benchmarks';
 import { drilldownDashboard } from './drilldown';
 import { rtsOverviewDashboard } from './rtsOverview';
 
@@ -6,4 +7,5 @@ import { rtsOverviewDashboard } from './rtsOverview';
 export const DASHBOARD_FILES: Record<string, () => Dashboard> = {
   'rts-overview.json': rtsOverviewDashboard,
   'drilldown.json': drilldownDashboard,
+  'benchmarks.json': benchmarksDashboard,
 };
