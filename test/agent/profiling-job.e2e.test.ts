@@ -53,7 +53,7 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
   let dir: string;
   let server: RunningServer;
   let token: string;
-  let service: string;
+  let serviceBin: string;
   const [job] = kustomizeBuild('deploy/kubernetes/overlays/job')
     .map((r) => r.doc)
     .filter((d) => d.kind === 'Job');
@@ -66,7 +66,7 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
     token = createToken(db, 'shop', 'write');
     server = await startServer(db, undefined, join(dir, 'serve.log'));
     // The service's profiling build: the fixture generator's flags (test/fixtures/ghc/README.md).
-    service = join(dir, 'leaky-prof');
+    serviceBin = join(dir, 'leaky-prof');
     const ghc = spawnSync(
       'ghc',
       [
@@ -79,7 +79,7 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
         '-outputdir',
         join(dir, 'o'),
         '-o',
-        service,
+        serviceBin,
         'test/fixtures/ghc/src/Leaky.hs',
       ],
       { encoding: 'utf8' }
@@ -98,13 +98,17 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
     if (!process.env.GHCPROF_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the service runs for RUN_FOR with +RTS -p -hc -l, stops on SIGINT with its profiles written, and every artefact is pushed once with the Job labels', async () => {
-    const profiles = join(dir, 'profiles'); // the shared emptyDir
+  /**
+   * One pod of the Job: the upload container's command started first (it waits), then the profile container's;
+   * `service` overrides what the node would provide for the profile container (arguments, RUN_FOR).
+   */
+  async function runPod(podName: string, service: { args: string; runFor: string }) {
+    const profiles = join(dir, podName); // the pod's shared emptyDir
     mkdirSync(profiles);
     writeFileSync(join(dir, 'token'), `${token}\n`); // the mounted Secret
     // What the Job controller and the kubelet add: the job-name label, the pod's name and namespace.
     const pod = {
-      name: 'demo-service-profile-x7k2p',
+      name: podName,
       namespace: 'ghcprof',
       labels: { ...template.metadata.labels, 'batch.kubernetes.io/job-name': job.metadata.name },
     };
@@ -115,66 +119,89 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
       GHCPROF_URL: server.url,
       GHCPROF_TOKEN_FILE: join(dir, 'token'),
     };
-    // Leaky with a big ledger runs well past RUN_FOR: the bound, not the program, ends the run.
     const profileEnv = {
       ...containerEnv(profile, pod),
       ...node,
-      SERVICE_BIN: service,
-      SERVICE_ARGS: '20000000',
-      RUN_FOR: '3s',
+      SERVICE_BIN: serviceBin,
+      SERVICE_ARGS: service.args,
+      RUN_FOR: service.runFor,
     };
     assert.equal(profileEnv.GHCRTS, '-p -hc -l -i0.5', "the manifest's RTS flags");
-
     const uploading = runShell(upload.command[2], uploadEnv, dir);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(uploading.child.exitCode, null, 'the upload container waits for the marker');
-    assert.deepEqual(await listProfiles(server, token), []);
+    assert.deepEqual(
+      (await listProfiles(server, token)).filter((p) => p.labels.pod === podName),
+      []
+    );
     const started = Date.now();
-    const run = await runShell(
-      profile.command[2],
-      profileEnv,
-      profile.workingDir === node.PROFILE_DIR ? profiles : profiles
-    ).done;
+    const ran = await runShell(profile.command[2], profileEnv, profiles).done;
     const ranMs = Date.now() - started;
-    assert.equal(run.code, 0, `profile container: ${run.output}`);
-    assert.ok(ranMs >= 3000 && ranMs < 20_000, `ran ${ranMs} ms for RUN_FOR 3s`);
-    assert.equal(readFileSync(join(profiles, '.done'), 'utf8').trim(), '0', 'timeout 124 counts as success');
     const pushed = await uploading.done;
-    assert.equal(pushed.code, 0, `upload container: ${pushed.output}`);
-
     const written = readdirSync(profiles)
       .filter((f) => !f.startsWith('.'))
       .sort();
-    assert.deepEqual(
+    const stored = (await listProfiles(server, token)).filter((p) => p.labels.pod === podName);
+    return {
+      profiles,
+      pod,
+      ran,
+      ranMs,
+      pushed,
       written,
+      stored,
+      marker: readFileSync(join(profiles, '.done'), 'utf8').trim(),
+    };
+  }
+
+  async function assertStoredOnce(run: Awaited<ReturnType<typeof runPod>>): Promise<void> {
+    assert.deepEqual(
+      run.written,
       ['leaky-prof.eventlog', 'leaky-prof.hp', 'leaky-prof.prof'],
-      'the RTS wrote all three on SIGINT'
+      'the RTS wrote all three'
     );
-    const stored = await listProfiles(server, token);
-    assert.equal(stored.length, 3, pushed.output);
-    assert.deepEqual(stored.map((p) => p.kind).sort(), ['eventlog', 'hp', 'prof']);
-    for (const p of stored) {
-      const file = written.find((f) => f.endsWith(`.${p.kind}`))!;
-      assert.deepEqual(await rawOf(server, token, p.id), readFileSync(join(profiles, file)), `${file}: stored bytes`);
+    assert.equal(run.stored.length, 3, run.pushed.output);
+    assert.deepEqual(run.stored.map((p) => p.kind).sort(), ['eventlog', 'hp', 'prof']);
+    for (const p of run.stored) {
+      const file = run.written.find((f) => f.endsWith(`.${p.kind}`))!;
       assert.deepEqual(
-        {
-          job: p.labels.job,
-          service: p.labels.service,
-          version: p.labels.version,
-          namespace: p.labels.namespace,
-          pod: p.labels.pod,
-          container: p.labels.container,
-        },
+        await rawOf(server, token, p.id),
+        readFileSync(join(run.profiles, file)),
+        `${file}: stored bytes`
+      );
+      const { job: j, service, version, namespace, pod, container } = p.labels;
+      assert.deepEqual(
+        { job: j, service, version, namespace, pod, container },
         {
           job: 'demo-service-profile',
           service: 'demo-service',
           version: '0.1.0',
           namespace: 'ghcprof',
-          pod: pod.name,
+          pod: run.pod.name,
           container: 'profile',
         }
       );
     }
-    assert.match(pushed.output, /profile exited with 0; uploading/);
+  }
+
+  it('the service runs for RUN_FOR with +RTS -p -hc -l, stops on SIGINT with its profiles written, and every artefact is pushed once with the Job labels', async () => {
+    // Leaky with a big ledger runs well past RUN_FOR: the bound, not the program, ends the run.
+    const run = await runPod('demo-service-profile-x7k2p', { args: '20000000', runFor: '3s' });
+    assert.equal(run.ran.code, 0, `profile container: ${run.ran.output}`);
+    assert.ok(run.ranMs >= 3000 && run.ranMs < 20_000, `ran ${run.ranMs} ms for RUN_FOR 3s`);
+    assert.equal(run.marker, '0', 'timeout 124 counts as success');
+    assert.equal(run.pushed.code, 0, `upload container: ${run.pushed.output}`);
+    assert.match(run.pushed.output, /profile exited with 0; uploading/);
+    await assertStoredOnce(run);
+  });
+
+  it('a service that fails still has its profiles uploaded, and the pod fails (the Job retries or reports it)', async () => {
+    const run = await runPod('demo-service-profile-q9w3z', { args: 'not-a-number', runFor: '60s' });
+    assert.equal(run.ran.code, 1, 'the profile container exits with the service’s code');
+    assert.match(run.ran.output, /Prelude\.read: no parse/);
+    assert.equal(run.marker, '1');
+    assert.equal(run.pushed.code, 0, `upload container: ${run.pushed.output}`);
+    assert.match(run.pushed.output, /profile exited with 1; uploading/);
+    await assertStoredOnce(run);
   });
 });

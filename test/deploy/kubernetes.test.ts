@@ -387,7 +387,8 @@ describe('Kubernetes manifests (deploy/kubernetes, kustomize base + overlays)', 
     it('profiles with +RTS -p -hc -l for RUN_FOR, then a second container pushes everything once the marker is there', () => {
       const ghcrts = envOf(profile).get('GHCRTS')!.value.split(/\s+/);
       for (const flag of ['-p', '-hc', '-l']) assert.ok(ghcrts.includes(flag), `GHCRTS lacks ${flag}`);
-      assert.match(profile.command[2], /timeout -s INT "\$RUN_FOR"/);
+      // --foreground: one SIGINT to the program only (a second one, to the process group, kills GHC's RTS mid-exit).
+      assert.match(profile.command[2], /timeout --foreground -s INT "\$RUN_FOR"/);
       assert.match(upload.command[2], /until \[ -f "\$PROFILE_DIR\/\.done" \]/);
       assert.match(profile.command[2], /> "\$PROFILE_DIR\/\.done"/);
       assert.match(upload.command[2], /exec ghcprof push /);
