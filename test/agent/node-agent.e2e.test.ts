@@ -186,25 +186,31 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
       writeFileSync(join(root, pod, 'podinfo/labels'), podinfo(labels));
     }
     for (const a of artefacts) mkdirSync(dirname(join(root, a.path)), { recursive: true });
+    const written = new Map<Artefact, number>();
     const grow = (a: Artefact, fraction: number) => {
-      const path = join(root, a.path);
-      const have = existsSync(path) ? readFileSync(path).length : 0;
+      const have = written.get(a) ?? 0;
       const want = cut(a.bytes, fraction);
-      if (want > have) appendFileSync(path, a.bytes.subarray(have, want));
+      if (want > have) appendFileSync(join(root, a.path), a.bytes.subarray(have, want));
+      written.set(a, Math.max(have, want));
     };
     const ended = 'batch/nightly-report-x7';
     const live = ['shop/checkout-5f7d-a1', 'shop/cart-9c4b-b2'];
 
     agent = await startAgent();
     for (const a of artefacts.filter((x) => x.path.startsWith(ended))) grow(a, 1);
+    // The live pods write a little every step for at least `steps` steps, and never finish before the ended pod's
+    // directory is gone (a slow machine can take longer to restart the agent): they must not look gone themselves.
     const steps = 16;
+    let total = steps;
     let endedRemovedAt = -1;
-    for (let step = 1; step <= steps || endedRemovedAt < 0; step++) {
+    for (let step = 1; ; step++) {
       assert.ok(
         step < 80,
         `the ended pod's directory was never removed:\n${readFileSync(join(dir, 'agent.log'), 'utf8')}`
       );
-      for (const a of artefacts.filter((x) => x.growing)) grow(a, Math.min(1, step / steps));
+      if (endedRemovedAt < 0) total = Math.max(steps, step + 4);
+      const fraction = Math.min(1, step / total);
+      for (const a of artefacts.filter((x) => x.growing)) grow(a, fraction);
       // The server goes away for a while: every pod's uploads wait in its spool, then go through once.
       if (step === 8) await server.stop();
       if (step === 12) server = await startServer(db, server.port, join(dir, 'serve.log'));
@@ -212,10 +218,11 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
         agent.child.kill('SIGKILL');
         await agent.done;
         // The programs keep writing while no agent runs.
-        for (const a of artefacts.filter((x) => x.growing)) grow(a, 5.5 / steps);
+        for (const a of artefacts.filter((x) => x.growing)) grow(a, (step + 0.5) / total);
         agent = await startAgent();
       }
       if (endedRemovedAt < 0 && !existsSync(join(root, ended))) endedRemovedAt = step;
+      if (fraction >= 1 && endedRemovedAt > 0) break;
       await sleep(700);
     }
     // The pod that ended went while the others were still writing.
