@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string[]> = {
   '/api/v1/labels': ['get'],
   '/api/v1/labels/{name}/values': ['get'],
   '/api/v1/benchmarks/names': ['get'],
+  '/api/v1/benchmarks/metrics': ['get'],
   ...Object.fromEntries(QUERY_TYPES.map((t) => [`/api/v1/query/${t}`, ['post']])),
 };
 

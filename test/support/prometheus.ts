@@ -21,6 +21,8 @@ export interface ScrapeTarget {
   metricsPath: string;
   /** Extra target labels (`service`, `pod`, ...). */
   labels?: Record<string, string>;
+  /** Sent as `Authorization: Bearer ...` on every scrape (an endpoint behind a token). */
+  bearerToken?: string;
 }
 
 export interface StartOptions {
@@ -50,6 +52,7 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
       job_name: t.job,
       metrics_path: t.metricsPath,
       static_configs: [{ targets: [t.address], labels: t.labels ?? {} }],
+      ...(t.bearerToken ? { authorization: { type: 'Bearer', credentials: t.bearerToken } } : {}),
     })),
   };
   const configFile = join(dir, 'prometheus.yml');

@@ -1,7 +1,9 @@
 /** Label names and values for template variables and selector autocomplete. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { BenchmarkNamesResponseSchema, LabelNamesResponseSchema, LabelValuesResponseSchema } from '../../api/query';
 import { benchmarkNames } from '../../query/bench';
+import { benchMetricsText } from '../../query/bench-metrics';
 import { filterOf } from '../../query/selection';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
@@ -55,6 +57,26 @@ export function labelRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           request.query
         ),
       })
+    );
+    // The tenant's benchmark regressions as Prometheus gauges (for Grafana alerting through Prometheus).
+    app.get(
+      '/benchmarks/metrics',
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: "Prometheus gauges of the tenant's benchmarks: latest version against the one before, per suite",
+          response: { 200: z.string(), ...errorResponses() },
+        },
+      },
+      async (request, reply) => {
+        const text = await benchMetricsText({
+          store: ctx.store,
+          tenant: requireAuth(request).tenant,
+          maxProfiles: ctx.config.maxQueryProfiles,
+        });
+        reply.type('text/plain; version=0.0.4; charset=utf-8');
+        return text;
+      }
     );
   };
 }
