@@ -356,6 +356,10 @@ function main(): void {
   );
   writeFileSync(join(LARGE, 'results.json'), JSON.stringify(results, null, 2));
   log(`\nraw numbers: bench/large/results.json`);
+  // (d) a growing eventlog tailed into a running server (bench/stream.ts; its own numbers: stream-results.json).
+  if (spawnSync(node, ['--import', 'tsx', join(ROOT, 'bench/stream.ts')], { stdio: 'inherit' }).status !== 0) {
+    fail('the streaming phase failed');
+  }
 }
 
 main();

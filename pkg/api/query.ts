@@ -57,6 +57,8 @@ export const HeapQuerySchema = SelectionSchema.extend({
   topN: z.number().int().min(1).max(1000).default(10),
   /** Label that keeps overlapping processes apart instead of summing them. */
   splitBy: z.string().max(128).default('pod'),
+  /** At most this many points per series (Grafana's maxDataPoints): censuses are averaged per interval. */
+  maxDataPoints: z.number().int().min(1).max(100_000).default(1000),
 });
 export type HeapQuery = z.infer<typeof HeapQuerySchema>;
 

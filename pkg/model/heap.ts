@@ -321,3 +321,74 @@ function mergeBandRecords<T>(all: Array<Record<string, T> | undefined>): Record<
   const present = all.filter((s): s is Record<string, T> => s !== undefined);
   return present.length === 0 ? undefined : recordOf(present.flatMap((records) => Object.entries(records)));
 }
+
+/** The censuses of a combined heap timeline that lie inside [fromMs, toMs] (either end open when undefined). */
+export function clipHeap(combined: CombinedHeap, fromMs?: number, toMs?: number): CombinedHeap {
+  if (fromMs === undefined && toMs === undefined) {
+    return combined;
+  }
+  const inside = (t: number) => {
+    const ms = combined.originMs + t * 1000;
+    return (fromMs === undefined || ms >= fromMs) && (toMs === undefined || ms <= toMs);
+  };
+  const heap = {
+    ...combined.heap,
+    samples: combined.heap.samples.filter((s) => inside(s.time)),
+    marks: combined.heap.marks.filter(inside),
+  };
+  return { ...combined, heap };
+}
+
+/** How a timeline was thinned to at most `maxPoints` points (frame meta). */
+export interface Downsampling {
+  censuses: number;
+  points: number;
+  /** Width of each interval, seconds. */
+  intervalSeconds: number;
+}
+
+/**
+ * At most `maxPoints` points: the time span is cut into `maxPoints` equal intervals and the censuses in each are
+ * averaged (a band missing from a census counts as 0 bytes in it), placed at the mean time of those censuses.
+ * Null when there are no more censuses than points (nothing to do).
+ */
+export function downsampleHeap(
+  heap: HeapProfile,
+  maxPoints: number
+): { heap: HeapProfile; downsampling: Downsampling } | null {
+  const samples = heap.samples;
+  if (samples.length <= maxPoints || samples.length === 0) {
+    return null;
+  }
+  const first = samples[0].time;
+  const span = samples[samples.length - 1].time - first;
+  const width = span / maxPoints;
+  const out: HeapSample[] = [];
+  let i = 0;
+  while (i < samples.length) {
+    const interval = Math.min(maxPoints - 1, Math.floor((samples[i].time - first) / width));
+    const sums = new Map<string, number>();
+    let timeSum = 0;
+    let n = 0;
+    for (
+      ;
+      i < samples.length && Math.min(maxPoints - 1, Math.floor((samples[i].time - first) / width)) === interval;
+      i++
+    ) {
+      for (const [band, bytes] of Object.entries(samples[i].values)) {
+        sums.set(band, (sums.get(band) ?? 0) + bytes);
+      }
+      timeSum += samples[i].time;
+      n++;
+    }
+    const values: Record<string, number> = {};
+    for (const [band, sum] of sums) {
+      setOwn(values, band, sum / n);
+    }
+    out.push({ time: timeSum / n, values });
+  }
+  return {
+    heap: { ...heap, samples: out },
+    downsampling: { censuses: samples.length, points: out.length, intervalSeconds: width },
+  };
+}

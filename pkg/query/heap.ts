@@ -6,9 +6,10 @@
 import type { HeapQuery, LeaksQuery, ProfileMeta } from '../api/query';
 import type { FramesResponse } from '../api/dataframe';
 import { ownValue, setOwn } from '../api/records';
-import { combineHeapProfiles, type HeapRun } from '../model/heap';
+import { clipHeap, combineHeapProfiles, downsampleHeap, type Downsampling, type HeapRun } from '../model/heap';
 import { heapTimelineFrames, type HeapSeries, leakTableFrame } from '../frames/heap';
 import { cappedNotice, type QueryContext, selectProfiles } from './selection';
+import { resolveRange } from './time';
 import { warningNotices } from './trees';
 
 interface Group {
@@ -75,10 +76,42 @@ function annotate(
   return frame;
 }
 
+/**
+ * The heap timeline: only the censuses inside [from, to] (a profile overlapping the range contributes what lies in
+ * it), at most `maxDataPoints` points per series (censuses averaged per interval; the frame meta says so).
+ */
 export async function heapQuery(ctx: QueryContext, q: HeapQuery, refId?: string): Promise<FramesResponse> {
   const { series, profiles, notices } = await heapSeries(ctx, q);
-  const frames = heapTimelineFrames(series, { refId, topN: q.topN });
-  return { frames: frames.map((f, i) => annotate(f, profiles, i === 0 ? notices : [])) };
+  const range = q.profileIds ? {} : resolveRange(q.from, q.to);
+  const thinned: Array<Downsampling | null> = [];
+  const shown = series.map((s) => {
+    const clipped = clipHeap(s.combined, range.from, range.to);
+    const down = downsampleHeap(clipped.heap, q.maxDataPoints);
+    thinned.push(down?.downsampling ?? null);
+    return { ...s, combined: down ? { ...clipped, heap: down.heap } : clipped };
+  });
+  const frames = heapTimelineFrames(shown, { refId, topN: q.topN });
+  return {
+    frames: frames.map((f, i) => withDownsampling(annotate(f, profiles, i === 0 ? notices : []), thinned[i] ?? null)),
+  };
+}
+
+function withDownsampling(frame: FramesResponse['frames'][number], d: Downsampling | null) {
+  if (d === null) {
+    return frame;
+  }
+  const meta = frame.schema.meta ?? {};
+  const custom = meta.custom ?? {};
+  const ghcprof = (custom.ghcprof ?? {}) as Record<string, unknown>;
+  const text =
+    `${d.censuses} censuses averaged into ${d.points} points of ${d.intervalSeconds.toFixed(3)} s each ` +
+    `(maxDataPoints): each point is the mean of the censuses in its interval`;
+  frame.schema.meta = {
+    ...meta,
+    custom: { ...custom, ghcprof: { ...ghcprof, downsampled: { ...d, method: 'mean' } } },
+    notices: [...(meta.notices ?? []), { severity: 'info', text }],
+  };
+  return frame;
 }
 
 export async function leaksQuery(ctx: QueryContext, q: LeaksQuery, refId?: string): Promise<FramesResponse> {

@@ -103,12 +103,17 @@ export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOption
     // Interpolation can throw (a malformed selector with ad hoc filters): report it per query, like server errors.
     return Promise.resolve()
       .then(() => this.applyTemplateVariables(target, request.scopedVars, request.filters))
-      .then((query) => this.runQuery(query, window, request.intervalMs));
+      .then((query) => this.runQuery(query, window, request.intervalMs, request.maxDataPoints));
   }
 
   /** One interpolated query against the server; pages call this directly for what they show. */
-  async runQuery(query: GhcprofQuery, window: TimeWindow, stepMs?: number): Promise<DataFrame[]> {
-    const request = buildQueryRequest(query, window, stepMs);
+  async runQuery(
+    query: GhcprofQuery,
+    window: TimeWindow,
+    stepMs?: number,
+    maxDataPoints?: number
+  ): Promise<DataFrame[]> {
+    const request = buildQueryRequest(query, window, stepMs, maxDataPoints);
     const answer = await this.api.query(request.queryType, request.body);
     const frames = framesFromJSON(answer.frames, query.refId);
     if (request.queryType === 'profiles') {

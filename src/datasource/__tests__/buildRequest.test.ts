@@ -73,6 +73,11 @@ describe('buildQueryRequest', () => {
       mode: 'hT',
       topN: 5,
       splitBy: 'pod',
+      maxDataPoints: 1000,
+    });
+    // Grafana's point budget of the panel goes to the server, which averages censuses down to it.
+    expect(buildQueryRequest({ ...query, queryType: 'heap' }, window, undefined, 640).body).toMatchObject({
+      maxDataPoints: 640,
     });
     expect(buildQueryRequest({ ...query, queryType: 'leaks' }, window).queryType).toBe('leaks');
     expect(buildQueryRequest({ ...query, queryType: 'leaks' }, window).body).toMatchObject({ minR2: 0.8 });

@@ -30,7 +30,13 @@ export interface QueryRequest {
  * Turns an (already interpolated) panel query into the body of POST /api/v1/query/<type>, validated and
  * defaulted by the shared zod schema the server validates with, so a bad query fails here with the same message.
  */
-export function buildQueryRequest(query: GhcprofQuery, window: TimeWindow, stepMs?: number): QueryRequest {
+/** `maxDataPoints`: Grafana's point budget of the panel (heap timelines average censuses down to it). */
+export function buildQueryRequest(
+  query: GhcprofQuery,
+  window: TimeWindow,
+  stepMs?: number,
+  maxDataPoints?: number
+): QueryRequest {
   const queryType = query.queryType ?? 'flamegraph';
   const selection = selectionOf(query, window);
   const tree = { metric: query.metric, maxNodes: query.maxNodes, excludeSystem: query.excludeSystem };
@@ -43,7 +49,7 @@ export function buildQueryRequest(query: GhcprofQuery, window: TimeWindow, stepM
     case 'diff':
       return { queryType, body: DiffQuerySchema.parse({ left: baselineOf(query, window), right: selection, ...tree }) };
     case 'heap':
-      return { queryType, body: HeapQuerySchema.parse({ ...selection, ...heap }) };
+      return { queryType, body: HeapQuerySchema.parse({ ...selection, ...heap, maxDataPoints }) };
     case 'leaks':
       return { queryType, body: LeaksQuerySchema.parse({ ...selection, ...heap, minR2: query.minR2 }) };
     case 'rts':
