@@ -33,6 +33,12 @@ export interface ServerConfig {
   maxUploadBytes: number;
   /** Upload/append bodies received and processed at once; more answer 503 with Retry-After. */
   maxConcurrentUploads: number;
+  /**
+   * Slowest average rate an upload/append body may arrive at once `uploadRateGraceMs` have passed (bytes per
+   * second; 0: no minimum), so slow clients cannot hold the upload slots for the whole request timeout.
+   */
+  minUploadBytesPerSecond: number;
+  uploadRateGraceMs: number;
   /** Per-token request budget per window. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
@@ -77,6 +83,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     retentionMs: null,
     maxUploadBytes: 512 * MIB,
     maxConcurrentUploads: 4,
+    minUploadBytesPerSecond: 1024,
+    uploadRateGraceMs: 10_000,
     rateLimitMax: 600,
     rateLimitWindowMs: 60_000,
     authFailureLimit: 30,
@@ -146,6 +154,7 @@ export const RawSettingsSchema = z
     retention: z.union([z.string(), z.number()]),
     maxUploadBytes: z.union([z.string(), z.number()]),
     maxConcurrentUploads: z.coerce.number().int().min(1),
+    minUploadRate: z.union([z.string(), z.number()]),
     rateLimit: z.coerce.number().int().min(1),
     rateLimitWindow: z.union([z.string(), z.number()]),
     authFailureLimit: z.coerce.number().int().min(0),
@@ -256,6 +265,11 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
     maxUploadBytes:
       merged.maxUploadBytes === undefined ? base.maxUploadBytes : parseByteSize(asText(merged.maxUploadBytes)),
     maxConcurrentUploads: merged.maxConcurrentUploads ?? base.maxConcurrentUploads,
+    minUploadBytesPerSecond:
+      merged.minUploadRate === undefined
+        ? base.minUploadBytesPerSecond
+        : parseByteSize(asText(merged.minUploadRate).replace(/\/s$/, '')),
+    uploadRateGraceMs: base.uploadRateGraceMs,
     rateLimitMax: merged.rateLimit ?? base.rateLimitMax,
     rateLimitWindowMs:
       merged.rateLimitWindow === undefined

@@ -70,6 +70,10 @@ function registerServe(program: Command): void {
     .option('--retention <duration>', 'delete profiles older than this (e.g. 30d; default: keep)')
     .option('--max-upload-bytes <n>', 'largest upload, decompressed (default 512MiB)')
     .option('--max-concurrent-uploads <n>', 'uploads/appends processed at once; more get 503 (default 4)')
+    .option(
+      '--min-upload-rate <size>',
+      'slowest average upload body rate per second after 10 s; slower ones get 408 (default 1KiB; 0: off)'
+    )
     .option('--rate-limit <n>', 'requests per token per window (default 600)')
     .option('--rate-limit-window <duration>', 'rate limit window (default 1m)')
     .option(

@@ -40,7 +40,14 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     );
     const rawBody = (request: { body: unknown }) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
     // One cap shared by uploads and appends, taken before the body is read.
-    const slots = uploadSlots(config.maxConcurrentUploads, metrics);
+    const slots = uploadSlots(
+      {
+        max: config.maxConcurrentUploads,
+        minBytesPerSecond: config.minUploadBytesPerSecond,
+        graceMs: config.uploadRateGraceMs,
+      },
+      metrics
+    );
 
     app.post(
       '/profiles',
