@@ -7,7 +7,7 @@
  * pieces are the same bytes `JSON.stringify(heapTableJson(...))` and `heapTableCsv` give).
  */
 import { topBands } from '../model/heap';
-import type { HeapMode, HeapProfile, HeapSample } from '../model/types';
+import type { HeapMode, HeapProfile } from '../model/types';
 
 export interface HeapTableJson {
   unit: 'bytes';
@@ -48,66 +48,114 @@ export function heapTableCsv(table: HeapTableJson): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Pieces of about this many characters are handed to the writer. */
-const PIECE_CHARS = 1 << 16;
+/** Size of the pieces handed to the writer. */
+const PIECE_BYTES = 1 << 16;
 
 /**
- * The table as text pieces (`json`: the JSON object and a newline; `csv`: as heapTableCsv). With `top`, the profile
- * is first cut to its top bands (small); without, every sample is written from its sparse values.
+ * The table as UTF-8 pieces (`json`: the JSON object and a newline; `csv`: as heapTableCsv). With `top`, the profile
+ * is first cut to its top bands (small); without, every sample is written from its sparse values: each sample's
+ * own bands are placed into a row of numbers, and the row is written as bytes (each band's quoted key encoded once).
  */
 export function* heapTableText(
   heap: HeapProfile,
   startTimeMs: number | null,
   format: 'json' | 'csv',
   top?: number
-): Generator<string> {
+): Generator<Buffer> {
   const shaped = top === undefined ? heap : topBands(heap, top);
-  const rows = format === 'json' ? jsonRows(heap.mode, startTimeMs, shaped) : csvRows(shaped);
-  let piece = '';
-  for (const row of rows) {
-    piece += row;
-    if (piece.length >= PIECE_CHARS) {
-      yield piece;
-      piece = '';
-    }
+  const out = new PieceWriter();
+  const json = format === 'json';
+  // JSON lists a record's keys in JavaScript's property order: array-index names (`-he` eras: "1", "2") first, in
+  // numeric order, then the others as inserted (bands order). CSV columns are the bands in order.
+  const order = json ? propertyOrder(shaped.bands) : shaped.bands;
+  const column = new Map(order.map((b, i) => [b, i]));
+  const keys = order.map((b, i) => Buffer.from(json ? `${i === 0 ? '' : ','}${JSON.stringify(b)}:` : ','));
+  if (json) {
+    const start = startTimeMs === null ? null : new Date(startTimeMs).toISOString();
+    out.text(`{"unit":"bytes","mode":${JSON.stringify(shaped.mode)},"start":${JSON.stringify(start)},`);
+    out.text(`"bands":${JSON.stringify(shaped.bands)},"samples":[`);
+  } else {
+    out.text(`${['time', ...shaped.bands].map(csvCell).join(',')}\n`);
   }
-  yield piece;
+  const row = new Float64Array(order.length);
+  for (let k = 0; k < shaped.samples.length; k++) {
+    const sample = shaped.samples[k];
+    row.fill(0);
+    for (const band of Object.keys(sample.values)) {
+      const c = column.get(band);
+      if (c !== undefined) {
+        row[c] = sample.values[band];
+      }
+    }
+    out.text(json ? `${k === 0 ? '' : ','}{"time":${JSON.stringify(sample.time)},"values":{` : String(sample.time));
+    for (let c = 0; c < order.length; c++) {
+      out.bytes(keys[c]);
+      out.number(row[c]);
+    }
+    out.text(json ? '}}' : '\n');
+    yield* out.full();
+  }
+  if (json) {
+    out.text(']}\n');
+  }
+  yield* out.full();
+  yield out.rest();
 }
 
-function* jsonRows(mode: HeapMode, startTimeMs: number | null, heap: HeapProfile): Generator<string> {
-  const start = startTimeMs === null ? null : new Date(startTimeMs).toISOString();
-  yield `{"unit":"bytes","mode":${JSON.stringify(mode)},"start":${JSON.stringify(start)},`;
-  yield `"bands":${JSON.stringify(heap.bands)},"samples":[`;
-  // A record's keys come out in JavaScript's property order: array-index names (`-he` eras: "1", "2") first, in
-  // numeric order, then the others as inserted (bands order). Each band's quoted key is made once.
-  const order = propertyOrder(heap.bands);
-  const keys = order.map((b) => `${JSON.stringify(b)}:`);
-  let first = true;
-  for (const s of heap.samples) {
-    let row = `${first ? '' : ','}{"time":${JSON.stringify(s.time)},"values":{`;
-    for (let i = 0; i < order.length; i++) {
-      row += `${i === 0 ? '' : ','}${keys[i]}${JSON.stringify(valueOf(s, order[i]))}`;
-    }
-    yield `${row}}}`;
-    first = false;
-  }
-  yield ']}\n';
-}
+/** Appends text, bytes and numbers into fixed-size buffers, handing each on when full. */
+class PieceWriter {
+  private buf = Buffer.allocUnsafe(PIECE_BYTES);
+  private at = 0;
+  private readonly done: Buffer[] = [];
 
-function* csvRows(heap: HeapProfile): Generator<string> {
-  yield `${['time', ...heap.bands].map(csvCell).join(',')}\n`;
-  for (const s of heap.samples) {
-    let row = String(s.time);
-    for (const b of heap.bands) {
-      row += `,${valueOf(s, b)}`;
-    }
-    yield `${row}\n`;
+  text(s: string): void {
+    this.bytes(Buffer.from(s, 'utf8'));
   }
-}
 
-/** A band's bytes in a sample: 0 where absent (own entries only: a band may be named `constructor`). */
-function valueOf(sample: HeapSample, band: string): number {
-  return Object.hasOwn(sample.values, band) ? sample.values[band] : 0;
+  bytes(b: Buffer): void {
+    if (this.at + b.length > this.buf.length) {
+      this.flush(b.length);
+    }
+    b.copy(this.buf, this.at);
+    this.at += b.length;
+  }
+
+  /** As JSON and String write it: integers digit by digit here, anything else through String. */
+  number(v: number): void {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      this.text(String(v));
+      return;
+    }
+    if (this.at + 16 > this.buf.length) {
+      this.flush(16);
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) {
+      digits++;
+    }
+    let x = v;
+    for (let i = this.at + digits - 1; i >= this.at; i--) {
+      this.buf[i] = 48 + (x % 10);
+      x = Math.floor(x / 10);
+    }
+    this.at += digits;
+  }
+
+  private flush(room: number): void {
+    this.done.push(this.buf.subarray(0, this.at));
+    this.buf = Buffer.allocUnsafe(Math.max(PIECE_BYTES, room));
+    this.at = 0;
+  }
+
+  /** Takes the pieces filled so far. */
+  full(): Buffer[] {
+    return this.done.splice(0);
+  }
+
+  /** The last, partly filled piece. */
+  rest(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
 }
 
 /** Names in the order an object created with them in this order lists its keys. */

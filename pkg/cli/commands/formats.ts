@@ -105,8 +105,8 @@ async function emit(content: string | Uint8Array, out?: string): Promise<void> {
   });
 }
 
-/** Writes text pieces in turn (waiting for the stream to drain), so a large output is never one string. */
-async function emitPieces(pieces: Iterable<string>, out?: string): Promise<void> {
+/** Writes pieces in turn (waiting for the stream to drain), so a large output is never held whole. */
+async function emitPieces(pieces: Iterable<Uint8Array>, out?: string): Promise<void> {
   if (out === undefined) {
     tolerateClosedStdout();
   }
