@@ -3,7 +3,7 @@
  * is stood in for by the smallest real thing: getBackendSrv() is window.fetch (to the harness server, which plays
  * Grafana's data proxy: one route per token scope), the data source service hands out one GhcprofDataSource, and
  * the template service has no variables. Views are chosen by the page URL: `?view=app&path=/profile?id=...`,
- * `?view=queryEditor&query=<json>`, `?view=testDatasource&uid=<instance>`.
+ * `?view=queryEditor&query=<json>`, `?view=testDatasource&uid=<instance>`, `?view=benchmarksDashboard&dashboard=<json>`.
  */
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -29,6 +29,7 @@ import { App } from '../../../src/components/App/App';
 import { GhcprofDataSource } from '../../../src/datasource/datasource';
 import { QueryEditor } from '../../../src/datasource/ui/QueryEditor';
 import type { GhcprofOptions, GhcprofQuery } from '../../../src/datasource/types';
+import { BenchmarksDashboardView } from './BenchmarksDashboardView';
 import { fetchBackendSrv } from './fetchBackendSrv';
 
 const params = new URLSearchParams(window.location.search);
@@ -101,6 +102,8 @@ function View() {
   switch (params.get('view')) {
     case 'testDatasource':
       return <TestDatasourceView />;
+    case 'benchmarksDashboard':
+      return <BenchmarksDashboardView settings={settings} {...JSON.parse(params.get('dashboard') ?? '{}')} />;
     case 'queryEditor':
       return <QueryEditorView initial={JSON.parse(params.get('query') ?? '{"refId":"A"}')} />;
     default:
