@@ -129,12 +129,12 @@ export function topBands(heap: HeapProfile, n?: number): HeapProfile {
   const samples = heap.samples.map((s, i) => {
     const values: Record<string, number> = {};
     for (const b of keep) {
-      values[b] = valueAt(s, b);
+      setOwn(values, b, valueAt(s, b));
     }
     if (cut.length > 0) {
       let other = 0;
       for (const b of keys[i]) {
-        other += kept.has(b) ? 0 : s.values[b];
+        other += kept.has(b) ? 0 : (ownValue(s.values, b) ?? 0);
       }
       values[OTHER_BAND] = other;
     }

@@ -130,7 +130,11 @@ describe('memory of a real server under four concurrent gzip bombs at the defaul
     const { spec, cleanup } = await freshStoreSpec('sqlite');
     const store = await openStore(spec);
     await store.migrate();
-    const token = (await createToken(store, { tenant: 'acme', scope: 'write', name: 'bombs' })).secret;
+    // Four tenants: one tenant may hold only half of the four upload slots.
+    const tokens: string[] = [];
+    for (const tenant of ['t1', 't2', 't3', 't4']) {
+      tokens.push((await createToken(store, { tenant, scope: 'write', name: 'bombs' })).secret);
+    }
     await store.close();
     // 600 MiB of zeros in ~600 KB: over the default --max-upload-bytes (512 MiB) once inflated.
     const bomb = await zeroBomb(600 * MIB);
@@ -139,7 +143,7 @@ describe('memory of a real server under four concurrent gzip bombs at the defaul
       const pid = child.process.pid!;
       const before = peakRss(pid);
       const answers = await Promise.all(
-        Array.from({ length: 4 }, () =>
+        tokens.map((token) =>
           fetch(`${url}/api/v1/profiles`, {
             method: 'POST',
             headers: { ...bearer(token), 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' },
