@@ -197,6 +197,42 @@ for (const backend of BACKENDS) {
       assert.deepEqual(grown?.samples, ref?.samples);
     });
 
+    it('retention drops the oldest chunks of a profile that lives on; the rest stays queryable and appends go on', async () => {
+      const bytes = readFileSync('test/fixtures/ghc/pipeline.eventlog');
+      const cuts = evenCuts(bytes.length, 12);
+      const id = await grow(fx.store, 'r', bytes.subarray(0, cuts[10]), cuts.slice(0, 10), { service: 'r' });
+      const meta = (await fx.store.getProfile('r', id))!;
+      const before = (await fx.store.getHeap('r', id))!;
+      const wall = (s: { time: number }) => meta.startTime + s.time * 1000;
+      const cutoff = Math.round(wall(before.samples[Math.floor(before.samples.length / 2)]));
+      const ticksBefore = [...ticksByPath(await fx.store.getTree('r', id)).values()].reduce((a, b) => a + b, 0);
+      const chunksBefore = await fx.store.listChunks('r', id);
+      assert.deepEqual(await fx.store.deleteOlderThan(cutoff, { tenant: 'r' }), [], 'the profile itself lives on');
+      const chunksAfter = await fx.store.listChunks('r', id);
+      assert.ok(chunksAfter.length < chunksBefore.length, `${chunksBefore.length} -> ${chunksAfter.length} chunks`);
+      assert.equal(chunksAfter.at(-1)?.seq, chunksBefore.at(-1)?.seq, 'the newest chunk stays');
+      const after = (await fx.store.getHeap('r', id))!;
+      assert.ok(after.samples.length < before.samples.length);
+      assert.deepEqual(after.samples, before.samples.slice(before.samples.length - after.samples.length), 'a suffix');
+      const keptFrom = before.samples.length - after.samples.length;
+      assert.ok(
+        before.samples.slice(0, keptFrom).every((s) => wall(s) < cutoff),
+        'only censuses before the cutoff went'
+      );
+      const ticksAfter = [...ticksByPath(await fx.store.getTree('r', id)).values()].reduce((a, b) => a + b, 0);
+      assert.ok(ticksAfter > 0 && ticksAfter < ticksBefore, `ticks ${ticksBefore} -> ${ticksAfter}`);
+      assert.ok((await fx.store.listAudit('r')).some((e) => e.profileId === id && /oldest chunk/.test(e.detail ?? '')));
+      const res = await appendToProfile(fx.store, {
+        tenant: 'r',
+        id,
+        body: bytes.subarray(cuts[10]),
+        offset: cuts[10],
+        uploader: null,
+        tokenId: null,
+      });
+      assert.equal(res.storedBytes, bytes.length, 'appends continue at the same offsets');
+    });
+
     it('retries, overlaps across chunk boundaries, gaps and differing bytes keep the contract', async () => {
       const bytes = readFileSync('test/fixtures/ghc/search.eventlog');
       const cuts = evenCuts(bytes.length, 5);

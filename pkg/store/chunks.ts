@@ -5,7 +5,8 @@
  * in one transaction, so its cost does not depend on what is stored before it. Reads put the chunks back together:
  * the raw artefact chunk by chunk, the heap and RTS data by joining the deltas (model/join.ts).
  */
-import type { HeapProfile, RtsEvents } from '../model/types';
+import type { CallTree, HeapProfile, RtsEvents } from '../model/types';
+import { mergeTrees } from '../model/tree';
 import { joinHeaps, joinRts } from '../model/join';
 import { compress, decompress, packJson, unpackJson } from './codec';
 import type { Row, SqlExecutor } from './driver';
@@ -134,4 +135,36 @@ export async function* rawChunks(exec: SqlExecutor, profileId: string): AsyncGen
 export async function hasChunks(exec: SqlExecutor, profileId: string): Promise<boolean> {
   const rows = await exec.query(`SELECT 1 AS one FROM profile_chunks WHERE profile_id = ? LIMIT 1`, [profileId]);
   return rows.length > 0;
+}
+
+/**
+ * Growing profiles' chunks whose data all lies before `cutoffMs` (wall clock: the profile's start plus the chunk's
+ * newest time), per profile the newest such chunk: retention drops it and every chunk before it, never a profile's
+ * newest chunk (the profile lives on, and a later append continues after it).
+ */
+export async function expiredChunks(
+  exec: SqlExecutor,
+  cutoffMs: number,
+  tenant?: string
+): Promise<Array<{ tenant: string; profileId: string; throughSeq: number }>> {
+  const rows = await exec.query<{ tenant: string; profile_id: string; through_seq: number }>(
+    `SELECT p.tenant, c.profile_id, MAX(c.seq) AS through_seq FROM profile_chunks c JOIN profiles p ON p.id = c.profile_id
+     WHERE c.last_ns IS NOT NULL AND p.start_time + c.last_ns / 1000000 < ?
+       AND c.seq < (SELECT MAX(n.seq) FROM profile_chunks n WHERE n.profile_id = c.profile_id)
+       ${tenant === undefined ? '' : 'AND p.tenant = ?'}
+     GROUP BY p.tenant, c.profile_id ORDER BY p.tenant, c.profile_id`,
+    tenant === undefined ? [cutoffMs] : [cutoffMs, tenant]
+  );
+  return rows.map((r) => ({ tenant: r.tenant, profileId: r.profile_id, throughSeq: Number(r.through_seq) }));
+}
+
+/** Drops a profile's chunks up to `throughSeq`; returns how many went. */
+export async function dropChunks(tx: SqlExecutor, profileId: string, throughSeq: number): Promise<number> {
+  return tx.execute(`DELETE FROM profile_chunks WHERE profile_id = ? AND seq <= ?`, [profileId, throughSeq]);
+}
+
+/** The merged time-sample tree of a profile's remaining chunks (null when none has samples). */
+export async function joinedTree(exec: SqlExecutor, profileId: string): Promise<CallTree | null> {
+  const trees = (await readDeltas(exec, profileId)).flatMap((d) => (d.tree ? [d.tree] : []));
+  return trees.length > 0 ? mergeTrees(trees) : null;
 }

@@ -484,8 +484,56 @@ export class SqlStore implements Store {
     return { sources, profileCount };
   }
 
-  deleteOlderThan(cutoffMs: number, opts: { tenant?: string; batchSize?: number } = {}): Promise<DeletedProfile[]> {
-    return deleteOlderThan(this.driver, (tx, tenant, ids) => this.deleteProfiles(tx, tenant, ids), cutoffMs, opts);
+  /** Whole profiles that ended before the cutoff, then the expired chunks of growing profiles that live on. */
+  async deleteOlderThan(
+    cutoffMs: number,
+    opts: { tenant?: string; batchSize?: number } = {}
+  ): Promise<DeletedProfile[]> {
+    const deleted = await deleteOlderThan(
+      this.driver,
+      (tx, tenant, ids) => this.deleteProfiles(tx, tenant, ids),
+      cutoffMs,
+      opts
+    );
+    await this.dropExpiredChunks(cutoffMs, opts.tenant);
+    return deleted;
+  }
+
+  /**
+   * Retention of a long-running profile: its chunks whose data all lies before the cutoff go, one transaction per
+   * profile that also re-merges its tree from the remaining chunks (and its rollups) and audits what went. The
+   * rest stays queryable; the profile keeps its size, so appends continue at the same offsets.
+   */
+  private async dropExpiredChunks(cutoffMs: number, tenant?: string): Promise<void> {
+    const dialect = this.driver.dialect;
+    for (const expired of await chunks.expiredChunks(this.driver, cutoffMs, tenant)) {
+      await this.driver.transaction(async (tx) => {
+        const buckets = await bucketsOf(tx, dialect, expired.tenant, [expired.profileId]);
+        const dropped = await chunks.dropChunks(tx, expired.profileId, expired.throughSeq);
+        const tree = await chunks.joinedTree(tx, expired.profileId);
+        await tx.execute(`DELETE FROM profile_blobs WHERE profile_id = ? AND part = 'tree'`, [expired.profileId]);
+        if (tree) {
+          await tx.execute(`INSERT INTO profile_blobs (profile_id, part, data) VALUES (?, ?, ?)`, [
+            expired.profileId,
+            'tree',
+            await packTree(tree),
+          ]);
+        }
+        await tx.execute(`UPDATE profiles SET has_tree = ? WHERE id = ?`, [tree ? 1 : 0, expired.profileId]);
+        await rebuildBuckets(tx, dialect, buckets, []);
+        await tokensAudit.auditIn(
+          tx,
+          {
+            tenant: expired.tenant,
+            action: 'delete',
+            user: null,
+            tokenId: null,
+            detail: `retention: ${dropped} oldest chunk(s) of a growing profile`,
+          },
+          expired.profileId
+        );
+      });
+    }
   }
 
   /** Deletes the tenant's profiles with these ids (rows, labels, blobs, derived data); returns how many existed. */

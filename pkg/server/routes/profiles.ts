@@ -193,8 +193,8 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           reply
             .type('application/octet-stream')
             .header('content-disposition', `attachment; filename="${name}"`)
-            .header('content-length', meta.size)
-            // A growing profile streams chunk by chunk: a week-long eventlog is never held whole.
+            // A growing profile streams chunk by chunk: a week-long eventlog is never held whole. (No length: after
+            // retention dropped its oldest chunks, it is what remains.)
             .send(Readable.from(store.rawPieces(tenant, id)))
         );
       }
