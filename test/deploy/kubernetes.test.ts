@@ -379,6 +379,7 @@ describe('Kubernetes manifests (deploy/kubernetes, kustomize base + overlays)', 
         'the deadline leaves time for the run and the upload'
       );
       assert.equal(pod.restartPolicy, 'Never');
+      assert.equal(pod.automountServiceAccountToken, false, 'no Kubernetes API token in the pod');
       assert.deepEqual(cron.spec.jobTemplate.spec, job.spec, 'the CronJob and the Job run the same pod');
       assert.equal(cron.spec.concurrencyPolicy, 'Forbid');
       assert.match(cron.spec.schedule, /^\d+ \d+ \* \* \*$/, 'nightly');
