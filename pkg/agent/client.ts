@@ -11,12 +11,17 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { labelQuery, type Labels } from './labels';
+import { redactingHead } from './redact-stream';
 import type { RetryableError } from './retry';
 
 export interface ServerTarget {
   /** Base URL, e.g. `http://ghcprof:4040` (a path prefix is kept). */
   url: string;
   token: string;
+  /** PEM certificate(s) to trust for an https:// URL instead of the system's (`--ca-file`). */
+  ca?: Buffer;
+  /** Redact secrets in the artefact's command line before sending (`--redact`, on by default). */
+  redact?: boolean;
 }
 
 export interface StoredProfile {
@@ -152,7 +157,7 @@ async function send(
   if (opts.gzip) headers['content-encoding'] = 'gzip';
   else if (Buffer.isBuffer(opts.body)) headers['content-length'] = opts.body.length;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const req = request(url, { method: 'POST', headers, signal: opts.signal });
+  const req = request(url, { method: 'POST', headers, signal: opts.signal, ...(target.ca ? { ca: target.ca } : {}) });
   req.setTimeout(opts.idleTimeoutMs ?? 60_000, () =>
     req.destroy(Object.assign(new Error('socket idle timeout'), { code: 'ETIMEDOUT' }))
   );
@@ -162,7 +167,7 @@ async function send(
   });
   try {
     // The server may answer (e.g. 401, 413) before the body is sent; then the response decides, not the pipe error.
-    const sent = pipeline(bodyStream(opts), req).catch((err: unknown) => err);
+    const sent = pipeline(bodyStream(opts, target.redact ?? false), req).catch((err: unknown) => err);
     const res = await response;
     const text = await readText(res);
     await sent;
@@ -172,8 +177,10 @@ async function send(
   }
 }
 
-function bodyStream(opts: SendOptions): Readable {
-  const source = Buffer.isBuffer(opts.body) ? Readable.from([opts.body]) : opts.body();
+function bodyStream(opts: SendOptions, redact: boolean): Readable {
+  const raw = Buffer.isBuffer(opts.body) ? Readable.from([opts.body]) : opts.body();
+  const source = redact ? raw.pipe(redactingHead()) : raw;
+  if (redact) raw.once('error', (err) => source.destroy(err));
   const counted = source.pipe(
     new Transform({
       transform(chunk: Buffer, _enc, done) {

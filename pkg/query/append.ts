@@ -18,6 +18,7 @@ import { mergeTrees } from '../model/tree';
 import type { CallTree, ProfileData } from '../model/types';
 import type { AuditEntry, ChunkAppend, GrowingProfile, NewChunk, Store } from '../store/store';
 import { HttpError, notFound } from '../api/errors';
+import { EVENTLOG_REDACT_HEAD as REDACT_HEAD, redactArtefact } from '../formats/redact';
 import { checkLabels, sha256Hex } from './ingest';
 import { digestSha256, initialSha256, updateSha256, type Sha256State } from './resumable-sha256';
 
@@ -31,6 +32,8 @@ export interface AppendRequest {
   tokenId: string | null;
   /** ms epoch of the request (placement before the eventlog's wall-clock event); default now. */
   now?: number;
+  /** Redact secrets (formats/redact.ts), as the first upload was. */
+  redact?: boolean;
 }
 
 export interface AppendResult {
@@ -87,14 +90,15 @@ async function appendOnce(store: Store, req: AppendRequest): Promise<AppendResul
   if (at > stored) {
     throw conflict(`offset ${at} is beyond the ${stored} bytes stored: resend from byte ${stored}`, stored);
   }
-  await checkOverlap(store, req, growing, at, req.body.subarray(0, Math.min(stored - at, req.body.length)));
-  if (req.offset === undefined && req.body.length < stored) {
-    throw conflict(`complete content (${req.body.length} bytes) is shorter than the ${stored} bytes stored`, stored);
+  const body = req.redact ? await redactedBody(store, req, growing, at) : req.body;
+  await checkOverlap(store, req, growing, at, body.subarray(0, Math.min(stored - at, body.length)));
+  if (req.offset === undefined && body.length < stored) {
+    throw conflict(`complete content (${body.length} bytes) is shorter than the ${stored} bytes stored`, stored);
   }
-  if (at + req.body.length <= stored) {
+  if (at + body.length <= stored) {
     return { meta, changed: false, storedBytes: stored };
   }
-  const added = req.body.subarray(stored - at);
+  const added = body.subarray(stored - at);
   const append = await readAppend(store, req, growing, meta.kind, added);
   const audit: AuditEntry = {
     tenant: req.tenant,
@@ -112,6 +116,34 @@ async function appendOnce(store: Store, req: AppendRequest): Promise<AppendResul
   }
   // Another profile already holds exactly these bytes: answered as an identical upload would be.
   return { meta: result.meta, changed: result.type === 'appended', storedBytes: result.meta.size };
+}
+
+/**
+ * The body as it reads once redacted in its place in the artefact: the stored bytes hold `*` where the client's copy
+ * may still have secrets, and an overlap must compare equal. GHC writes the command line at the start (formats/
+ * redact.ts), so a body starting within the first REDACT_HEAD bytes is redacted after the stored bytes before it
+ * (already redacted, and redaction keeps sizes and is idempotent); a body further on is left as it is.
+ */
+async function redactedBody(store: Store, req: AppendRequest, growing: GrowingProfile, at: number): Promise<Buffer> {
+  if (at >= REDACT_HEAD) {
+    return req.body;
+  }
+  const before = at === 0 ? Buffer.alloc(0) : await storedRange(store, req, growing, at);
+  return redactArtefact(Buffer.concat([before, req.body])).bytes.subarray(at);
+}
+
+/** The stored bytes [0, to), read from the chunks that hold them (or the one upload before the first append). */
+async function storedRange(store: Store, req: AppendRequest, growing: GrowingProfile, to: number): Promise<Buffer> {
+  if (growing.growth === null) {
+    const raw = await store.getRaw(req.tenant, req.id);
+    return raw ? raw.subarray(0, to) : Buffer.alloc(0);
+  }
+  const parts: Buffer[] = [];
+  for (const chunk of await store.listChunks(req.tenant, req.id, { from: 0, to })) {
+    const raw = await store.getChunkRaw(req.tenant, req.id, chunk.seq);
+    if (raw) parts.push(raw);
+  }
+  return Buffer.concat(parts).subarray(0, to);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { isGzip } from '../formats/detect';
 import { GzipNested, GzipTooLarge, gunzipBuffer } from '../formats/gunzip';
+import { redactArtefact, redactionWarning } from '../formats/redact';
 import type { ProfileData } from '../model/types';
 import type { ProfileMeta } from '../api/query';
 import { recordOf, setOwn } from '../api/records';
@@ -126,6 +127,8 @@ export interface IngestOptions {
   allowPartial?: boolean;
   /** Why the bytes end early when they came out of a damaged gzip (DecodedUpload.damage): reported as truncation. */
   damage?: string | null;
+  /** Redact secrets in the artefact's command line before parsing and storing (formats/redact.ts). */
+  redact?: boolean;
   now?: number;
 }
 
@@ -225,22 +228,30 @@ export async function parseArtefact(
   return data;
 }
 
+/** Meta says the raw bytes were redacted (a warning: clients already show those). */
+export function withRedactionNote(data: ProfileData, count: number): ProfileData {
+  return count === 0 ? data : { ...data, warnings: [...data.warnings, redactionWarning(count)] };
+}
+
 /** Parses and stores one artefact; acknowledges only what the store committed. */
 export async function ingest(
   store: Store,
   raw: Buffer,
   opts: IngestOptions
 ): Promise<{ meta: ProfileMeta; created: boolean }> {
+  // Redacted in place (same size) first: what is hashed, parsed, stored and served never held the secrets, and the
+  // profile's sha256 is that of its stored bytes (the digest appends continue).
+  const redacted = opts.redact ? redactArtefact(raw) : { bytes: raw, count: 0 };
   // The same bytes again (agent retries, re-runs of a push): answered before the expensive parse. The store's own
   // check inside the insert still settles two identical uploads racing each other.
-  const sha256 = sha256Hex(raw);
+  const sha256 = sha256Hex(redacted.bytes);
   const existing = await store.findProfileBySha256(opts.tenant, sha256);
   if (existing) {
     return { meta: existing, created: false };
   }
-  const data = await parseArtefact(raw, opts);
+  const data = withRedactionNote(await parseArtefact(redacted.bytes, opts), redacted.count);
   // The audit line commits with the profile (an idempotent re-upload stores nothing and audits nothing).
-  return store.insertProfile(toNewProfile(data, raw, opts, sha256), {
+  return store.insertProfile(toNewProfile(data, redacted.bytes, opts, sha256), {
     tenant: opts.tenant,
     action: 'upload',
     user: opts.uploader,

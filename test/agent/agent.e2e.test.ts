@@ -46,6 +46,8 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
   let spool: string;
   let db: string;
   let token: string;
+  /** Raw downloads of eventlogs need admin scope (issue 12 §5). */
+  let adminToken: string;
   let server: RunningServer | undefined;
   const agents: RunningAgent[] = [];
 
@@ -56,6 +58,7 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
     mkdirSync(watch);
     db = join(dir, 'ghcprof.db');
     token = createToken(db, 'shop', 'write');
+    adminToken = createToken(db, 'shop', 'admin');
     server = await startServer(db, undefined, join(dir, 'serve.log'));
   });
   afterEach(async () => {
@@ -141,7 +144,7 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
     assert.equal(all.length, Object.keys(files).length, `profiles: ${all.map((p) => p.labels.file).join(', ')}`);
     for (const [name, bytes] of Object.entries(files)) {
       const meta = stored.get(name)!;
-      assert.deepEqual(await rawOf(server!, token, meta.id), bytes, `${name}: stored bytes`);
+      assert.deepEqual(await rawOf(server!, adminToken, meta.id), bytes, `${name}: stored bytes`);
       assert.equal(meta.labels.service, 'shop');
       assert.equal(meta.labels.pod, 'shop-7d9f-x2');
       assert.equal(meta.labels.namespace, 'prod');
@@ -348,7 +351,7 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
     assert.equal(samples.at(-1), 37, 'every census in the heap timeline');
     assert.ok(lagMs < 5000, `caught up ${lagMs} ms after the write`);
     const id = seen.at(-1)!.id;
-    assert.deepEqual(await rawOf(server!, token, id), full);
+    assert.deepEqual(await rawOf(server!, adminToken, id), full);
     // The same bytes pushed whole are the same profile.
     const push = await runCli(['push', `${GHC}/leaky.hc.hp`, '--url', server!.url, '--token', token]);
     assert.equal(push.stdout.trim(), `${id}\t${GHC}/leaky.hc.hp\texisting`);

@@ -61,6 +61,8 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
   let dir: string;
   let root: string;
   let token: string;
+  /** Raw downloads of eventlogs need admin scope (issue 12 §5). */
+  let adminToken: string;
   let server: RunningServer;
   let db: string;
   let agent: CliProcess | undefined;
@@ -71,6 +73,7 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
     mkdirSync(root);
     db = join(dir, 'ghcprof.db');
     token = createToken(db, 'shop', 'write');
+    adminToken = createToken(db, 'shop', 'admin');
     server = await startServer(db, undefined, join(dir, 'serve.log'));
   });
   after(async () => {
@@ -252,7 +255,7 @@ describe('ghcprof agent --layout node (end to end)', { timeout: 240_000 }, () =>
     for (const a of artefacts) {
       const p = stored.find((s) => byPath(s.labels) === a.path)!;
       const [namespace, pod, container, file] = a.path.split('/');
-      assert.deepEqual(await rawOf(server, token, p.id), a.bytes, `${a.path}: stored bytes`);
+      assert.deepEqual(await rawOf(server, adminToken, p.id), a.bytes, `${a.path}: stored bytes`);
       assert.equal(p.labels.namespace, namespace);
       assert.equal(p.labels.pod, pod);
       assert.equal(p.labels.container, container);

@@ -53,6 +53,8 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
   let dir: string;
   let server: RunningServer;
   let token: string;
+  /** Raw downloads of eventlogs need admin scope (issue 12 §5). */
+  let adminToken: string;
   let serviceBin: string;
   const [job] = kustomizeBuild('deploy/kubernetes/overlays/job')
     .map((r) => r.doc)
@@ -64,6 +66,7 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
     dir = mkdtempSync(join(tmpdir(), 'ghcprof-job-e2e-'));
     const db = join(dir, 'ghcprof.db');
     token = createToken(db, 'shop', 'write');
+    adminToken = createToken(db, 'shop', 'admin');
     server = await startServer(db, undefined, join(dir, 'serve.log'));
     // The service's profiling build: the fixture generator's flags (test/fixtures/ghc/README.md).
     serviceBin = join(dir, 'leaky-prof');
@@ -165,7 +168,7 @@ describe('profiling Job, its containers run locally in order (end to end)', { ti
     for (const p of run.stored) {
       const file = run.written.find((f) => f.endsWith(`.${p.kind}`))!;
       assert.deepEqual(
-        await rawOf(server, token, p.id),
+        await rawOf(server, adminToken, p.id),
         readFileSync(join(run.profiles, file)),
         `${file}: stored bytes`
       );

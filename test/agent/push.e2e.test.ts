@@ -37,10 +37,13 @@ describe('ghcprof push (end to end)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ghcprof-push-'));
   let server: RunningServer;
   let token: string;
+  /** Raw downloads of eventlogs need admin scope (issue 12 §5). */
+  let adminToken: string;
 
   before(async () => {
     const db = join(dir, 'ghcprof.db');
     token = createToken(db, 'shop', 'write');
+    adminToken = createToken(db, 'shop', 'admin');
     server = await startServer(db, undefined, join(dir, 'serve.log'));
   });
   after(async () => {
@@ -75,7 +78,7 @@ describe('ghcprof push (end to end)', () => {
       assert.equal(meta.kind, kinds[i]);
       assert.equal(meta.labels.service, 'ledger');
       assert.equal(meta.labels.version, '1.2.0');
-      assert.deepEqual(await rawOf(server, token, id), readFileSync(file));
+      assert.deepEqual(await rawOf(server, adminToken, id), readFileSync(file));
     }
   });
 
@@ -104,7 +107,7 @@ describe('ghcprof push (end to end)', () => {
     assert.equal(run.code, 0, run.stderr);
     const [{ id, state }] = results(run.stdout);
     assert.equal(state, 'created');
-    assert.deepEqual(await rawOf(server, token, id), readFileSync(`${GHC}/search.eventlog`));
+    assert.deepEqual(await rawOf(server, adminToken, id), readFileSync(`${GHC}/search.eventlog`));
   });
 
   it("reports a 4xx with the server's message, does not retry it, and still pushes the other files", async () => {

@@ -85,7 +85,10 @@ for (const kind of STORE_KINDS) {
       // leaky.eventlog: wall clock from the eventlog itself; tree, heap and RTS series all present.
       assert.equal(meta.timeSource, 'artefact');
       assert.deepEqual(meta.has, { tree: true, heap: true, rts: true });
-      const raw = await send(`${base}/api/v1/profiles/${meta.id}/raw`, { method: 'GET', headers: auth(env.acme.read) });
+      const raw = await send(`${base}/api/v1/profiles/${meta.id}/raw`, {
+        method: 'GET',
+        headers: auth(env.acme.admin),
+      });
       assert.equal(raw.status, 200);
       assert.ok(raw.body.equals(fixture('leaky.eventlog')));
     });

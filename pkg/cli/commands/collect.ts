@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, DEFAULT_AGENT_RETRY, type AgentOptions } from '../../agent/agent';
 import { labelsFromEnvironment, parseLabelArgs, type Labels } from '../../agent/labels';
+import type { ServerTarget } from '../../agent/client';
 import { lineLog } from '../../agent/log';
 import { NodeAgent } from '../../agent/node-agent';
 import { DEFAULT_PUSH_RETRY, push } from '../../agent/push';
@@ -16,6 +17,8 @@ interface ServerFlags {
   tokenFile?: string;
   label: string[];
   gzip: boolean;
+  redact: string;
+  caFile?: string;
 }
 
 interface PushFlags extends ServerFlags {
@@ -50,7 +53,27 @@ function serverOptions(cmd: Command): Command {
       new Option('--token-file <file>', 'read the token from this file (a mounted Secret)').env('GHCPROF_TOKEN_FILE')
     )
     .option('--label <name=value>', 'label every upload (repeatable)', collectRepeated, [] as string[])
-    .option('--gzip', 'compress uploads on the fly', false);
+    .option('--gzip', 'compress uploads on the fly', false)
+    .option('--redact <on|off>', "redact secrets in the artefacts' command lines before sending", 'on')
+    .addOption(
+      new Option('--ca-file <file>', 'PEM certificate(s) to trust for an https:// server').env('GHCPROF_CA_FILE')
+    );
+}
+
+/** Where and how to send: URL, token, trusted CA, redaction. */
+export function targetOf(o: ServerFlags): ServerTarget {
+  if (o.redact !== 'on' && o.redact !== 'off') {
+    throw new Error(`--redact must be on or off, not "${o.redact}"`);
+  }
+  let ca: Buffer | undefined;
+  if (o.caFile) {
+    try {
+      ca = readFileSync(o.caFile);
+    } catch (err) {
+      throw new Error(`--ca-file ${o.caFile}: ${(err as Error).message}`);
+    }
+  }
+  return { url: o.url, token: resolveToken(o), ca, redact: o.redact === 'on' };
 }
 
 /** The token from --token, else from --token-file. */
@@ -78,7 +101,7 @@ function registerPush(program: Command): void {
     .action(async (files: string[], o: PushFlags) => {
       const results = await push({
         files,
-        target: { url: o.url, token: resolveToken(o) },
+        target: targetOf(o),
         labels: parseLabelArgs(o.label),
         gzip: o.gzip,
         partial: o.partial,
@@ -133,7 +156,7 @@ function registerAgent(program: Command): void {
       const drainMs = parseDuration(o.drainTimeout, '--drain-timeout');
       const options: AgentOptions = {
         watchDir: o.watch,
-        target: { url: o.url, token: resolveToken(o) },
+        target: targetOf(o),
         // Flags win over the downward-API environment.
         labels: { ...agentEnvironmentLabels(o.layout), ...parseLabelArgs(o.label) },
         settleMs: parseDuration(o.settle, '--settle'),

@@ -84,6 +84,8 @@ function registerServe(program: Command): void {
     .option('--max-query-profiles <n>', 'most profiles a heap/profiles/annotations query reads (default 5000)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .option('--encryption-key-file <file>', 'encrypt stored blobs with this AES-256 key (64 hex digits)')
+    .option('--redact <on|off>', 'redact secrets in program arguments and URLs before storing (default on)')
+    .option('--raw-download <scope>', 'scope raw eventlog downloads need: admin (default) or read')
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
       const server = await startServer(config, { handleSignals: true });

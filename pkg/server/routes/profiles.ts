@@ -19,6 +19,7 @@ import { resolveTime } from '../../query/time';
 import { requireAuth } from '../auth';
 import type { AppContext } from '../context';
 import { HttpError, notFound } from '../../api/errors';
+import { scopeAllows } from '../tokens';
 import { uploadSlots } from '../upload-slots';
 import {
   AppendQuerySchema,
@@ -81,6 +82,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           file: 'upload',
           maxBytes: config.maxUploadBytes,
           allowPartial: request.query.partial === 'true' || request.query.partial === '1',
+          redact: config.redact,
         });
         metrics.uploads.inc({ kind: meta.kind, result: created ? 'created' : 'existing' });
         return reply
@@ -124,6 +126,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           offset: request.query.offset,
           uploader: auth.user,
           tokenId: auth.tokenId,
+          redact: config.redact,
         });
         if (result.changed) {
           metrics.uploads.inc({ kind: result.meta.kind, result: 'appended' });
@@ -173,20 +176,30 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         config: { scope: 'read' },
         schema: {
-          summary: 'Download the artefact exactly as uploaded (decompressed)',
+          summary:
+            'Download the artefact as stored (decompressed; secrets redacted unless the server runs with --redact=off). ' +
+            'Eventlogs (their environment events) need admin scope unless the server runs with --raw-download read',
           params: IdParamsSchema,
           response: {
             200: z.unknown().describe('the artefact bytes (application/octet-stream)'),
-            ...errorResponses(404),
+            ...errorResponses(403, 404),
           },
         },
       },
       async (request, reply) => {
-        const { tenant } = requireAuth(request);
+        const auth = requireAuth(request);
+        const { tenant } = auth;
         const id = request.params.id;
         const meta = await store.getProfile(tenant, id);
         if (!meta) {
           throw notFound(`profile ${id}`);
+        }
+        if (meta.kind === 'eventlog' && !scopeAllows(auth.scope, config.rawDownloadScope)) {
+          throw new HttpError(
+            403,
+            'forbidden',
+            `downloading a raw eventlog (it holds the program's environment) needs a token with ${config.rawDownloadScope} scope; the token has ${auth.scope}`
+          );
         }
         const name = `${(meta.program || 'profile').replace(/[^A-Za-z0-9_.-]/g, '_')}-${id}.${formatReader(meta.kind).extension}`;
         return (

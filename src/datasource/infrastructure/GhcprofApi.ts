@@ -71,8 +71,13 @@ export class GhcprofApi {
     return this.request<ProfileMeta>('read', `/api/v1/profiles/${encodeURIComponent(id)}`);
   }
 
-  downloadRaw(id: string): Promise<Blob> {
-    return this.request<Blob>('read', `/api/v1/profiles/${encodeURIComponent(id)}/raw`, { responseType: 'blob' });
+  /**
+   * The stored artefact. An eventlog holds the program's environment, so the server gives it out for admin tokens
+   * only (unless it runs with --raw-download read): it goes through the admin route.
+   */
+  downloadRaw(id: string, kind: ProfileMeta['kind']): Promise<Blob> {
+    const route = kind === 'eventlog' ? 'admin' : 'read';
+    return this.request<Blob>(route, `/api/v1/profiles/${encodeURIComponent(id)}/raw`, { responseType: 'blob' });
   }
 
   deleteProfile(id: string): Promise<unknown> {

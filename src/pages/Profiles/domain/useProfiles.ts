@@ -40,7 +40,7 @@ export function useProfiles(datasource: GhcprofDataSource, selection: Selection)
   };
 
   const downloadProfile = async (profile: ProfileMeta) => {
-    const blob = await datasource.api.downloadRaw(profile.id);
+    const blob = await datasource.api.downloadRaw(profile.id, profile.kind);
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
     link.download = `${profile.labels.service ?? profile.program ?? 'profile'}-${profile.id}.${profile.kind}`;
