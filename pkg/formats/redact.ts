@@ -14,7 +14,8 @@
  * whitespace, NUL (argv separator in eventlogs) or `"` (the quote closing the .hp JOB line or a JSON string); in
  * -pj's `arguments` list an option and its value may be two entries (`"--api-key", "sk_live_…"`).
  */
-import { detectKind } from './detect';
+import type { ProfileKind } from '../api/kinds';
+import { detectKind } from './index';
 import { EV } from './eventlog/event-types';
 import { EventFramer, type EventSink } from './eventlog/framing';
 
@@ -191,17 +192,22 @@ function lineRange(bytes: Buffer, n: number): [number, number] | null {
 }
 
 /** Where a text artefact keeps its command line: the .prof report's third line, the .hp JOB line, -pj's header. */
-function commandLineRange(kind: 'prof' | 'hp' | 'prof-json', bytes: Buffer): [number, number] | null {
-  if (kind === 'prof') {
-    return lineRange(bytes, 2);
+function commandLineRange(kind: ProfileKind, bytes: Buffer): [number, number] | null {
+  switch (kind) {
+    case 'prof':
+      return lineRange(bytes, 2);
+    case 'hp': {
+      const job = bytes.indexOf('JOB');
+      return job < 0 ? null : [job, lineRange(bytes.subarray(job), 0)![1] + job];
+    }
+    case 'prof-json': {
+      // `program`, `arguments` and `rts_arguments` come before the cost centres.
+      const cc = bytes.indexOf('"cost_centres"');
+      return [0, cc < 0 ? Math.min(bytes.length, 1 << 16) : cc];
+    }
+    default:
+      return null; // formats without a command line of GHC's
   }
-  if (kind === 'hp') {
-    const job = bytes.indexOf('JOB');
-    return job < 0 ? null : [job, lineRange(bytes.subarray(job), 0)![1] + job];
-  }
-  // -pj: `program`, `arguments` and `rts_arguments` come before the cost centres.
-  const cc = bytes.indexOf('"cost_centres"');
-  return [0, cc < 0 ? Math.min(bytes.length, 1 << 16) : cc];
 }
 
 /**
