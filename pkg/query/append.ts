@@ -29,6 +29,8 @@ export interface AppendRequest {
   /** Byte offset of `body` in the complete artefact; undefined: body is the complete artefact. */
   offset?: number;
   uploader: string | null;
+  /** Who the audit log names (default: the uploader). */
+  auditUser?: string | null;
   tokenId: string | null;
   /** ms epoch of the request (placement before the eventlog's wall-clock event); default now. */
   now?: number;
@@ -103,7 +105,7 @@ async function appendOnce(store: Store, req: AppendRequest): Promise<AppendResul
   const audit: AuditEntry = {
     tenant: req.tenant,
     action: 'append',
-    user: req.uploader,
+    user: req.auditUser ?? req.uploader,
     tokenId: req.tokenId,
     detail: `${stored} -> ${stored + added.length} bytes`,
   };

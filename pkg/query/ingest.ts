@@ -115,6 +115,8 @@ export interface IngestOptions {
   /** Use `start` even when the artefact has its own time (the demo spreads the samples over the last hours). */
   startOverridesArtefact?: boolean;
   uploader: string | null;
+  /** Who the audit log names (default: the uploader), e.g. with the verified Grafana subject. */
+  auditUser?: string | null;
   /** The token that uploaded (audit log). */
   tokenId?: string | null;
   /** Name used in parser messages. */
@@ -254,7 +256,7 @@ export async function ingest(
   return store.insertProfile(toNewProfile(data, redacted.bytes, opts, sha256), {
     tenant: opts.tenant,
     action: 'upload',
-    user: opts.uploader,
+    user: opts.auditUser ?? opts.uploader,
     tokenId: opts.tokenId ?? null,
     detail: `${data.kind} ${raw.length} bytes`,
   });

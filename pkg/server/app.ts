@@ -17,6 +17,7 @@ import type { Store } from '../store/store';
 import { AuthFailureLimiter, installAuth } from './auth';
 import type { ServerConfig } from './config';
 import type { AppContext } from './context';
+import { GrafanaIdVerifier } from './grafana-id';
 import { HttpError } from '../api/errors';
 import { installErrorHandlers } from './errors';
 import { createMetrics, installRequestMetrics } from './metrics';
@@ -48,7 +49,8 @@ function apiRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     installAuth(
       api,
       ctx.store,
-      authFailureLimit > 0 ? new AuthFailureLimiter(authFailureLimit, rateLimitWindowMs) : null
+      authFailureLimit > 0 ? new AuthFailureLimiter(authFailureLimit, rateLimitWindowMs) : null,
+      ctx.grafanaId
     );
     await api.register(fastifyRateLimit, {
       max: ctx.config.rateLimitMax,
@@ -112,7 +114,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorateRequest('auth', null);
 
   const metrics = createMetrics(store);
-  const ctx: AppContext = { store, config, metrics, rts: rtsSources(config) };
+  const ctx: AppContext = {
+    store,
+    config,
+    metrics,
+    rts: rtsSources(config),
+    grafanaId: config.grafanaUrl
+      ? new GrafanaIdVerifier(config.grafanaUrl, { refetchCooldownMs: config.grafanaKeysCooldownMs })
+      : null,
+  };
   app.decorate('ghcprof', ctx);
   runPollers(app, ctx.rts);
   if (opts.ownsStore ?? true) {

@@ -1,10 +1,11 @@
 /**
  * Bearer-token authentication for /api/v1: every route declares the scope it needs in its `config.scope`; the
- * token decides the tenant. The check runs in `onRequest`, so an unauthorised upload is refused before its body
+ * token decides the tenant. A token bound to Grafana orgs also needs Grafana's signed ID token (grafana-id.ts). The check runs in `onRequest`, so an unauthorised upload is refused before its body
  * is read.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Scope, Store } from '../store/store';
+import type { Scope, Store, TokenRecord } from '../store/store';
+import { GRAFANA_ID_HEADER, type GrafanaIdVerifier } from './grafana-id';
 import { HttpError } from '../api/errors';
 import { hashToken, scopeAllows } from './tokens';
 
@@ -14,8 +15,13 @@ export interface RequestAuth {
   tokenId: string;
   tokenName: string;
   tokenHash: string;
-  /** `X-Grafana-User` when Grafana's data proxy sends it: recorded as uploader and in the audit log. */
+  /**
+   * Who is asking, recorded as uploader: for a token bound to Grafana orgs the username (else `sub`) of Grafana's
+   * verified ID token; otherwise `X-Grafana-User` when Grafana's data proxy sends it (anyone can send that header).
+   */
   user: string | null;
+  /** What the audit log records: `user`, with the ID token's `sub` when verified (`alice (user:ad1f…)`). */
+  auditUser: string | null;
 }
 
 declare module 'fastify' {
@@ -58,7 +64,44 @@ function grafanaUser(request: FastifyRequest): string | null {
   return user.slice(0, 256);
 }
 
-export async function authenticate(store: Store, request: FastifyRequest): Promise<RequestAuth> {
+/** The caller as Grafana's ID token names it, for a token bound to Grafana orgs; the X-Grafana-User header otherwise. */
+async function callerOf(
+  token: TokenRecord,
+  request: FastifyRequest,
+  grafana: GrafanaIdVerifier | null
+): Promise<Pick<RequestAuth, 'user' | 'auditUser'>> {
+  if (token.grafanaOrgs.length === 0) {
+    const user = grafanaUser(request);
+    return { user, auditUser: user };
+  }
+  if (!grafana) {
+    throw new HttpError(
+      403,
+      GRAFANA_ID_ERROR,
+      `this token is bound to Grafana org ${token.grafanaOrgs.join(', ')}, but the server runs without --grafana-url to verify Grafana's ID tokens`
+    );
+  }
+  let identity;
+  try {
+    identity = await grafana.verify(request.headers[GRAFANA_ID_HEADER], token.grafanaOrgs);
+  } catch (err) {
+    // Told apart from a bad secret: the failed-authentication limiter must not lock Grafana's address out.
+    throw err instanceof HttpError && err.statusCode < 500
+      ? new HttpError(err.statusCode, GRAFANA_ID_ERROR, err.message, err.details)
+      : err;
+  }
+  const user = identity.username ?? identity.subject;
+  return { user, auditUser: `${user} (${identity.subject})` };
+}
+
+/** The error code of a refused or missing Grafana ID token (the bearer secret itself was valid). */
+export const GRAFANA_ID_ERROR = 'grafana_id_token';
+
+export async function authenticate(
+  store: Store,
+  request: FastifyRequest,
+  grafana: GrafanaIdVerifier | null = null
+): Promise<RequestAuth> {
   const header = request.headers.authorization;
   if (!header) {
     throw new HttpError(401, 'unauthorized', 'missing Authorization: Bearer <token> header');
@@ -78,7 +121,7 @@ export async function authenticate(store: Store, request: FastifyRequest): Promi
     tokenId: token.id,
     tokenName: token.name,
     tokenHash,
-    user: grafanaUser(request),
+    ...(await callerOf(token, request, grafana)),
   };
 }
 
@@ -133,7 +176,8 @@ async function authenticateLimited(
   store: Store,
   request: FastifyRequest,
   reply: FastifyReply,
-  failures: AuthFailureLimiter | null
+  failures: AuthFailureLimiter | null,
+  grafana: GrafanaIdVerifier | null
 ): Promise<RequestAuth> {
   const wait = failures?.blockedFor(request.ip) ?? null;
   if (wait !== null) {
@@ -145,9 +189,9 @@ async function authenticateLimited(
     );
   }
   try {
-    return await authenticate(store, request);
+    return await authenticate(store, request, grafana);
   } catch (err) {
-    if (err instanceof HttpError && err.statusCode === 401) {
+    if (err instanceof HttpError && err.statusCode === 401 && err.code !== GRAFANA_ID_ERROR) {
       failures?.recordFailure(request.ip);
     }
     throw err;
@@ -158,13 +202,18 @@ async function authenticateLimited(
  * Adds the hook to an encapsulated context: every route registered in it with `config.scope` is protected. With
  * `failures`, an address over its failed-authentication budget is refused (429) before its token is looked at.
  */
-export function installAuth(app: FastifyInstance, store: Store, failures: AuthFailureLimiter | null = null): void {
+export function installAuth(
+  app: FastifyInstance,
+  store: Store,
+  failures: AuthFailureLimiter | null = null,
+  grafana: GrafanaIdVerifier | null = null
+): void {
   app.addHook('onRequest', async (request, reply) => {
     const needed = request.routeOptions.config.scope;
     if (!needed) {
       return;
     }
-    const auth = await authenticateLimited(store, request, reply, failures);
+    const auth = await authenticateLimited(store, request, reply, failures, grafana);
     request.auth = auth;
     if (!scopeAllows(auth.scope, needed)) {
       throw new HttpError(

@@ -61,6 +61,8 @@ export interface ServerConfig {
   rawDownloadScope: 'read' | 'admin';
   /** Grafana's root URL: tokens bound to Grafana orgs are checked against its signed ID tokens (grafana-id.ts). */
   grafanaUrl: string | null;
+  /** Least time between two fetches of Grafana's signing keys caused by an unknown key id (rotation). */
+  grafanaKeysCooldownMs: number;
   /** PEM files for HTTPS (re-read on SIGHUP); both or neither. */
   tlsCertFile: string | null;
   tlsKeyFile: string | null;
@@ -97,6 +99,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     redact: true,
     rawDownloadScope: 'admin',
     grafanaUrl: null,
+    grafanaKeysCooldownMs: 30_000,
     tlsCertFile: null,
     tlsKeyFile: null,
   };

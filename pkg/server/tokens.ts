@@ -36,20 +36,32 @@ export function checkScope(scope: string): Scope {
   return scope as Scope;
 }
 
+/** A Grafana organisation id (`--grafana-org`): a positive integer. */
+export function checkGrafanaOrg(org: number | string): number {
+  const n = typeof org === 'number' ? org : /^[1-9][0-9]{0,15}$/.test(org) ? Number(org) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new Error(`invalid Grafana org id "${org}": expected a positive integer (Grafana's orgId)`);
+  }
+  return n;
+}
+
 export async function createToken(
   store: Store,
-  opts: { tenant: string; scope: Scope; name?: string; user?: string | null }
+  opts: { tenant: string; scope: Scope; name?: string; user?: string | null; grafanaOrgs?: number[] }
 ): Promise<{ record: TokenRecord; secret: string }> {
   const tenant = checkTenant(opts.tenant);
   const scope = checkScope(opts.scope);
+  const grafanaOrgs = [...new Set(opts.grafanaOrgs ?? [])].map(checkGrafanaOrg).sort((a, b) => a - b);
   const secret = newTokenSecret();
   const record = await store.createToken({
     tenant,
     scope,
     name: opts.name ?? `${tenant}-${scope}`,
     hash: hashToken(secret),
+    grafanaOrgs,
   });
-  await store.audit({ tenant, action: 'token.create', user: opts.user ?? null, tokenId: record.id, detail: scope });
+  const detail = grafanaOrgs.length > 0 ? `${scope}, Grafana org ${grafanaOrgs.join(', ')}` : scope;
+  await store.audit({ tenant, action: 'token.create', user: opts.user ?? null, tokenId: record.id, detail });
   return { record, secret };
 }
 

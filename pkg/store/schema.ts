@@ -166,6 +166,12 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX profile_chunks_offset ON profile_chunks (profile_id, end_offset)`,
     ],
   },
+  {
+    version: 6,
+    name: 'tokens bound to Grafana organisations',
+    // JSON array of Grafana org ids; NULL: the token is not bound (any caller with the secret may use it).
+    statements: () => [`ALTER TABLE tokens ADD COLUMN grafana_orgs TEXT`],
+  },
 ];
 
 /**

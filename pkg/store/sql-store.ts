@@ -50,6 +50,7 @@ import type {
   DeletedProfile,
   NewProfile,
   ProfileFilter,
+  NewToken,
   Scope,
   Store,
   StoredAuditEntry,
@@ -415,7 +416,7 @@ export class SqlStore implements Store {
     return this.distinctLabelColumn('value', tenant, filter, [name]);
   }
 
-  createToken(t: { tenant: string; scope: Scope; name: string; hash: string }): Promise<TokenRecord> {
+  createToken(t: NewToken): Promise<TokenRecord> {
     return tokensAudit.createToken(this.driver, t);
   }
 

@@ -116,6 +116,20 @@ export interface TokenRecord {
   name: string;
   createdAt: number;
   revokedAt: number | null;
+  /**
+   * Grafana organisations the token is bound to (`ghcprof token create --grafana-org N`): then a request with it
+   * must also carry Grafana's signed ID token for one of them (X-Grafana-Id). Empty: not bound.
+   */
+  grafanaOrgs: number[];
+}
+
+export interface NewToken {
+  tenant: string;
+  scope: Scope;
+  name: string;
+  /** sha256 of the secret. */
+  hash: string;
+  grafanaOrgs?: number[];
 }
 
 export interface AuditEntry {
@@ -227,7 +241,7 @@ export interface Store {
   labelValues(tenant: string, name: string, filter: ProfileFilter): Promise<string[]>;
 
   /** Tokens: only a hash of the secret is stored. */
-  createToken(t: { tenant: string; scope: Scope; name: string; hash: string }): Promise<TokenRecord>;
+  createToken(t: NewToken): Promise<TokenRecord>;
   findTokenByHash(hash: string): Promise<TokenRecord | null>;
   listTokens(tenant?: string): Promise<TokenRecord[]>;
   revokeToken(id: string): Promise<boolean>;

@@ -5,7 +5,9 @@
  */
 import type { Row, SqlExecutor } from './driver';
 import { newId } from './ids';
-import type { AuditEntry, Scope, StoredAuditEntry, TokenRecord } from './store';
+import type { AuditEntry, NewToken, Scope, StoredAuditEntry, TokenRecord } from './store';
+
+const TOKEN_COLUMNS = 'id, tenant, scope, name, created_at, revoked_at, grafana_orgs';
 
 interface TokenRow extends Row {
   id: string;
@@ -14,12 +16,11 @@ interface TokenRow extends Row {
   name: string;
   created_at: number;
   revoked_at: number | null;
+  /** JSON array of Grafana org ids, or NULL (not bound). */
+  grafana_orgs: string | null;
 }
 
-export async function createToken(
-  exec: SqlExecutor,
-  t: { tenant: string; scope: Scope; name: string; hash: string }
-): Promise<TokenRecord> {
+export async function createToken(exec: SqlExecutor, t: NewToken): Promise<TokenRecord> {
   const record: TokenRecord = {
     id: newId('tok_'),
     tenant: t.tenant,
@@ -27,27 +28,34 @@ export async function createToken(
     name: t.name,
     createdAt: Date.now(),
     revokedAt: null,
+    grafanaOrgs: [...(t.grafanaOrgs ?? [])],
   };
   await exec.execute(
-    `INSERT INTO tokens (id, tenant, scope, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`,
-    [record.id, record.tenant, record.scope, record.name, t.hash, record.createdAt]
+    `INSERT INTO tokens (id, tenant, scope, name, hash, created_at, revoked_at, grafana_orgs)
+     VALUES (?, ?, ?, ?, ?, ?, NULL, ?)`,
+    [
+      record.id,
+      record.tenant,
+      record.scope,
+      record.name,
+      t.hash,
+      record.createdAt,
+      record.grafanaOrgs.length > 0 ? JSON.stringify(record.grafanaOrgs) : null,
+    ]
   );
   return record;
 }
 
 /** The token with this hash, revoked or not (callers check revokedAt). */
 export async function findTokenByHash(exec: SqlExecutor, hash: string): Promise<TokenRecord | null> {
-  const rows = await exec.query<TokenRow>(
-    `SELECT id, tenant, scope, name, created_at, revoked_at FROM tokens WHERE hash = ?`,
-    [hash]
-  );
+  const rows = await exec.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = ?`, [hash]);
   return rows.length > 0 ? tokenOf(rows[0]) : null;
 }
 
 /** Oldest first. */
 export async function listTokens(exec: SqlExecutor, tenant?: string): Promise<TokenRecord[]> {
   const rows = await exec.query<TokenRow>(
-    `SELECT id, tenant, scope, name, created_at, revoked_at FROM tokens
+    `SELECT ${TOKEN_COLUMNS} FROM tokens
      ${tenant === undefined ? '' : 'WHERE tenant = ?'} ORDER BY created_at, id`,
     tenant === undefined ? [] : [tenant]
   );
@@ -104,5 +112,6 @@ function tokenOf(r: TokenRow): TokenRecord {
     name: r.name,
     createdAt: Number(r.created_at),
     revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    grafanaOrgs: r.grafana_orgs === null ? [] : (JSON.parse(r.grafana_orgs) as number[]),
   };
 }

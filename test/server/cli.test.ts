@@ -48,10 +48,40 @@ for (const kind of STORE_KINDS) {
         const read = runCli(['token', 'create', '--db', spec, '--tenant', 'team-a', '--scope', 'read']);
         assert.equal((await check(lastLine(read.stdout))).status, 200);
 
+        // Bound to Grafana orgs: refused on a server that cannot verify Grafana's ID tokens (no --grafana-url).
+        const bound = runCli([
+          ...['token', 'create', '--db', spec, '--tenant', 'team-a', '--scope', 'read', '--name', 'grafana'],
+          ...['--grafana-org', '7', '--grafana-org', '2'],
+        ]);
+        assert.equal(bound.status, 0, bound.stderr);
+        assert.match(bound.stdout, /bound to Grafana org 2, 7/);
+        assert.equal((await check(lastLine(bound.stdout))).status, 403);
+        const badOrg = runCli([
+          'token',
+          'create',
+          '--db',
+          spec,
+          '--tenant',
+          'team-a',
+          '--scope',
+          'read',
+          '--grafana-org',
+          'x',
+        ]);
+        assert.equal(badOrg.status, 1);
+        assert.match(badOrg.stderr, /invalid Grafana org id "x"/);
+
         const list = runCli(['token', 'list', '--db', spec, '--json']);
         assert.equal(list.status, 0, list.stderr);
-        const tokens = JSON.parse(list.stdout) as Array<{ id: string; name: string; tenant: string; scope: string }>;
-        assert.equal(tokens.length, 2);
+        const tokens = JSON.parse(list.stdout) as Array<{
+          id: string;
+          name: string;
+          tenant: string;
+          scope: string;
+          grafanaOrgs: number[];
+        }>;
+        assert.equal(tokens.length, 3);
+        assert.deepEqual(tokens.find((t) => t.name === 'grafana')!.grafanaOrgs, [2, 7]);
         assert.ok(!list.stdout.includes(token), 'secrets are never listed');
         const ci = tokens.find((t) => t.name === 'ci')!;
         assert.equal(ci.scope, 'write');

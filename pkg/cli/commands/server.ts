@@ -11,7 +11,7 @@ import type { Store } from '../../store/store';
 import { type RawSettings, resolveConfig, SETTING_KEYS, settingsFromEnv, settingsFromFile } from '../../server/config';
 import { runDemo } from '../../server/demo';
 import { startServer } from '../../server/server';
-import { checkScope, createToken, revokeToken } from '../../server/tokens';
+import { checkGrafanaOrg, checkScope, createToken, revokeToken } from '../../server/tokens';
 import { COMMAND_SUMMARIES } from './summaries';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -86,6 +86,7 @@ function registerServe(program: Command): void {
     .option('--encryption-key-file <file>', 'encrypt stored blobs with this AES-256 key (64 hex digits)')
     .option('--redact <on|off>', 'redact secrets in program arguments and URLs before storing (default on)')
     .option('--raw-download <scope>', 'scope raw eventlog downloads need: admin (default) or read')
+    .option('--grafana-url <url>', "Grafana's root URL: verify its signed ID tokens for tokens bound to Grafana orgs")
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
       const server = await startServer(config, { handleSignals: true });
@@ -101,18 +102,40 @@ function registerToken(program: Command): void {
     .requiredOption('--tenant <tenant>', 'tenant the token sees')
     .requiredOption('--scope <scope>', 'read | write | admin (write implies read, admin implies all)')
     .option('--name <name>', 'a name to recognise the token by')
+    .option(
+      '--grafana-org <id>',
+      "bind the token to this Grafana org (repeatable): requests must carry Grafana's signed ID token for it (serve --grafana-url)",
+      collect
+    )
     .option('--db <path|url>', 'store (default $GHCPROF_DB or <data-dir>/ghcprof.db)')
     .option('--data-dir <dir>', 'data directory of the default store')
-    .action(async (opts: { tenant: string; scope: string; name?: string; db?: string; dataDir?: string }) => {
-      const scope = checkScope(opts.scope);
-      const { record, secret } = await withStore(opts, (store) =>
-        createToken(store, { tenant: opts.tenant, scope, name: opts.name, user: process.env.USER ?? null })
-      );
-      process.stdout.write(
-        `created token ${record.id} (${record.name}) for tenant ${record.tenant}, scope ${record.scope}\n`
-      );
-      process.stdout.write(`${secret}\n`);
-    });
+    .action(
+      async (opts: {
+        tenant: string;
+        scope: string;
+        name?: string;
+        grafanaOrg?: string[];
+        db?: string;
+        dataDir?: string;
+      }) => {
+        const scope = checkScope(opts.scope);
+        const grafanaOrgs = (opts.grafanaOrg ?? []).map(checkGrafanaOrg);
+        const { record, secret } = await withStore(opts, (store) =>
+          createToken(store, {
+            tenant: opts.tenant,
+            scope,
+            name: opts.name,
+            user: process.env.USER ?? null,
+            grafanaOrgs,
+          })
+        );
+        const bound = record.grafanaOrgs.length > 0 ? `, bound to Grafana org ${record.grafanaOrgs.join(', ')}` : '';
+        process.stdout.write(
+          `created token ${record.id} (${record.name}) for tenant ${record.tenant}, scope ${record.scope}${bound}\n`
+        );
+        process.stdout.write(`${secret}\n`);
+      }
+    );
   token
     .command('list')
     .description('list tokens (ids, tenants, scopes; never secrets)')
@@ -129,7 +152,8 @@ function registerToken(program: Command): void {
       for (const t of tokens) {
         const state = t.revokedAt === null ? 'active' : `revoked ${new Date(t.revokedAt).toISOString()}`;
         process.stdout.write(
-          `${t.id}\t${t.tenant}\t${t.scope}\t${t.name}\t${new Date(t.createdAt).toISOString()}\t${state}\n`
+          `${t.id}\t${t.tenant}\t${t.scope}\t${t.name}\t${new Date(t.createdAt).toISOString()}\t${state}` +
+            `${t.grafanaOrgs.length > 0 ? `\tgrafana-org ${t.grafanaOrgs.join(',')}` : ''}\n`
         );
       }
     });

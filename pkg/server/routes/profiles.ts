@@ -78,6 +78,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           labels: parseUploadLabels([request.query.label ?? []].flat()),
           start: request.query.start === undefined ? undefined : resolveTime(request.query.start, Date.now()),
           uploader: auth.user,
+          auditUser: auth.auditUser,
           tokenId: auth.tokenId,
           file: 'upload',
           maxBytes: config.maxUploadBytes,
@@ -125,6 +126,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           body,
           offset: request.query.offset,
           uploader: auth.user,
+          auditUser: auth.auditUser,
           tokenId: auth.tokenId,
           redact: config.redact,
         });
@@ -225,7 +227,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const auth = requireAuth(request);
-        const audit = { tenant: auth.tenant, action: 'delete' as const, user: auth.user, tokenId: auth.tokenId };
+        const audit = { tenant: auth.tenant, action: 'delete' as const, user: auth.auditUser, tokenId: auth.tokenId };
         if (!(await store.deleteProfile(auth.tenant, request.params.id, audit))) {
           throw notFound(`profile ${request.params.id}`);
         }
