@@ -25,7 +25,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/build ./build
 COPY package.json ./
 COPY bin ./bin
-RUN mkdir -p /data /spool /tokens && chown node:node /data /spool /tokens \
+# /grafana-provisioning: the compose jobs lay out Grafana's provisioning there (a new volume takes this ownership).
+RUN mkdir -p /data /spool /tokens /grafana-provisioning && chown node:node /data /spool /tokens /grafana-provisioning \
  && ln -s /app/bin/ghcprof.js /usr/local/bin/ghcprof
 USER node
 VOLUME ["/data"]

@@ -120,7 +120,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     metrics,
     rts: rtsSources(config),
     grafanaId: config.grafanaUrl
-      ? new GrafanaIdVerifier(config.grafanaUrl, { refetchCooldownMs: config.grafanaKeysCooldownMs })
+      ? new GrafanaIdVerifier(config.grafanaUrl, {
+          issuer: config.grafanaIssuer ?? undefined,
+          refetchCooldownMs: config.grafanaKeysCooldownMs,
+        })
       : null,
   };
   app.decorate('ghcprof', ctx);

@@ -61,6 +61,12 @@ export interface ServerConfig {
   rawDownloadScope: 'read' | 'admin';
   /** Grafana's root URL: tokens bound to Grafana orgs are checked against its signed ID tokens (grafana-id.ts). */
   grafanaUrl: string | null;
+  /**
+   * The `iss` Grafana writes into its ID tokens: its root_url (default: grafanaUrl). They differ when the server
+   * reaches Grafana at another address than users do (`http://grafana:3000` inside compose, root_url
+   * `http://localhost:3000/`).
+   */
+  grafanaIssuer: string | null;
   /** Least time between two fetches of Grafana's signing keys caused by an unknown key id (rotation). */
   grafanaKeysCooldownMs: number;
   /** PEM files for HTTPS (re-read on SIGHUP); both or neither. */
@@ -99,6 +105,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     redact: true,
     rawDownloadScope: 'admin',
     grafanaUrl: null,
+    grafanaIssuer: null,
     grafanaKeysCooldownMs: 30_000,
     tlsCertFile: null,
     tlsKeyFile: null,
@@ -168,6 +175,7 @@ export const RawSettingsSchema = z
     redact: z.union([z.boolean(), z.enum(['on', 'off', 'true', 'false', '1', '0'])]),
     rawDownload: z.enum(['read', 'admin']),
     grafanaUrl: z.string().url(),
+    grafanaIssuer: z.string().url(),
     tlsCert: z.string().min(1),
     tlsKey: z.string().min(1),
   })
@@ -286,7 +294,8 @@ export function resolveConfig(sources: RawSettings[], env: NodeJS.ProcessEnv = p
     encryptionKeyFile: merged.encryptionKeyFile ?? null,
     redact: merged.redact === undefined ? base.redact : parseOnOff(merged.redact),
     rawDownloadScope: merged.rawDownload ?? base.rawDownloadScope,
-    grafanaUrl: merged.grafanaUrl === undefined ? null : merged.grafanaUrl.replace(/\/+$/, ''),
+    grafanaUrl: merged.grafanaUrl ?? null,
+    grafanaIssuer: merged.grafanaIssuer ?? null,
     ...tlsFiles(merged.tlsCert, merged.tlsKey),
   };
 }

@@ -28,6 +28,8 @@ export interface GrafanaIdentity {
 }
 
 export interface GrafanaIdOptions {
+  /** The `iss` to expect (Grafana's root_url) when it is not the URL the keys are fetched from. */
+  issuer?: string;
   /** Least time between two fetches of the keys caused by an unknown `kid` (jose's cooldown); default 30 s. */
   refetchCooldownMs?: number;
   /** Keys are fetched again after this long even when every `kid` is known; default 10 min. */
@@ -48,8 +50,8 @@ export class GrafanaIdVerifier {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
 
   constructor(grafanaUrl: string, opts: GrafanaIdOptions = {}) {
-    this.issuer = withoutTrailingSlash(grafanaUrl);
-    this.keysUrl = `${this.issuer}${SIGNING_KEYS_PATH}`;
+    this.issuer = withoutTrailingSlash(opts.issuer ?? grafanaUrl);
+    this.keysUrl = `${withoutTrailingSlash(grafanaUrl)}${SIGNING_KEYS_PATH}`;
     // jose caches the key set, fetches it again for a `kid` it does not know (key rotation) at most once per
     // cooldown, so a flood of tokens with made-up key ids cannot make the server hammer Grafana.
     this.keys = createRemoteJWKSet(new URL(this.keysUrl), {

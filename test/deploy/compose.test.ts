@@ -155,12 +155,28 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it("team orgs: Grafana forwards ID tokens, the server verifies them, the jobs share Grafana's live provisioning", () => {
+    const grafana = env(services.grafana);
+    assert.ok(grafana.GF_FEATURE_TOGGLES_ENABLE.split(',').includes('idForwarding'));
+    const server = env(services.ghcprof);
+    assert.equal(new URL(server.GHCPROF_GRAFANA_URL).hostname, 'grafana');
+    assert.equal(server.GHCPROF_GRAFANA_ISSUER, grafana.GF_SERVER_ROOT_URL, "ID tokens' iss is Grafana's root_url");
+    const live = mounts(services.grafana).find((m) => m.target === grafana.GF_PATHS_PROVISIONING)!;
+    for (const job of ['ghcprof-tokens', 'grafana-orgs']) {
+      const mount = mounts(services[job]).find((m) => m.source === live.source);
+      assert.ok(mount, `${job} mounts ${live.source}`);
+      assert.equal(env(services[job]).LIVE_PROVISIONING_DIR, mount!.target);
+    }
+    assert.equal(services['grafana-orgs'].depends_on.grafana.condition, 'service_started');
+    assert.ok(compose.volumes[live.source] !== undefined, 'a named volume');
+  });
+
   it('Grafana starts after the tokens exist, and the tokens script creates every token provisioning reads', () => {
     assert.equal(services.grafana.depends_on['ghcprof-tokens'].condition, 'service_completed_successfully');
     const tokensMount = mounts(services.grafana).find((m) => m.source === 'ghcprof-tokens')!;
     const script = readFileSync('deploy/compose/create-tokens.sh', 'utf8');
-    const created = new Set([...script.matchAll(/^create (\S+) (\S+) (read|write|admin)$/gm)].map((m) => m[1]));
-    const secrets = ['provisioning/datasources/ghcprof.yaml', 'provisioning/datasources/teams.yaml']
+    const created = new Set([...script.matchAll(/^create (\S+) (\S+) (read|write|admin)( \d+)?$/gm)].map((m) => m[1]));
+    const secrets = ['provisioning/datasources/ghcprof.yaml', 'provisioning/teams/datasources.yaml']
       .flatMap((f) => yamlDoc(f).datasources as Doc[])
       .flatMap((ds) => Object.values(ds.secureJsonData ?? {}) as string[]);
     const read = secrets.map((value) => /^\$__file\{([^}]+)\}$/.exec(value)![1]);

@@ -8,9 +8,14 @@ import { jsonFile, yamlDoc, type Doc } from './support';
 const APP = jsonFile('src/plugin.json');
 const DATASOURCE_PLUGIN = jsonFile('src/datasource/plugin.json');
 const compose = yamlDoc('docker-compose.yml');
-const datasources: Doc[] = readdirSync('provisioning/datasources').flatMap(
-  (f) => yamlDoc(`provisioning/datasources/${f}`).datasources
-);
+/** What Grafana reads at start-up (the compose token job copies these dirs), then the teams' orgs' files. */
+const STARTUP_DIRS = ['datasources', 'plugins', 'dashboards', 'alerting'];
+const TEAMS = 'provisioning/teams';
+const teamDatasources: Doc[] = yamlDoc(`${TEAMS}/datasources.yaml`).datasources;
+const datasources: Doc[] = [
+  ...readdirSync('provisioning/datasources').flatMap((f) => yamlDoc(`provisioning/datasources/${f}`).datasources),
+  ...teamDatasources,
+];
 const ghcprofSources = datasources.filter((d) => d.type === DATASOURCE_PLUGIN.id);
 
 /** Maps a path inside the Grafana container to the repository through docker-compose.yml's bind mounts. */
@@ -38,7 +43,7 @@ function dashboardFiles(dir: string): string[] {
 
 describe('Grafana provisioning', () => {
   it('every provisioning file parses and declares apiVersion 1', () => {
-    const yamls = ['datasources', 'plugins', 'dashboards', 'alerting'].flatMap((dir) =>
+    const yamls = [...STARTUP_DIRS, 'teams'].flatMap((dir) =>
       readdirSync(`provisioning/${dir}`)
         .filter((f) => f.endsWith('.yaml'))
         .map((f) => `provisioning/${dir}/${f}`)
@@ -123,8 +128,45 @@ describe('Grafana provisioning', () => {
     }
   });
 
-  it('team folders: one provider and folder per team, dashboards bound to that team’s data source only', () => {
-    const providers: Doc[] = yamlDoc('provisioning/dashboards/teams.yaml').providers;
+  it('teams: one Grafana org each (folders are no isolation in OSS); start-up provisioning names org 1 only', () => {
+    const orgs = [
+      ...readFileSync('deploy/compose/grafana-orgs.mjs', 'utf8').matchAll(/\{ id: (\d+), name: '([^']+)' \}/g),
+    ].map((m) => Number(m[1]));
+    const teamOrgs = teamDatasources.map((d) => d.orgId);
+    assert.equal(new Set(teamOrgs).size, teamOrgs.length, 'each team its own org');
+    assert.ok(
+      teamOrgs.every((o) => Number.isInteger(o) && o > 1),
+      'not the main org'
+    );
+    assert.deepEqual([...orgs].sort(), [...teamOrgs].sort(), 'grafana-orgs.mjs creates exactly these orgs');
+    for (const provider of yamlDoc(`${TEAMS}/dashboards.yaml`).providers as Doc[]) {
+      const ds = teamDatasources.find((d) => d.uid === `ghcprof-${provider.name}`)!;
+      assert.equal(provider.orgId, ds.orgId, `${provider.name}: dashboards in the org of its data source`);
+    }
+    // Grafana refuses to start when a provisioning file names an org that does not exist yet.
+    const text = STARTUP_DIRS.flatMap((dir) =>
+      readdirSync(`provisioning/${dir}`)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => readFileSync(`provisioning/${dir}/${f}`, 'utf8'))
+    ).join('\n');
+    assert.deepEqual(
+      [...text.matchAll(/orgId:\s*(\d+)/g)].filter((m) => m[1] !== '1'),
+      []
+    );
+    // Each team's token is bound to its team's org (the server checks Grafana's ID token for it).
+    const script = readFileSync('deploy/compose/create-tokens.sh', 'utf8');
+    for (const ds of teamDatasources) {
+      const file = /\$__file\{[^}]*\/([^/}]+)\}/.exec(ds.secureJsonData.readToken)![1];
+      assert.match(
+        script,
+        new RegExp(`^create ${file} \\S+ read ${ds.orgId}$`, 'm'),
+        `${file} bound to org ${ds.orgId}`
+      );
+    }
+  });
+
+  it('team dashboards: one provider and folder per team, bound to that team’s data source only', () => {
+    const providers: Doc[] = yamlDoc(`${TEAMS}/dashboards.yaml`).providers;
     const all = [...providers, ...yamlDoc('provisioning/dashboards/ghcprof.yaml').providers];
     assert.equal(new Set(all.map((p) => p.folderUid)).size, all.length, 'folder uids differ');
     const dashboardUids: string[] = [];

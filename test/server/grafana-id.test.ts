@@ -236,3 +236,28 @@ describe('a bound token on a server without --grafana-url', () => {
     }
   });
 });
+
+describe('--grafana-issuer: keys fetched from one address, tokens issued under the root_url users see', () => {
+  it("accepts Grafana's root_url as iss and refuses the fetch address", async () => {
+    const grafana = new FakeGrafanaKeys();
+    await grafana.start();
+    const key = await signingKey('k1');
+    grafana.published = [key];
+    const env = await testEnv(STORE_KINDS[0], { grafanaUrl: grafana.url, grafanaIssuer: 'http://localhost:3000/' });
+    try {
+      const { secret } = await createToken(env.store, { tenant: 'acme', scope: 'read', grafanaOrgs: [2] });
+      const get = async (iss: string) =>
+        env.app.inject({
+          url: '/api/v1/profiles',
+          headers: { ...bearer(secret), 'x-grafana-id': await grafanaIdToken(key, '', { org: 2, iss }) },
+        });
+      assert.equal((await get('http://localhost:3000/')).statusCode, 200);
+      const other = await get(`${grafana.url}/`);
+      assert.equal(other.statusCode, 401);
+      assert.match(other.json().error.message, /not by the Grafana this server trusts \(http:\/\/localhost:3000\)/);
+    } finally {
+      await env.close();
+      await grafana.stop();
+    }
+  });
+});

@@ -86,7 +86,8 @@ function registerServe(program: Command): void {
     .option('--encryption-key-file <file>', 'encrypt stored blobs with this AES-256 key (64 hex digits)')
     .option('--redact <on|off>', 'redact secrets in program arguments and URLs before storing (default on)')
     .option('--raw-download <scope>', 'scope raw eventlog downloads need: admin (default) or read')
-    .option('--grafana-url <url>', "Grafana's root URL: verify its signed ID tokens for tokens bound to Grafana orgs")
+    .option('--grafana-url <url>', "Grafana's URL: verify its signed ID tokens for tokens bound to Grafana orgs")
+    .option('--grafana-issuer <url>', "Grafana's root_url, the ID tokens' iss, when it differs from --grafana-url")
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
       const server = await startServer(config, { handleSignals: true });
