@@ -49,25 +49,13 @@ for (const kind of STORE_KINDS) {
         assert.equal((await check(lastLine(read.stdout))).status, 200);
 
         // Bound to Grafana orgs: refused on a server that cannot verify Grafana's ID tokens (no --grafana-url).
-        const bound = runCli([
-          ...['token', 'create', '--db', spec, '--tenant', 'team-a', '--scope', 'read', '--name', 'grafana'],
-          ...['--grafana-org', '7', '--grafana-org', '2'],
-        ]);
+        const readToken = (...extra: string[]) =>
+          runCli(['token', 'create', '--db', spec, '--tenant', 'team-a', '--scope', 'read', ...extra]);
+        const bound = readToken('--name', 'grafana', '--grafana-org', '7', '--grafana-org', '2');
         assert.equal(bound.status, 0, bound.stderr);
         assert.match(bound.stdout, /bound to Grafana org 2, 7/);
         assert.equal((await check(lastLine(bound.stdout))).status, 403);
-        const badOrg = runCli([
-          'token',
-          'create',
-          '--db',
-          spec,
-          '--tenant',
-          'team-a',
-          '--scope',
-          'read',
-          '--grafana-org',
-          'x',
-        ]);
+        const badOrg = readToken('--grafana-org', 'x');
         assert.equal(badOrg.status, 1);
         assert.match(badOrg.stderr, /invalid Grafana org id "x"/);
 
