@@ -18,6 +18,7 @@ import { AuthFailureLimiter, installAuth } from './auth';
 import type { ServerConfig } from './config';
 import type { AppContext } from './context';
 import { GrafanaIdVerifier } from './grafana-id';
+import type { TlsFiles } from './tls';
 import { HttpError } from '../api/errors';
 import { installErrorHandlers } from './errors';
 import { createMetrics, installRequestMetrics } from './metrics';
@@ -33,6 +34,8 @@ export interface BuildAppOptions {
   config: ServerConfig;
   /** Close the store when the app closes (default true; the demo and tests that share a store pass false). */
   ownsStore?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM; server.ts reads them from --tls-cert/--tls-key). */
+  tls?: TlsFiles | null;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -92,6 +95,7 @@ const openApiTransform: typeof jsonSchemaTransform = (args) => {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { store, config } = opts;
   const app = Fastify({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     logger: { level: config.logLevel },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

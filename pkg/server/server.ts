@@ -4,12 +4,14 @@
  */
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
 import { openStore } from '../store';
 import { BlobCipher, readBlobKeyFile } from '../store/blob-cipher';
 import type { Store } from '../store/store';
 import { buildApp } from './app';
 import type { ServerConfig } from './config';
 import { startRetention } from './retention';
+import { readTlsFiles, reloadTls } from './tls';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -47,8 +49,19 @@ export function blobCipherOf(config: ServerConfig): BlobCipher {
 }
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const tls = readTlsFiles(config);
   const store = opts.store ?? (await openMigrated(config.db, blobCipherOf(config)));
-  const app = await buildApp({ store, config, ownsStore: !opts.store || opts.closeStore === true });
+  const app = await buildApp({ store, config, tls, ownsStore: !opts.store || opts.closeStore === true });
+  if (tls) {
+    // A renewed certificate is picked up on SIGHUP; connections already open keep theirs.
+    const onHangup = () => {
+      const error = reloadTls(app.server as HttpsServer, config);
+      if (error) app.log.error({ error }, 'TLS certificate not reloaded; serving the previous one');
+      else app.log.info({ cert: config.tlsCertFile }, 'TLS certificate reloaded');
+    };
+    process.on('SIGHUP', onHangup);
+    app.addHook('onClose', async () => void process.off('SIGHUP', onHangup));
+  }
   const stopRetention = startRetention(store, config, app.log);
   app.addHook('onClose', async () => stopRetention());
   let closing: Promise<void> | null = null;
@@ -76,5 +89,5 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { app, store, url: `http://${host}:${port}`, close };
+  return { app, store, url: `${tls ? 'https' : 'http'}://${host}:${port}`, close };
 }

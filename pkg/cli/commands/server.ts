@@ -87,6 +87,8 @@ function registerServe(program: Command): void {
     .option('--redact <on|off>', 'redact secrets in program arguments and URLs before storing (default on)')
     .option('--raw-download <scope>', 'scope raw eventlog downloads need: admin (default) or read')
     .option('--grafana-url <url>', "Grafana's URL: verify its signed ID tokens for tokens bound to Grafana orgs")
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); re-read on SIGHUP')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--grafana-issuer <url>', "Grafana's root_url, the ID tokens' iss, when it differs from --grafana-url")
     .action(async (opts: Record<string, unknown>) => {
       const config = configFrom(opts);
