@@ -31,7 +31,9 @@ async function api(method, path, body) {
 async function waitForGrafana() {
   for (let i = 0; i < 120; i++) {
     try {
-      if ((await fetch(`${GRAFANA}/api/health`)).ok) return;
+      if ((await fetch(`${GRAFANA}/api/health`)).ok) {
+        return;
+      }
     } catch {
       // not listening yet
     }
@@ -58,13 +60,16 @@ async function ensureOrg({ id, name }) {
 
 async function main() {
   await waitForGrafana();
-  for (const org of ORGS) await ensureOrg(org);
+  for (const org of ORGS) {
+    await ensureOrg(org);
+  }
   copyFileSync(join(TEAMS_DIR, 'datasources.yaml'), join(LIVE_DIR, 'datasources', 'teams.yaml'));
   copyFileSync(join(TEAMS_DIR, 'dashboards.yaml'), join(LIVE_DIR, 'dashboards', 'teams.yaml'));
   for (const what of ['datasources', 'dashboards']) {
     const res = await api('POST', `/api/admin/provisioning/${what}/reload`);
-    if (res.status !== 200)
+    if (res.status !== 200) {
       throw new Error(`reloading ${what} provisioning: HTTP ${res.status} ${JSON.stringify(res.json)}`);
+    }
   }
   console.log('team data sources and dashboards provisioned into their orgs');
 }
