@@ -27,6 +27,11 @@ const TEXT_FIXTURES = [
   'leaky.hc.hp',
   'search.hy.hp',
   'pipeline.hT.hp',
+  // benchmark results (kind bench)
+  'bench/suite-v1.criterion.csv',
+  'bench/suite-v2.rts-stats.txt',
+  'bench/suite-v2.rts-stats.machine.txt',
+  '../tasty-bench/gc-stats.csv',
 ].map((f) => readFileSync(join(GHC, f)));
 const EXTRA_FIXTURES = ['search.P.prof', 'leaky.hb.hp', 'leaky.hr.hp'].map((f) => readFileSync(join(EXTRA, f)));
 const EVENTLOG_FIXTURES = ['leaky.hT.eventlog', 'search.hT.eventlog'].map((f) => readFileSync(join(GHC, f)));
@@ -108,7 +113,13 @@ async function assertReadsOrRefuses(input: Buffer, lenient: boolean): Promise<vo
     assert.ok(PROFILE_KINDS.includes(data.kind));
     assert.ok(Array.isArray(data.warnings));
     assert.equal(typeof data.truncated, 'boolean');
-    assert.ok(data.tree !== undefined || data.heap !== undefined || data.kind === 'eventlog' || data.truncated);
+    assert.ok(
+      data.tree !== undefined ||
+        data.heap !== undefined ||
+        data.bench !== undefined ||
+        data.kind === 'eventlog' ||
+        data.truncated
+    );
   } catch (err) {
     if (!(err instanceof FormatError || err instanceof UnknownFormatError)) {
       throw new Error(`unexpected ${(err as Error)?.name}: ${(err as Error)?.stack ?? String(err)}`);
