@@ -132,13 +132,14 @@ describe('plugin-validator rules', () => {
     }
   });
 
-  it('includes the two dashboards with stable uids, files present', () => {
+  it('includes the three dashboards with stable uids, files present', () => {
     const dashboards = app.includes.filter((include: { type: string }) => include.type === 'dashboard');
     assert.deepEqual(
       dashboards.map((d: { uid: string; path: string }) => [d.uid, d.path]),
       [
         ['ghcprof-rts-overview', 'dashboards/rts-overview.json'],
         ['ghcprof-drilldown', 'dashboards/drilldown.json'],
+        ['ghcprof-benchmarks', 'dashboards/benchmarks.json'],
       ]
     );
     for (const dashboard of dashboards) {
