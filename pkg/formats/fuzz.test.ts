@@ -125,6 +125,10 @@ async function assertReadsOrRefuses(input: Buffer, lenient: boolean): Promise<vo
       throw new Error(`unexpected ${(err as Error)?.name}: ${(err as Error)?.stack ?? String(err)}`);
     }
     assert.match(err.message, /^fuzz-input: /);
+    if (err instanceof FormatError) {
+      // Every "my format, but broken" names where: a line (text) or a byte offset (binary, decompressed data).
+      assert.ok(err.line !== undefined || err.offset !== undefined, `no line or offset: ${err.message}`);
+    }
   }
   assert.ok(Date.now() - started < PER_INPUT_MS, `took ${Date.now() - started} ms`);
 }

@@ -28,7 +28,11 @@ export const DEFAULT_MAX_RATIO = 200;
 export const RATIO_GRACE_BYTES = 8 * 1024 * 1024;
 
 export class GzipTooLarge extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Decompressed bytes when it stopped: where in the data the reader's error points. */
+    readonly decompressedBytes: number
+  ) {
     super(message);
     this.name = 'GzipTooLarge';
   }
@@ -76,14 +80,16 @@ export async function* gunzipBounded(source: AsyncIterable<Buffer>, limits: Gunz
       total += out.length;
       if (total > limits.maxBytes) {
         throw new GzipTooLarge(
-          `gzip data decompresses to more than ${limits.maxBytes} bytes (the limit): refused (a gzip bomb, or raise the limit)`
+          `gzip data decompresses to more than ${limits.maxBytes} bytes (the limit): refused (a gzip bomb, or raise the limit)`,
+          total
         );
       }
       // bytesWritten: the compressed bytes zlib has consumed so far (not those queued for it).
       if (total > RATIO_GRACE_BYTES && total > maxRatio * gunzip.bytesWritten) {
         throw new GzipTooLarge(
           `gzip data decompresses ${Math.round(total / gunzip.bytesWritten)} times its size (more than ${maxRatio}; GHC ` +
-            `artefacts compress about 5-20 times): refused as a gzip bomb after ${total} bytes`
+            `artefacts compress about 5-20 times): refused as a gzip bomb after ${total} bytes`,
+          total
         );
       }
       if (first !== null) {

@@ -140,7 +140,7 @@ async function readSource(source: AsyncIterable<Buffer>, opts: ReadOptions): Pro
     data = await reader.readStream(chunks, opts);
   } catch (err) {
     throw err instanceof GzipTooLarge && reader !== null
-      ? new FormatError({ format: reader.kind, file: opts.file, message: err.message })
+      ? new FormatError({ format: reader.kind, file: opts.file, offset: err.decompressedBytes, message: err.message })
       : err;
   } finally {
     await close();

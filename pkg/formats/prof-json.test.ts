@@ -45,8 +45,14 @@ describe('readProfJson: real GHC 9.0.2 -pj reports', () => {
           [e.id, -1, cc.label, cc.module, cc.src_loc, e.entries, e.ticks, e.alloc]
         );
       });
-      assert.equal(nodes.reduce((s, n) => s + n.ticks, 0), doc.total_ticks);
-      assert.equal(nodes.reduce((s, n) => s + n.alloc, 0), doc.total_alloc);
+      assert.equal(
+        nodes.reduce((s, n) => s + n.ticks, 0),
+        doc.total_ticks
+      );
+      assert.equal(
+        nodes.reduce((s, n) => s + n.alloc, 0),
+        doc.total_alloc
+      );
       assert.deepEqual(data.totals, {
         ticks: doc.total_ticks,
         tickIntervalUs: doc.tick_interval,
@@ -91,8 +97,47 @@ describe('readProfJson: broken and unusual input', () => {
     const partial = allNodes(data.tree!.root);
     assert.ok(partial.length > 1 && partial.length < full.length);
     partial.forEach((n, i) => {
-      assert.deepEqual([n.ccId, n.entries, n.ticks, n.alloc], [full[i].ccId, full[i].entries, full[i].ticks, full[i].alloc]);
+      assert.deepEqual(
+        [n.ccId, n.entries, n.ticks, n.alloc],
+        [full[i].ccId, full[i].entries, full[i].ticks, full[i].alloc]
+      );
     });
+  });
+
+  it('a bad tree node: FormatError naming the line of that node (the tree is read in document order)', () => {
+    const text = fixtureText(join(GHC, 'leaky.json.prof'));
+    const lines = text.split('\n');
+    // Three nodes of the tree, the last and a middle one among them, each made bad in a different way.
+    const nodeLines = lines.flatMap((l, i) => (/^,?\s*\{"id": \d+, "entries"/.test(l) ? [i] : []));
+    assert.ok(nodeLines.length > 10);
+    for (const [pick, damage, says] of [
+      [
+        nodeLines.at(-1)!,
+        (l: string) => l.replace(/"ticks": \d+/, '"ticks": -1'),
+        /expected "ticks" to be a non-negative/,
+      ],
+      [
+        nodeLines[nodeLines.length >> 1],
+        (l: string) => l.replace(/"id": \d+/, '"id": 99999'),
+        /id is not in "cost_centres"/,
+      ],
+      [
+        nodeLines.find((i) => lines[i].includes('"children": []'))!,
+        (l: string) => l.replace('"children": []', '"children": 7'),
+        /expected "children" to be an array/,
+      ],
+    ] as const) {
+      const damaged = lines.map((l, i) => (i === pick ? damage(l) : l)).join('\n');
+      let err: unknown;
+      try {
+        readProfJson(damaged, { file: 'n.json' });
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err instanceof FormatError, String(err));
+      assert.equal(err.line, pick + 1, err.message);
+      assert.match(err.message, says);
+    }
   });
 
   it('damage in the middle: FormatError with line and column', () => {
@@ -103,12 +148,17 @@ describe('readProfJson: broken and unusual input', () => {
         err instanceof FormatError &&
         err.format === 'prof-json' &&
         err.line === 8 &&
-        /^x\.prof: prof-json at line 8: invalid JSON at line 8, column 16 \(character 201\): expected a value, found ",575,/.test(err.message)
+        /^x\.prof: prof-json at line 8: invalid JSON at line 8, column 16 \(character 201\): expected a value, found ",575,/.test(
+          err.message
+        )
     );
   });
 
   it('a tree node naming an unknown cost centre: FormatError', () => {
-    const text = fixtureText(join(GHC, 'search.json.prof')).replace(/"profile": \{"id": \d+/, '"profile": {"id": 999999');
+    const text = fixtureText(join(GHC, 'search.json.prof')).replace(
+      /"profile": \{"id": \d+/,
+      '"profile": {"id": 999999'
+    );
     assert.throws(() => readProfJson(text, { file: 'x' }), /cost-centre id 999999\): id is not in "cost_centres"/);
   });
 
@@ -116,7 +166,8 @@ describe('readProfJson: broken and unusual input', () => {
     const text = fixtureText(join(GHC, 'search.json.prof')).replace(/"total_alloc":\d+/, '"total_alloc":"lots"');
     assert.throws(
       () => readProfJson(text, { file: 'x' }),
-      (err: unknown) => err instanceof FormatError && err.line === 10 && /"total_alloc" to be a non-negative number/.test(err.message)
+      (err: unknown) =>
+        err instanceof FormatError && err.line === 10 && /"total_alloc" to be a non-negative number/.test(err.message)
     );
   });
 

@@ -18,7 +18,8 @@ export function looksLikeProfJson(head: string): boolean {
   return start !== -1 && head.charCodeAt(start) === 0x7b /* { */ && head.includes('"rts_arguments"');
 }
 
-const readJsonBytes = (bytes: Buffer, opts: TextReadOptions): ProfileData | null => readProfJson(bytes.toString('utf8'), opts);
+const readJsonBytes = (bytes: Buffer, opts: TextReadOptions): ProfileData | null =>
+  readProfJson(bytes.toString('utf8'), opts);
 
 /** JSON is parsed whole: a stream is collected first. */
 export const profJsonReader: FormatReader<'prof-json'> = {
@@ -45,7 +46,7 @@ export function readProfJson(raw: string, opts: TextReadOptions = {}): ProfileDa
     return null;
   }
   const warnings: string[] = [];
-  const { doc, truncated } = parseOrRecover(text, opts.file, warnings);
+  const { doc, truncated, cutLine } = parseOrRecover(text, opts.file, warnings);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('rts_arguments' in doc)) {
     return null;
   }
@@ -61,7 +62,9 @@ export function readProfJson(raw: string, opts: TextReadOptions = {}): ProfileDa
   };
   const str = (key: string): string => (typeof obj[key] === 'string' ? (obj[key] as string) : fail(key, 'a string'));
   const num = (key: string): number =>
-    typeof obj[key] === 'number' && (obj[key] as number) >= 0 ? (obj[key] as number) : fail(key, 'a non-negative number');
+    typeof obj[key] === 'number' && (obj[key] as number) >= 0
+      ? (obj[key] as number)
+      : fail(key, 'a non-negative number');
   const strings = (key: string): string[] =>
     Array.isArray(obj[key]) && (obj[key] as unknown[]).every((s) => typeof s === 'string')
       ? (obj[key] as string[])
@@ -71,11 +74,16 @@ export function readProfJson(raw: string, opts: TextReadOptions = {}): ProfileDa
   const ccs = costCentres(obj.cost_centres, () => fail('cost_centres', 'an array of {id, label, module, src_loc}'));
   if (typeof obj.profile !== 'object' || obj.profile === null) {
     if (truncated) {
-      throw new FormatError({ format: 'prof-json', file: opts.file, message: `${warnings[0]}; no profile tree before the cut` });
+      throw new FormatError({
+        format: 'prof-json',
+        file: opts.file,
+        line: cutLine,
+        message: `${warnings[0]}; no profile tree before the cut`,
+      });
     }
     fail('profile', 'the cost-centre tree object');
   }
-  const root = buildTree(obj.profile as Json, ccs, opts.file);
+  const root = buildTree(obj.profile as Json, ccs, text, opts.file);
   const totals = {
     ticks: num('total_ticks'),
     tickIntervalUs: num('tick_interval'),
@@ -127,8 +135,37 @@ function costCentres(value: unknown, fail: () => never): Map<number, CostCentre>
   return byId;
 }
 
-/** Converts the JSON tree without recursion (call stacks thousands deep are normal in Haskell profiles). */
-function buildTree(profile: Json, ccs: Map<number, CostCentre>, file: string | undefined): TreeNode {
+/**
+ * Line of the `n`th tree node (1-based, document order) of the report: the nth `{` after the `"profile"` key,
+ * outside strings (a node holds only numbers and its children array, so every object there is a node).
+ */
+function nodeLine(text: string, n: number): number | undefined {
+  let i = text.lastIndexOf('"profile"');
+  if (i === -1) {
+    return undefined;
+  }
+  let seen = 0;
+  for (i += 9; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip a string (it can only be damage here), minding escapes
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) {
+          i++;
+        }
+      }
+    } else if (c === 0x7b && ++seen === n) {
+      return lineColumn(text, i).line;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Converts the JSON tree without recursion (call stacks thousands deep are normal in Haskell profiles), in document
+ * order, so a bad node's number says where it is: the error names its line.
+ */
+function buildTree(profile: Json, ccs: Map<number, CostCentre>, text: string, file: string | undefined): TreeNode {
   let count = 0;
   const convert = (n: Json): TreeNode => {
     count++;
@@ -136,6 +173,7 @@ function buildTree(profile: Json, ccs: Map<number, CostCentre>, file: string | u
       throw new FormatError({
         format: 'prof-json',
         file,
+        line: nodeLine(text, count),
         message: `profile tree node #${count} (cost-centre id ${String(n?.id)}): ${what}`,
       });
     };
@@ -158,14 +196,19 @@ function buildTree(profile: Json, ccs: Map<number, CostCentre>, file: string | u
     return node;
   };
   const root = convert(profile);
-  const pending: Array<[Json, TreeNode]> = [[profile, root]];
+  // Depth first, children in order: each entry is a converted node and the index of its next child to convert.
+  const pending: Array<{ json: Json; node: TreeNode; next: number }> = [{ json: profile, node: root, next: 0 }];
   while (pending.length > 0) {
-    const [json, node] = pending.pop() as [Json, TreeNode];
-    for (const child of json.children as Json[]) {
-      const c = convert(child);
-      node.children.push(c);
-      pending.push([child, c]);
+    const top = pending[pending.length - 1];
+    const children = top.json.children as Json[];
+    if (top.next === children.length) {
+      pending.pop();
+      continue;
     }
+    const child = children[top.next++];
+    const node = convert(child);
+    top.node.children.push(node);
+    pending.push({ json: child, node, next: 0 });
   }
   return root;
 }
@@ -206,7 +249,11 @@ export function lineColumn(text: string, index: number): { line: number; column:
  * the header fields and cost centres first, so a cut-off report keeps them and the tree nodes written before the
  * cut. Damage elsewhere is a FormatError naming the line and column.
  */
-function parseOrRecover(text: string, file: string | undefined, warnings: string[]): { doc: unknown; truncated: boolean } {
+function parseOrRecover(
+  text: string,
+  file: string | undefined,
+  warnings: string[]
+): { doc: unknown; truncated: boolean; cutLine?: number } {
   try {
     return { doc: JSON.parse(text), truncated: false };
   } catch (err) {
@@ -237,7 +284,7 @@ function parseOrRecover(text: string, file: string | undefined, warnings: string
       .map((b) => (b === '{' ? '}' : ']'))
       .join('');
     try {
-      return { doc: JSON.parse(text.slice(0, p.lastCompleteEnd) + closers), truncated: true };
+      return { doc: JSON.parse(text.slice(0, p.lastCompleteEnd) + closers), truncated: true, cutLine: line };
     } catch {
       throw new FormatError({ format: 'prof-json', file, line, message });
     }
