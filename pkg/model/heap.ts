@@ -53,49 +53,58 @@ function trapezoidWeights(samples: HeapSample[]): Float64Array {
   return w;
 }
 
-/**
- * Every sample's own band names, enumerated once (a sample's record can hold thousands of bands in dictionary mode,
- * where each `for...in` lists them all again).
- */
-function sampleKeys(heap: HeapProfile): string[][] {
-  return heap.samples.map((s) => Object.keys(s.values));
+interface BandStats {
+  /** Integrated size (byte-seconds) over the census samples, per band of heap.bands. */
+  sizes: Map<string, number>;
+  /** Largest value per band of heap.bands. */
+  peaks: Map<string, number>;
+  /** Sum of each sample's values. */
+  totals: Float64Array;
 }
 
-/** Integrated size (byte-seconds) over the census samples and peak value of every band, in one pass per sample. */
-function bandStats(heap: HeapProfile, keys: string[][]): { sizes: Map<string, number>; peaks: Map<string, number> } {
+/**
+ * Sizes, peaks and per-sample totals in one enumeration of each sample's record (a record can hold thousands of bands
+ * in dictionary mode, where every `for...in` lists them all again).
+ */
+function bandStats(heap: HeapProfile): BandStats {
   const index = new Map(heap.bands.map((b, i) => [b, i]));
   const size = new Float64Array(heap.bands.length);
   const peak = new Float64Array(heap.bands.length);
-  const census = heap.samples.filter((_, i) => keys[i].length > 0);
+  const totals = new Float64Array(heap.samples.length);
+  const census = heap.samples.filter(isCensus);
   const weights = trapezoidWeights(census);
   let c = 0;
   heap.samples.forEach((sample, i) => {
-    if (keys[i].length === 0) {
-      return;
-    }
-    const w = weights[c++];
-    for (const band of keys[i]) {
+    const values = sample.values;
+    let total = 0;
+    let any = false;
+    const w = weights[c];
+    for (const band in values) {
+      any = true;
+      const v = values[band];
+      total += v;
       const b = index.get(band);
       if (b !== undefined) {
-        const v = sample.values[band];
         size[b] += v * w;
         peak[b] = Math.max(peak[b], v);
       }
     }
+    totals[i] = total;
+    c += any ? 1 : 0;
   });
   return {
     sizes: new Map(heap.bands.map((b, i) => [b, size[i]])),
     peaks: new Map(heap.bands.map((b, i) => [b, peak[i]])),
+    totals,
   };
 }
 
 /** Integrated size (byte-seconds) of every band over the census samples, in heap.bands order. */
 export function integratedSizes(heap: HeapProfile): Map<string, number> {
-  return bandStats(heap, sampleKeys(heap)).sizes;
+  return bandStats(heap).sizes;
 }
 
-function rankedBands(heap: HeapProfile, keys: string[][]): string[] {
-  const { sizes, peaks } = bandStats(heap, keys);
+function rankedBands(heap: HeapProfile, { sizes, peaks }: BandStats): string[] {
   return [...heap.bands].sort(
     (a, b) => sizes.get(b)! - sizes.get(a)! || peaks.get(b)! - peaks.get(a)! || a.localeCompare(b)
   );
@@ -106,41 +115,45 @@ function rankedBands(heap: HeapProfile, keys: string[][]): string[] {
  * fall back to the peak value, then the name, so the order is stable.
  */
 export function rankBands(heap: HeapProfile): string[] {
-  return rankedBands(heap, sampleKeys(heap));
+  return rankedBands(heap, bandStats(heap));
 }
 
 /**
  * The same profile with every sample holding a value (0 when absent) for each band, keeping the top `n` bands by
- * integrated size (in rank order) and summing the rest into `other` (added only when something was cut). Without `n`,
- * all bands stay in their order of first appearance. With `n`, a real band named `other` always goes into the
- * `other` band (one name, one meaning).
+ * integrated size (in rank order) and summing the rest into `other` (added only when something was cut: the sample's
+ * total less its kept bands, exact for byte counts). Without `n`, all bands stay in their order of first appearance.
+ * With `n`, a real band named `other` always goes into the `other` band (one name, one meaning).
  */
 export function topBands(heap: HeapProfile, n?: number): HeapProfile {
-  const keys = sampleKeys(heap);
-  const keep =
-    n === undefined
-      ? heap.bands
-      : rankedBands(heap, keys)
-          .filter((b) => b !== OTHER_BAND)
-          .slice(0, n);
-  const kept = new Set(keep);
-  const cut = heap.bands.filter((b) => !kept.has(b));
-  const bands = cut.length > 0 ? [...keep, OTHER_BAND] : [...keep];
+  if (n === undefined) {
+    return { ...heap, samples: heap.samples.map((s) => ({ time: s.time, values: denseValues(s, heap.bands) })) };
+  }
+  const stats = bandStats(heap);
+  const keep = rankedBands(heap, stats)
+    .filter((b) => b !== OTHER_BAND)
+    .slice(0, n);
+  const cut = heap.bands.length > keep.length;
+  const bands = cut ? [...keep, OTHER_BAND] : [...keep];
   const samples = heap.samples.map((s, i) => {
-    const values: Record<string, number> = {};
-    for (const b of keep) {
-      setOwn(values, b, valueAt(s, b));
-    }
-    if (cut.length > 0) {
-      let other = 0;
-      for (const b of keys[i]) {
-        other += kept.has(b) ? 0 : (ownValue(s.values, b) ?? 0);
+    const values = denseValues(s, keep);
+    if (cut) {
+      let kept = 0;
+      for (const b of keep) {
+        kept += values[b];
       }
-      values[OTHER_BAND] = other;
+      values[OTHER_BAND] = stats.totals[i] - kept;
     }
     return { time: s.time, values };
   });
   return { ...heap, bands, samples };
+}
+
+function denseValues(sample: HeapSample, bands: string[]): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const b of bands) {
+    setOwn(values, b, valueAt(sample, b));
+  }
+  return values;
 }
 
 export interface LeakRow {
