@@ -280,6 +280,50 @@ describe('ghcprof agent (end to end)', { timeout: 240_000 }, () => {
     assert.equal(heap.frames[0].data.values[0].length, ends.length, 'every census once');
   });
 
+  it('EVENTLOG: a growing threaded +RTS -p -hc -l eventlog tailed by the agent equals the file uploaded whole', async () => {
+    const full = readFileSync(`${GHC}/leaky.eventlog`);
+    const other = createToken(db, 'whole', 'write');
+    await startAgent(['--settle', '4s']);
+    const path = join(watch, 'leaky.eventlog');
+    writeFileSync(path, '');
+    for (let i = 1; i <= 8; i++) {
+      appendFileSync(path, full.subarray(Math.floor(((i - 1) * full.length) / 8), Math.floor((i * full.length) / 8)));
+      await sleep(1300);
+    }
+    const grown = await waitFor(
+      'the whole eventlog stored',
+      async () => {
+        const stored = (await listProfiles(server!, token)).filter((p) => p.labels.file === 'leaky.eventlog');
+        return stored.length === 1 && stored[0].size === full.length ? stored[0] : undefined;
+      },
+      60_000,
+      300
+    );
+    const res = await fetch(`${server!.url}/api/v1/profiles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other}`, 'content-type': 'application/octet-stream' },
+      body: full,
+    });
+    assert.equal(res.status, 201);
+    const whole = (await res.json()) as StoredMeta & Record<string, unknown>;
+    const meta = await api<Record<string, unknown>>(server!, token, `/api/v1/profiles/${grown.id}`);
+    for (const key of ['sha256', 'startTime', 'endTime', 'timeSource', 'program', 'has']) {
+      assert.deepEqual(meta[key], whole[key], key);
+    }
+    assert.ok((await rawOf(server!, token, grown.id)).equals(full), 'raw bytes');
+    type Frames = { frames: Array<{ data: { values: unknown[][] } }> };
+    const heap = async (t: string, id: string) =>
+      (await api<Frames>(server!, t, '/api/v1/query/heap', { profileIds: [id], topN: 1000 })).frames[0].data.values;
+    assert.deepEqual(await heap(token, grown.id), await heap(other, whole.id), 'censuses');
+    // Flame graph rows as a multiset (sibling order may differ between a merged and a read tree).
+    const flame = async (t: string, id: string) => {
+      const v = (await api<Frames>(server!, t, '/api/v1/query/top', { profileIds: [id], limit: 100000 })).frames[0].data
+        .values;
+      return v[0].map((_, row) => JSON.stringify(v.map((col) => col[row]))).sort();
+    };
+    assert.deepEqual(await flame(token, grown.id), await flame(other, whole.id), 'time samples per function');
+  });
+
   it('INCREMENTAL: a growing .hp is appended sample by sample to one stored profile that ends equal to the whole file', async () => {
     const full = readFileSync(`${GHC}/leaky.hc.hp`);
     const ends = sampleEnds(full);

@@ -103,7 +103,10 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           summary: 'Grow a stored .hp/.eventlog profile (agent uploads of a file still being written)',
           description:
             `${RAW_BODY}. With offset=N the body holds the artefact from byte N on; without it, the complete artefact so far. ` +
-            'Bytes the server already has must match (else 409 with details.storedBytes); repeating a request changes nothing.',
+            'Bytes the server already has must match (else 409 with details.storedBytes); repeating a request changes nothing. ' +
+            'Each append is stored as one immutable chunk and read from the continuation the previous one left, so it costs ' +
+            'what its own bytes cost; appended bytes that do not parse as the format allows are 422 naming the byte offset. ' +
+            'A growing profile has no total size cap (each request is bounded by the upload limit).',
           params: IdParamsSchema,
           querystring: AppendQuerySchema,
           response: { 200: AppendResponseSchema, ...errorResponses(404, 409, 413, 415, 422, 503) },
