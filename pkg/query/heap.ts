@@ -82,10 +82,9 @@ function annotate(
  */
 export async function heapQuery(ctx: QueryContext, q: HeapQuery, refId?: string): Promise<FramesResponse> {
   const { series, profiles, notices } = await heapSeries(ctx, q);
-  const range = q.profileIds ? {} : resolveRange(q.from, q.to);
   const thinned: Array<Downsampling | null> = [];
-  const shown = series.map((s) => {
-    const clipped = clipHeap(s.combined, range.from, range.to);
+  const shown = inRange(series, q, ctx.now).map((s) => {
+    const clipped = s.combined;
     const down = downsampleHeap(clipped.heap, q.maxDataPoints);
     thinned.push(down?.downsampling ?? null);
     return { ...s, combined: down ? { ...clipped, heap: down.heap } : clipped };
@@ -114,7 +113,18 @@ function withDownsampling(frame: FramesResponse['frames'][number], d: Downsampli
   return frame;
 }
 
+/** Leak evidence from the censuses inside [from, to] only. */
 export async function leaksQuery(ctx: QueryContext, q: LeaksQuery, refId?: string): Promise<FramesResponse> {
   const { series, profiles, notices } = await heapSeries(ctx, q);
-  return { frames: [annotate(leakTableFrame(series, { refId, topN: q.topN, minR2: q.minR2 }), profiles, notices)] };
+  const shown = inRange(series, q, ctx.now);
+  return { frames: [annotate(leakTableFrame(shown, { refId, topN: q.topN, minR2: q.minR2 }), profiles, notices)] };
+}
+
+/** Each series cut to the censuses inside the query's range (profileIds: the whole profiles, as selected). */
+function inRange(series: HeapSeries[], q: HeapQuery, now?: number): HeapSeries[] {
+  if (q.profileIds) {
+    return series;
+  }
+  const range = resolveRange(q.from, q.to, now);
+  return series.map((s) => ({ ...s, combined: clipHeap(s.combined, range.from, range.to) }));
 }
