@@ -79,6 +79,23 @@ describe('one gunzip for files and HTTP bodies', () => {
         assert.deepEqual(plain(heap?.samples), plain(fromFile.heap?.samples));
       });
 
+      it('an append body that is a damaged gzip: 422 and nothing appended (an append is exactly what the file holds)', async () => {
+        const full = Buffer.from(fixture('leaky.hy.hp').toString('utf8').replace('JOB "leaky', 'JOB "leaky-gz-append'));
+        const cut = full.indexOf('\nBEGIN_SAMPLE', full.length >> 1) + 1;
+        const first = await upload(env, full.subarray(0, cut), { token: env.acme.write, query: { partial: 'true' } });
+        assert.equal(first.statusCode, 201, first.body);
+        const gz = gzipSync(full.subarray(cut));
+        const res = await env.app.inject({
+          method: 'POST',
+          url: `/api/v1/profiles/${first.json().id}/append?offset=${cut}`,
+          headers: { ...bearer(env.acme.write), 'content-type': 'application/octet-stream' },
+          payload: gz.subarray(0, gz.length >> 1),
+        });
+        assert.equal(res.statusCode, 422, res.body);
+        assert.match(res.json().error.message, /append body: the gzip data is damaged.*nothing was appended/);
+        assert.equal((await env.store.getProfile('acme', first.json().id))?.size, cut);
+      });
+
       it('gzip garbage: 415 "nothing readable after decompression", as readProfileFile says', async () => {
         const garbage = Buffer.from([0x1f, 0x8b, 1, 2, 3, 4]);
         const path = join(dir, 'garbage.gz');
