@@ -78,7 +78,9 @@ describe('GhcprofApi: every request goes through a proxy route', () => {
       for (const name of readdirSync(dir)) {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) {
-          if (name !== '__tests__' && name !== 'testing') walk(path);
+          if (name !== '__tests__' && name !== 'testing') {
+            walk(path);
+          }
         } else if (/\.tsx?$/.test(name)) {
           files.push(path);
         }
