@@ -22,44 +22,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchServer, type StoreKind } from './server/context';
-import { flamegraphPhase, type FlamegraphResult } from './server/flamegraph';
-import { buildCli, buildIsStale, Cleanup, type CliMode, closeHttp, ROOT } from './server/harness';
-import { ingestPhase, type IngestResult } from './server/ingest';
-import { loadPhase, type LoadResult } from './server/load';
+import { flamegraphPhase } from './server/flamegraph';
+import { buildCli, buildIsStale, Cleanup, closeHttp, ROOT } from './server/harness';
+import { ingestPhase } from './server/ingest';
+import { loadPhase } from './server/load';
 import { formatTable } from './server/report';
-
-export interface BenchOptions {
-  small: boolean;
-  stores: StoreKind[];
-  profiles: number;
-  uploadConcurrency: number;
-  coldRuns: number;
-  warmRuns: number;
-  ingestUploads: number;
-  ingestClients: number;
-  ingestBytes: number;
-  loadSeconds: number;
-  loadConnections: number;
-  rssEveryMs: number;
-  cli: CliMode;
-  results: string;
-  timeoutS: number;
-}
-
-export interface StoreResult {
-  store: StoreKind;
-  flamegraph: FlamegraphResult;
-  ingest: IngestResult;
-  load: LoadResult;
-}
-
-export interface BenchResults {
-  startedAt: string;
-  options: BenchOptions;
-  /** Load averages (1 min) when the bench started and ended: other work on the machine skews every number. */
-  machine: { node: string; cpus: number; loadAverageStart: number; loadAverageEnd: number };
-  stores: StoreResult[];
-}
+import type { BenchOptions, BenchResults, StoreResult } from './server/results';
 
 function intOf(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const text = env[name];

@@ -1,5 +1,5 @@
 /** The bench's one table: a row per measurement, a column per store, goals and ratios spelled out. */
-import type { BenchResults, StoreResult } from '../server';
+import type { BenchResults, StoreResult } from './results';
 
 type Cell = (r: StoreResult) => string;
 

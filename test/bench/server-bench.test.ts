@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { BenchResults } from '../../bench/server';
+import type { BenchResults } from '../../bench/server/results';
 
 const dir = mkdtempSync(join(tmpdir(), 'ghcprof-bench-test-'));
 const resultsFile = join(dir, 'results.json');
