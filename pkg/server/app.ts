@@ -13,13 +13,14 @@ import {
   type FastifyPluginAsyncZod,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { HttpError } from '../api/errors';
+import { API_PREFIX } from '../api/paths';
 import type { Store } from '../store/store';
 import { AuthFailureLimiter, installAuth } from './auth';
 import type { ServerConfig } from './config';
 import type { AppContext } from './context';
 import { GrafanaIdVerifier } from './grafana-id';
 import type { TlsFiles } from './tls';
-import { HttpError } from '../api/errors';
 import { installErrorHandlers } from './errors';
 import { createMetrics, installRequestMetrics } from './metrics';
 import { authCheckRoutes } from './routes/auth-check';
@@ -37,8 +38,6 @@ export interface BuildAppOptions {
   /** Serve HTTPS with this certificate and key (PEM; server.ts reads them from --tls-cert/--tls-key). */
   tls?: TlsFiles | null;
 }
-
-export const API_PREFIX = '/api/v1';
 
 declare module 'fastify' {
   interface FastifyInstance {

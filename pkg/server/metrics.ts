@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { API_PREFIX } from '../api/paths';
 import type { Store } from '../store/store';
 
 export interface ServerMetrics {
@@ -61,7 +62,7 @@ export function installRequestMetrics(app: FastifyInstance, metrics: ServerMetri
       reply.elapsedTime / 1000
     );
     if (
-      route.startsWith('/api/v1/profiles') &&
+      route.startsWith(`${API_PREFIX}/profiles`) &&
       request.method === 'POST' &&
       [413, 415, 422].includes(reply.statusCode)
     ) {

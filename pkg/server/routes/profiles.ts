@@ -28,6 +28,7 @@ import {
   UploadQuerySchema,
   errorResponses,
 } from '../schemas';
+import { API_PREFIX } from '../../api/paths';
 
 const RAW_BODY = 'The artefact as written by GHC (.prof, -pj JSON, .hp, .eventlog), optionally gzip-compressed';
 
@@ -88,7 +89,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         metrics.uploads.inc({ kind: meta.kind, result: created ? 'created' : 'existing' });
         return reply
           .status(created ? 201 : 200)
-          .header('location', `/api/v1/profiles/${meta.id}`)
+          .header('location', `${API_PREFIX}/profiles/${meta.id}`)
           .send(meta);
       }
     );

@@ -13,6 +13,7 @@ import type {
 } from '@ghcprof/api/query';
 import { describeFailure, GhcprofRequestError, type FailedFetch } from '../domain/errors';
 import type { RouteScope } from '../types';
+import { API_PREFIX } from '@ghcprof/api/paths';
 
 export type ProfileListParams = Partial<ProfileListQuery>;
 
@@ -50,11 +51,11 @@ export class GhcprofApi {
   }
 
   authCheck(scope: RouteScope): Promise<AuthCheckResponse> {
-    return this.request<AuthCheckResponse>(scope, '/api/v1/auth/check');
+    return this.request<AuthCheckResponse>(scope, `${API_PREFIX}/auth/check`);
   }
 
   query(queryType: QueryType, body: unknown, requestId?: string): Promise<FramesResponse> {
-    return this.request<FramesResponse>('read', `/api/v1/query/${queryType}`, {
+    return this.request<FramesResponse>('read', `${API_PREFIX}/query/${queryType}`, {
       method: 'POST',
       data: body,
       requestId,
@@ -62,13 +63,13 @@ export class GhcprofApi {
   }
 
   listProfiles(params: ProfileListParams): Promise<ProfileMeta[]> {
-    return this.request<ProfileListResponse>('read', '/api/v1/profiles', { params: withoutEmpty(params) }).then(
+    return this.request<ProfileListResponse>('read', `${API_PREFIX}/profiles`, { params: withoutEmpty(params) }).then(
       (answer) => answer.profiles
     );
   }
 
   getProfile(id: string): Promise<ProfileMeta> {
-    return this.request<ProfileMeta>('read', `/api/v1/profiles/${encodeURIComponent(id)}`);
+    return this.request<ProfileMeta>('read', `${API_PREFIX}/profiles/${encodeURIComponent(id)}`);
   }
 
   /**
@@ -77,21 +78,21 @@ export class GhcprofApi {
    */
   downloadRaw(id: string, kind: ProfileMeta['kind']): Promise<Blob> {
     const route = kind === 'eventlog' ? 'admin' : 'read';
-    return this.request<Blob>(route, `/api/v1/profiles/${encodeURIComponent(id)}/raw`, { responseType: 'blob' });
+    return this.request<Blob>(route, `${API_PREFIX}/profiles/${encodeURIComponent(id)}/raw`, { responseType: 'blob' });
   }
 
   deleteProfile(id: string): Promise<unknown> {
-    return this.request('admin', `/api/v1/profiles/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    return this.request('admin', `${API_PREFIX}/profiles/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 
   labelNames(selector?: string): Promise<string[]> {
-    return this.request<LabelNamesResponse>('read', '/api/v1/labels', { params: withoutEmpty({ selector }) }).then(
-      (answer) => answer.names
-    );
+    return this.request<LabelNamesResponse>('read', `${API_PREFIX}/labels`, {
+      params: withoutEmpty({ selector }),
+    }).then((answer) => answer.names);
   }
 
   labelValues(name: string, selector?: string): Promise<string[]> {
-    return this.request<LabelValuesResponse>('read', `/api/v1/labels/${encodeURIComponent(name)}/values`, {
+    return this.request<LabelValuesResponse>('read', `${API_PREFIX}/labels/${encodeURIComponent(name)}/values`, {
       params: withoutEmpty({ selector }),
     }).then((answer) => answer.values);
   }
@@ -108,7 +109,7 @@ export class GhcprofApi {
     const query = Object.entries(labels)
       .map(([name, value]) => `label=${encodeURIComponent(`${name}=${value}`)}`)
       .join('&');
-    return this.routeUrl('write', `/api/v1/profiles${query ? `?${query}` : ''}`);
+    return this.routeUrl('write', `${API_PREFIX}/profiles${query ? `?${query}` : ''}`);
   }
 }
 
