@@ -10,6 +10,9 @@ import { request as httpsRequest } from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import type { z } from 'zod';
+import { API_PREFIX } from '../api/paths';
+import { AppendResponseSchema, UploadResponseSchema, type ProfileMeta } from '../api/query';
 import { labelQuery, type Labels } from './labels';
 import { redactingHead } from './redact-stream';
 import type { RetryableError } from './retry';
@@ -28,8 +31,8 @@ export interface StoredProfile {
   id: string;
   /** Upload: false when the server already had these bytes (HTTP 200). Append: false when it changed nothing. */
   created: boolean;
-  /** The server's JSON answer, as is. */
-  response: Record<string, unknown>;
+  /** The stored profile as the server describes it (the upload's answer, the append answer's `profile`). */
+  profile: ProfileMeta;
 }
 
 /** A failed request. `transient` says whether the same request can succeed later. */
@@ -112,8 +115,9 @@ export async function uploadProfile(
   if (opts.startMs !== undefined) params.append('start', String(Math.round(opts.startMs)));
   if (opts.partial) params.append('partial', 'true');
   const query = params.toString();
-  const { status, json } = await send(target, `/api/v1/profiles${query ? `?${query}` : ''}`, opts);
-  return { id: profileIdOf(json, status), created: status === 201, response: json };
+  const { status, json } = await send(target, `${API_PREFIX}/profiles${query ? `?${query}` : ''}`, opts);
+  const profile = answerOf(UploadResponseSchema, json, status);
+  return { id: profile.id, created: status === 201, profile };
 }
 
 export async function appendToProfile(
@@ -122,24 +126,25 @@ export async function appendToProfile(
   offset: number,
   opts: SendOptions
 ): Promise<StoredProfile> {
-  const path = `/api/v1/profiles/${encodeURIComponent(id)}/append?offset=${offset}`;
+  const path = `${API_PREFIX}/profiles/${encodeURIComponent(id)}/append?offset=${offset}`;
   const { status, json } = await send(target, path, opts);
-  // `{profile, changed, storedBytes}`: the id can change when the server's store cannot replace in place.
-  const profile = (json.profile ?? {}) as Record<string, unknown>;
-  return { id: profileIdOf(profile, status, id), created: json.changed === true, response: json };
+  const { profile, changed } = answerOf(AppendResponseSchema, json, status);
+  return { id: profile.id, created: changed, profile };
 }
 
-function profileIdOf(json: Record<string, unknown>, status: number, fallback?: string): string {
-  const id = typeof json.id === 'string' ? json.id : fallback;
-  if (!id) {
+/** A 2xx answer checked against the API's response schema: anything else is not a ghcprof server answering. */
+function answerOf<S extends z.ZodType>(schema: S, json: Record<string, unknown>, status: number): z.infer<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
     throw new UploadError({
-      message: `server answered ${status} without a profile id`,
+      message: `server answered ${status} with something that is not ghcprof's answer (${issue.path.join('.') || '/'}: ${issue.message})`,
       code: 'bad_response',
       transient: false,
       status,
     });
   }
-  return id;
+  return parsed.data;
 }
 
 async function send(

@@ -4,6 +4,7 @@
  * 5xx, 429) are retried forever with backoff, because the data sits in the spool and must not be lost;
  * a permanent refusal (4xx) drops that artefact with an error line naming the server's message.
  */
+import type { ProfileMeta } from '../api/query';
 import { ownValue } from '../api/records';
 import { isGrowingKind } from './artefact';
 import { appendToProfile, uploadProfile, UploadError, type ServerTarget, type StoredProfile } from './client';
@@ -98,7 +99,7 @@ export class Uploader {
         },
       });
       const first = startsProfile(artefact, piece);
-      if (first && !stored.created) this.warnIfSomeoneElses(artefact, stored.response);
+      if (first && !stored.created) this.warnIfSomeoneElses(artefact, stored.profile);
       await this.opts.spool.acknowledge(piece, stored.id);
       this.status.lastSuccessAt = Date.now();
       this.status.failingAttempts = 0;
@@ -119,12 +120,12 @@ export class Uploader {
    * The server answered "already stored" for a first piece: normally our own earlier upload whose answer was lost.
    * If the stored profile carries other labels, it came from another artefact with identical bytes so far.
    */
-  private warnIfSomeoneElses(artefact: ArtefactRecord, response: Record<string, unknown>): void {
-    const stored = (response.labels ?? {}) as Record<string, string>;
+  private warnIfSomeoneElses(artefact: ArtefactRecord, profile: ProfileMeta): void {
+    const stored = profile.labels;
     const differing = Object.keys(artefact.labels).filter((k) => ownValue(stored, k) !== artefact.labels[k]);
     if (differing.length > 0) {
       this.opts.log.warn(
-        `${artefact.path}: the server already held these exact bytes as ${String(response.id)} with other labels ` +
+        `${artefact.path}: the server already held these exact bytes as ${profile.id} with other labels ` +
           `(${differing.map((k) => `${k}=${ownValue(stored, k) ?? '<none>'}`).join(', ')}); uploads continue into that profile`
       );
     }

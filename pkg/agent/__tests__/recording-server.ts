@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { API_PREFIX } from '../../api/paths';
+import type { ProfileMeta } from '../../api/query';
 
 export interface RecordedRequest {
   method: string;
@@ -81,7 +83,7 @@ export class RecordingServer {
       );
     if (req.headers.authorization !== 'Bearer test-token')
       return reply(401, { error: { code: 'unauthorized', message: 'bad token' } });
-    if (url.pathname === '/api/v1/profiles' && req.method === 'POST') return this.upload(url, body, reply);
+    if (url.pathname === `${API_PREFIX}/profiles` && req.method === 'POST') return this.upload(url, body, reply);
     const append = /^\/api\/v1\/profiles\/([^/]+)\/append$/.exec(url.pathname);
     if (append && req.method === 'POST')
       return this.append(append[1], Number(url.searchParams.get('offset')), body, reply);
@@ -93,13 +95,14 @@ export class RecordingServer {
     const existing = [...this.profiles.values()].find(
       (p) => createHash('sha256').update(p.content).digest('hex') === sha
     );
-    if (existing) return reply(200, { id: existing.id, labels: existing.labels });
+    if (existing) return reply(200, metaOf(existing));
     const labels = Object.fromEntries(
       url.searchParams.getAll('label').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
     );
     const id = `p${this.nextId++}`;
-    this.profiles.set(id, { id, labels, content: body });
-    reply(201, { id, labels });
+    const stored = { id, labels, content: body };
+    this.profiles.set(id, stored);
+    reply(201, metaOf(stored));
   }
 
   private append(id: string, offset: number, body: Buffer, reply: (s: number, j: unknown) => void): void {
@@ -121,6 +124,27 @@ export class RecordingServer {
     }
     const changed = offset + body.length > stored.content.length;
     if (changed) stored.content = Buffer.concat([stored.content.subarray(0, offset), body]);
-    reply(200, { profile: { id, labels: stored.labels }, changed, storedBytes: stored.content.length });
+    reply(200, { profile: metaOf(stored), changed, storedBytes: stored.content.length });
   }
+}
+
+/** What the real server answers for a stored profile (the client checks answers against the API's schemas). */
+function metaOf(stored: StoredArtefact): ProfileMeta {
+  return {
+    id: stored.id,
+    kind: 'hp',
+    labels: stored.labels,
+    startTime: 0,
+    endTime: null,
+    timeSource: 'upload',
+    program: '',
+    rtsArguments: [],
+    size: stored.content.length,
+    sha256: createHash('sha256').update(stored.content).digest('hex'),
+    uploader: null,
+    createdAt: 0,
+    warnings: [],
+    has: { tree: false, heap: false, rts: false },
+    heapMode: null,
+  };
 }
