@@ -33,7 +33,8 @@ import { errorResponses } from '../schemas';
 interface QueryRoute<S extends z.ZodType> {
   summary: string;
   schema: S;
-  run: (qctx: QueryContext, body: z.output<S>, request: FastifyRequest) => Promise<FramesResponse>;
+  /** `ctx` is the server's context, the one way routes reach it (the same object as `request.server.ghcprof`). */
+  run: (qctx: QueryContext, body: z.output<S>, ctx: AppContext, request: FastifyRequest) => Promise<FramesResponse>;
 }
 
 const route = <S extends z.ZodType>(r: QueryRoute<S>) => r;
@@ -88,10 +89,8 @@ export const QUERY_ROUTES = {
   rts: route({
     summary: 'GHC RTS metrics from Prometheus or an ekg endpoint, with stored profiles as exemplars',
     schema: RtsQuerySchema,
-    run: (c, q, request) => {
-      const { config, rts } = request.server.ghcprof;
-      return rtsQuery(c, q, requestRtsSources(config, rts, request.headers[PROMETHEUS_URL_HEADER]));
-    },
+    run: (c, q, ctx, request) =>
+      rtsQuery(c, q, requestRtsSources(ctx.config, ctx.rts, request.headers[PROMETHEUS_URL_HEADER])),
   }),
 } as const;
 
@@ -117,7 +116,7 @@ export function queryRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             tenant: requireAuth(request).tenant,
             maxProfiles: ctx.config.maxQueryProfiles,
           };
-          return r.run(qctx, request.body, request);
+          return r.run(qctx, request.body, ctx, request);
         }
       );
     }
