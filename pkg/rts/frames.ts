@@ -5,6 +5,7 @@
 import type { DataFrameJSON } from '../api/dataframe';
 import type { DialectId } from '../api/rts/dialects';
 import type { PanelDef } from '../api/rts/presets';
+import { column, frame } from '../frames/fields';
 
 export interface RtsSeriesData {
   panel: PanelDef;
@@ -18,25 +19,15 @@ export interface RtsSeriesData {
 }
 
 export function rtsSeriesFrame(d: RtsSeriesData): DataFrameJSON {
-  return {
-    schema: {
-      name: d.panel.id,
-      meta: {
-        preferredVisualisationType: 'graph',
-        custom: { ghcprof: { panel: d.panel.id, series: d.series, ...d.source } },
-      },
-      fields: [
-        { name: 'Time', type: 'time', config: {} },
-        {
-          name: d.series,
-          type: 'number',
-          labels: d.labels,
-          config: { unit: d.panel.unit, displayNameFromDS: `${d.series} ${processName(d.labels)}`.trim() },
-        },
-      ],
-    },
-    data: { values: [d.times, d.values] },
+  const meta = {
+    preferredVisualisationType: 'graph' as const,
+    custom: { ghcprof: { panel: d.panel.id, series: d.series, ...d.source } },
   };
+  const config = { unit: d.panel.unit, displayNameFromDS: `${d.series} ${processName(d.labels)}`.trim() };
+  return frame({ name: d.panel.id, meta }, [
+    column('Time', 'time', d.times),
+    column(d.series, 'number', d.values, config, d.labels),
+  ]);
 }
 
 /** The shortest label that tells processes apart in a legend. */
