@@ -21,8 +21,6 @@ import { GhcprofApi, type ProfileListParams } from './infrastructure/GhcprofApi'
 import type { GhcprofOptions, GhcprofQuery, GhcprofVariableQuery } from './types';
 import { GhcprofVariableSupport } from './GhcprofVariableSupport';
 
-export const DATASOURCE_PLUGIN_ID = 'ghcprof-profiles-datasource';
-
 export class GhcprofDataSource extends DataSourceApi<GhcprofQuery, GhcprofOptions> {
   readonly api: GhcprofApi;
   readonly splitLabel: string;

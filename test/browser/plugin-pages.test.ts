@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { ProfileMeta } from '../../pkg/api/query';
-import { testIds } from '../../src/components/testIds';
+import { testIds } from '../../src/shared/testIds';
 import { bundleHarness } from './support/bundle';
 import { biggestHeapBands, steepestHeapBand, topCostCentres } from './support/fixtureFacts';
 import { freePort, startGhcprof, type Ghcprof } from './support/ghcprofServer';

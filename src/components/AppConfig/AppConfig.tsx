@@ -3,9 +3,8 @@ import { lastValueFrom } from 'rxjs';
 import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { DataSourcePicker, getBackendSrv } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, LinkButton, Stack } from '@grafana/ui';
-import type { AppSettings } from '../../constants';
-import { DATASOURCE_PLUGIN_ID } from '../../datasource/datasource';
-import { testIds } from '../testIds';
+import { DATASOURCE_PLUGIN_ID, type AppSettings } from '../../constants';
+import { testIds } from '../../shared/testIds';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 

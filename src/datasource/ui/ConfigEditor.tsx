@@ -1,7 +1,7 @@
 import { type ChangeEvent } from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { Field, FieldSet, Input, SecretInput } from '@grafana/ui';
-import { testIds } from '../../components/testIds';
+import { testIds } from '../../shared/testIds';
 import type { GhcprofOptions, GhcprofSecureOptions } from '../types';
 
 type Props = DataSourcePluginOptionsEditorProps<GhcprofOptions, GhcprofSecureOptions>;

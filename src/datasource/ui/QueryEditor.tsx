@@ -11,12 +11,12 @@ import {
 } from '@grafana/ui';
 import { DEFAULT_MAX_NODES, RtsPanelSchema, type QueryType, type RtsPanel } from '@ghcprof/api/query';
 import { PANELS } from '@ghcprof/api/rts/presets';
-import { testIds } from '../../components/testIds';
+import { testIds } from '../../shared/testIds';
 import type { GhcprofDataSource } from '../datasource';
 import type { GhcprofOptions, GhcprofQuery, HeapMode, Metric } from '../types';
+import { LabelSelectorField } from '../../shared/ui/LabelSelectorField';
+import { labelSourceOf } from '../../shared/domain/labelSource';
 import { BenchQueryFields } from './BenchQueryFields';
-import { LabelSelectorField } from './LabelSelectorField';
-import { labelSourceOf } from './labelSource';
 
 type Props = QueryEditorProps<GhcprofDataSource, GhcprofQuery, GhcprofOptions>;
 

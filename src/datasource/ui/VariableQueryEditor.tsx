@@ -1,6 +1,6 @@
 import type { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
-import { testIds } from '../../components/testIds';
+import { testIds } from '../../shared/testIds';
 import type { GhcprofDataSource } from '../datasource';
 import type { GhcprofOptions, GhcprofQuery, GhcprofVariableQuery } from '../types';
 

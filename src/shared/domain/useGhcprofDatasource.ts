@@ -1,7 +1,7 @@
 import { usePluginContext } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
-import type { AppSettings } from '../../constants';
-import { DATASOURCE_PLUGIN_ID, type GhcprofDataSource } from '../../datasource/datasource';
+import { DATASOURCE_PLUGIN_ID, type AppSettings } from '../../constants';
+import type { GhcprofDataSource } from '../../datasource/datasource';
 import { useAsyncResult } from './useAsyncResult';
 
 /** The ghcprof data source the app is configured with (Settings), else the first one there is. */

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Alert, LinkButton, LoadingPlaceholder } from '@grafana/ui';
 import type { GhcprofDataSource } from '../../datasource/datasource';
-import { testIds } from '../../components/testIds';
+import { testIds } from '../testIds';
 import { useGhcprofDatasource } from '../domain/useGhcprofDatasource';
 
 /** Renders the page once the configured ghcprof data source is loaded; explains how to set one up otherwise. */

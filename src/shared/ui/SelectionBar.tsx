@@ -1,8 +1,8 @@
 import { InlineField, Stack, TimeRangeInput } from '@grafana/ui';
 import type { GhcprofDataSource } from '../../datasource/datasource';
-import { LabelSelectorField } from '../../datasource/ui/LabelSelectorField';
-import { labelSourceOf } from '../../datasource/ui/labelSource';
-import { testIds } from '../../components/testIds';
+import { LabelSelectorField } from './LabelSelectorField';
+import { labelSourceOf } from '../domain/labelSource';
+import { testIds } from '../testIds';
 import type { Selection } from '../domain/useSelection';
 
 interface Props {

@@ -6,7 +6,7 @@ import { setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
 import { recordingBackendSrv } from '../../../testing/recordingBackendSrv';
 import { instanceSettings } from '../../../testing/settings';
 import type { AppSettings } from '../../../constants';
-import { testIds } from '../../testIds';
+import { testIds } from '../../../shared/testIds';
 import { AppConfig } from '../AppConfig';
 
 const userEvent = userEventLib.setup({ delay: null });

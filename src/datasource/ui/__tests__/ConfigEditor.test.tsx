@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEventLib from '@testing-library/user-event';
 import { useState } from 'react';
 import type { DataSourceSettings } from '@grafana/data';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import type { GhcprofOptions, GhcprofSecureOptions } from '../../types';
 import { ConfigEditor } from '../ConfigEditor';
 

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import userEventLib from '@testing-library/user-event';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import { FakeTemplateSrv } from '../../../testing/FakeTemplateSrv';
 import { instanceSettings } from '../../../testing/settings';
 import { GhcprofDataSource } from '../../datasource';

@@ -1,7 +1,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { GhcprofQuery } from '../../../datasource/types';
 import { useQueryFrames } from '../../../shared/domain/useQueryFrames';

@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import { getValueFormat, formattedValueToString, type GrafanaTheme2 } from '@grafana/data';
 import { Badge, useStyles2 } from '@grafana/ui';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import { sortRows, type SortState } from '../../../shared/domain/sortRows';
 import { SortableHeader } from '../../../shared/ui/SortableHeader';
 import { Sparkline } from '../../../shared/ui/Sparkline';

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { Alert, InlineField, Input, LinkButton, RadioButtonGroup, Stack, TagList, useStyles2 } from '@grafana/ui';
 import { Link } from 'react-router-dom';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { Metric } from '../../../datasource/types';
 import { useQueryFrames } from '../../../shared/domain/useQueryFrames';

@@ -1,5 +1,5 @@
 import { Alert, LoadingPlaceholder } from '@grafana/ui';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import { emptyStateText } from '../../../datasource/domain/mapResponse';
 import { DatasourcePage } from '../../../shared/ui/DatasourcePage';

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { Button, ConfirmModal, LinkButton, TagList, useStyles2 } from '@grafana/ui';
 import type { ProfileMeta } from '@ghcprof/api/query';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import { ROUTES } from '../../../constants';
 import { prefixRoute } from '../../../shared/domain/prefixRoute';
 import { tableStyle } from '../../../shared/ui/tableStyles';

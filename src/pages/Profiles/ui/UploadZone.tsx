@@ -2,7 +2,7 @@ import { useState, type DragEvent } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Field, Input, useStyles2 } from '@grafana/ui';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import type { UploadState } from '../domain/useProfiles';
 
 interface Props {

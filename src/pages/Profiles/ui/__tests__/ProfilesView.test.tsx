@@ -2,7 +2,7 @@ import '../../../../testing/domShims';
 import { render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { config } from '@grafana/runtime';
-import { testIds } from '../../../../components/testIds';
+import { testIds } from '../../../../shared/testIds';
 import { GhcprofDataSource } from '../../../../datasource/datasource';
 import { FakeTemplateSrv } from '../../../../testing/FakeTemplateSrv';
 import { recordingBackendSrv, type Answer, type RecordedRequest } from '../../../../testing/recordingBackendSrv';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Button, Combobox, Input, Stack, type ComboboxOption } from '@grafana/ui';
-import { formatSelector, parseSelector, withMatcher } from '../domain/selector';
+import { formatSelector, parseSelector, withMatcher } from '../../datasource/domain/selector';
 
 export interface LabelSource {
   labelNames(selector?: string): Promise<string[]>;

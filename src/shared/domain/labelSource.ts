@@ -1,5 +1,5 @@
-import type { GhcprofDataSource } from '../datasource';
-import type { LabelSource } from './LabelSelectorField';
+import type { GhcprofDataSource } from '../../datasource/datasource';
+import type { LabelSource } from '../ui/LabelSelectorField';
 
 /** Autocomplete through the data source, so selectors with template variables scope the suggestions too. */
 export function labelSourceOf(datasource: GhcprofDataSource): LabelSource {
