@@ -1,6 +1,6 @@
 import type { SelectableValue } from '@grafana/data';
 import { Combobox, InlineField, InlineFieldRow, Input, RadioButtonGroup, type ComboboxOption } from '@grafana/ui';
-import { testIds } from '../../components/testIds';
+import { testIds } from '../../shared/testIds';
 import type { GhcprofDataSource } from '../datasource';
 import type { GhcprofQuery } from '../types';
 

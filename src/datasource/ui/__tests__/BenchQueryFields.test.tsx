@@ -2,7 +2,7 @@ import '../../../testing/domShims';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEventLib from '@testing-library/user-event';
 import { useState } from 'react';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import { FakeTemplateSrv } from '../../../testing/FakeTemplateSrv';
 import { recordingBackendSrv } from '../../../testing/recordingBackendSrv';
 import { instanceSettings } from '../../../testing/settings';
