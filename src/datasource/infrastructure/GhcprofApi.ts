@@ -99,7 +99,7 @@ export class GhcprofApi {
 
   /** Benchmark names of the bench results matching `selector` (GET /api/v1/benchmarks/names). */
   benchmarkNames(selector?: string): Promise<string[]> {
-    return this.request<BenchmarkNamesResponse>('read', '/api/v1/benchmarks/names', {
+    return this.request<BenchmarkNamesResponse>('read', `${API_PREFIX}/benchmarks/names`, {
       params: withoutEmpty({ selector }),
     }).then((answer) => answer.names);
   }
