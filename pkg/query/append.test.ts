@@ -120,6 +120,15 @@ for (const backend of BACKENDS) {
         whole.meta.id
       );
       assert.equal((await fx.store.listChunks('acme', id)).length, 12);
+      // The hourly rollup the appends kept up to date equals the profile's own tree.
+      const start = (await fx.store.getProfile('acme', id))!.startTime;
+      const hour = Math.floor(start / 3_600_000) * 3_600_000;
+      const read = await fx.store.getTreesForQuery('acme', { matchers: [], from: hour, to: hour + 3_600_000 });
+      assert.deepEqual(
+        read.sources.map((s) => s.type),
+        ['rollup']
+      );
+      assert.deepEqual(ticksByPath(read.sources[0].tree), ticksByPath(await fx.store.getTree('acme', id)));
     });
 
     it('a .hp grown in 9 appends equals the file uploaded whole', async () => {

@@ -300,11 +300,12 @@ function durationOf(delta: ProfileData, before: number | null): number | null {
   return known.length > 0 ? Math.max(...known) : null;
 }
 
+/** Always a merge (also of one tree): the stored tree is what the profile's hourly rollup would be on its own. */
 function mergedTree(stored: CallTree | null, added: CallTree | undefined): CallTree | null {
   if (!added) {
     return stored;
   }
-  return stored ? mergeTrees([stored, added]) : added;
+  return mergeTrees(stored ? [stored, added] : [added]);
 }
 
 /**

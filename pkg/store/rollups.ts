@@ -231,10 +231,19 @@ export async function rebuildBuckets(
   tx: SqlExecutor,
   dialect: Dialect,
   buckets: BucketKey[],
-  leaving: string[]
+  leaving: string[],
+  /** A profile whose merged tree the caller has packed (a growing profile's append): reused when it is alone. */
+  known?: { id: string; packed: Buffer }
 ): Promise<void> {
   for (const key of buckets) {
     await lockBucket(tx, dialect, key);
+    if (known && (await onlyProfileOf(tx, dialect, key, leaving)) === known.id) {
+      // The bucket's rollup is that one tree: no decode, merge and encode again (the usual case of a growing
+      // profile, whose label set is its own pod's).
+      await tx.execute(`DELETE FROM rollup_pending WHERE ${KEY_WHERE}`, keyParams(key));
+      await writeBucket(tx, key, 1, known.packed, newRevision());
+      continue;
+    }
     const trees = await bucketTrees(tx, dialect, key, leaving);
     // Every remaining profile is in the rebuilt rollup, pending ones included.
     await tx.execute(`DELETE FROM rollup_pending WHERE ${KEY_WHERE}`, keyParams(key));
@@ -244,6 +253,23 @@ export async function rebuildBuckets(
       await writeBucket(tx, key, trees.length, await packTree(mergeTrees(trees)), newRevision());
     }
   }
+}
+
+/** The id of the bucket's one profile with a tree (not leaving), or null when there are none or several. */
+async function onlyProfileOf(
+  tx: SqlExecutor,
+  dialect: Dialect,
+  key: BucketKey,
+  leaving: string[]
+): Promise<string | null> {
+  const rows = await tx.query<{ id: string }>(
+    `SELECT p.id FROM profiles p
+     WHERE p.tenant = ? AND p.kind = ? AND p.labels_key = ? AND p.start_time >= ? AND p.start_time < ?
+       AND p.has_tree = 1 AND NOT (${dialect.inTextList('p.id')})
+     LIMIT 2`,
+    [key.tenant, key.kind, key.labelsKey, key.hourStart, key.hourStart + ROLLUP_BUCKET_MS, dialect.textList(leaving)]
+  );
+  return rows.length === 1 ? rows[0].id : null;
 }
 
 async function bucketTrees(tx: SqlExecutor, dialect: Dialect, key: BucketKey, leaving: string[]): Promise<CallTree[]> {

@@ -362,7 +362,7 @@ export class SqlStore implements Store {
         [...Object.values(columns), tenant, id]
       );
       const touched = uniqueBuckets([...buckets, ...(await bucketsOf(tx, dialect, tenant, [id]))]);
-      await rebuildBuckets(tx, dialect, touched, []);
+      await rebuildBuckets(tx, dialect, touched, [], tree ? { id, packed: tree } : undefined);
       await tokensAudit.auditIn(tx, audit, id);
       return { type: 'appended', meta };
     });
