@@ -13,15 +13,13 @@ import { createToken } from '../../pkg/server/tokens';
 import { openStore } from '../../pkg/store';
 import type { Scope, Store } from '../../pkg/store/store';
 import { startPostgres } from '../support/postgres';
+import { STORE_BACKENDS, type StoreBackend } from '../support/store-backends';
 
 export const FIXTURES = 'test/fixtures/ghc';
 export const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
-export type StoreKind = 'sqlite' | 'postgres';
-export const STORE_KINDS: StoreKind[] = (process.env.STORE_BACKENDS ?? 'sqlite,postgres')
-  .split(',')
-  .map((s) => s.trim())
-  .filter((s): s is StoreKind => s === 'sqlite' || s === 'postgres');
+export type StoreKind = StoreBackend;
+export const STORE_KINDS: StoreKind[] = STORE_BACKENDS;
 
 type Postgres = Awaited<ReturnType<typeof startPostgres>>;
 let postgres: Promise<Postgres> | null = null;

@@ -9,18 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres';
+import { STORE_BACKENDS, type StoreBackend } from '../../../test/support/store-backends';
 import { openSqlStore } from '../index';
 import type { SqlStore } from '../sql-store';
 import type { SqlDriver } from '../driver';
 import type { NewProfile } from '../store';
 import type { CallTree, HeapProfile, RtsEvents } from '../../model/types';
 
-export type Backend = 'sqlite' | 'postgres';
+export type Backend = StoreBackend;
 
-export const BACKENDS: Backend[] = (process.env.STORE_BACKENDS ?? 'sqlite,postgres')
-  .split(',')
-  .map((b) => b.trim())
-  .filter((b): b is Backend => b === 'sqlite' || b === 'postgres');
+export const BACKENDS: Backend[] = STORE_BACKENDS;
 
 export interface StoreFixture {
   /** The suite's store (migrated). */
