@@ -140,6 +140,14 @@ describe('readProfJson: broken and unusual input', () => {
     }
   });
 
+  it('a missing header key: FormatError naming the line the report object opens on', () => {
+    const text = fixtureText(join(GHC, 'leaky.json.prof')).replace('"cost_centres"', '"cost_centrez"');
+    assert.throws(
+      () => readProfJson(text, { file: 'k.json' }),
+      (e: unknown) => e instanceof FormatError && e.line === 1 && /"cost_centres" .*no such key/.test(e.message)
+    );
+  });
+
   it('damage in the middle: FormatError with line and column', () => {
     const text = fixtureText(join(GHC, 'search.json.prof')).replace('"total_ticks": ', '"total_ticks": ,');
     assert.throws(

@@ -52,12 +52,13 @@ export function readProfJson(raw: string, opts: TextReadOptions = {}): ProfileDa
   }
   const obj = doc as Json;
   const fail = (key: string, expected: string): never => {
+    // The key's line; a missing key is missing from the report's object, named by the line it opens on.
     const at = text.indexOf(`"${key}"`);
     throw new FormatError({
       format: 'prof-json',
       file: opts.file,
-      line: at === -1 ? undefined : lineColumn(text, at).line,
-      message: `expected "${key}" to be ${expected}`,
+      line: lineColumn(text, at === -1 ? Math.max(0, text.indexOf('{')) : at).line,
+      message: `expected "${key}" to be ${expected}${at === -1 ? ' (the report has no such key)' : ''}`,
     });
   };
   const str = (key: string): string => (typeof obj[key] === 'string' ? (obj[key] as string) : fail(key, 'a string'));
