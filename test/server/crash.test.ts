@@ -54,11 +54,7 @@ async function uploadAll(
   await Promise.all(
     bodies.map(async (body, n) => {
       try {
-        const res = await fetch(`${url}/api/v1/profiles?label=service%3Dcrash&label=n%3D${n}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-          body,
-        });
+        const res = await postRetrying(`${url}/api/v1/profiles?label=service%3Dcrash&label=n%3D${n}`, token, body);
         if (res.status === 201 || res.status === 200) {
           acks.push({ n, id: ((await res.json()) as ProfileMeta).id });
           onAck(acks.length);
@@ -187,6 +183,9 @@ for (const kind of STORE_KINDS) {
       try {
         const get = (path: string) =>
           fetch(`${second.url}${path}`, { headers: { authorization: `Bearer ${tokens.read}` } });
+        // An eventlog's raw bytes are the admin scope's by default (--raw-download).
+        const getRaw = (id: string) =>
+          fetch(`${second.url}/api/v1/profiles/${id}/raw`, { headers: { authorization: `Bearer ${tokens.admin}` } });
         for (const [n, bytes] of files.entries()) {
           if (acked[n].id === '') {
             continue;
@@ -196,12 +195,12 @@ for (const kind of STORE_KINDS) {
             meta.size >= acked[n].bytes,
             `file ${n}: ${acked[n].bytes} bytes acknowledged, ${meta.size} stored`
           );
-          const raw = Buffer.from(await (await get(`/api/v1/profiles/${acked[n].id}/raw`)).arrayBuffer());
+          const raw = Buffer.from(await (await getRaw(acked[n].id)).arrayBuffer());
           assert.ok(raw.equals(bytes.subarray(0, meta.size)), `file ${n}: the stored bytes are a prefix of the file`);
           assert.equal(sha(raw), meta.sha256);
           // The agent's way on: from the stored length to the end.
           await growFile(second.url, tokens.write, bytes, meta.size, acked[n], () => undefined);
-          const whole = Buffer.from(await (await get(`/api/v1/profiles/${acked[n].id}/raw`)).arrayBuffer());
+          const whole = Buffer.from(await (await getRaw(acked[n].id)).arrayBuffer());
           assert.ok(whole.equals(bytes), `file ${n} is whole after the appends continued`);
           const q = await fetch(`${second.url}/api/v1/query/heap`, {
             method: 'POST',
@@ -232,17 +231,31 @@ async function growFile(
   acked: { id: string; bytes: number },
   onAck: () => void
 ): Promise<void> {
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' };
   for (let at = from; at < bytes.length; at += PIECE) {
     const body = bytes.subarray(at, at + PIECE);
     const res =
       acked.id === ''
-        ? await fetch(`${url}/api/v1/profiles?partial=true&label=service%3Dgrow`, { method: 'POST', headers, body })
-        : await fetch(`${url}/api/v1/profiles/${acked.id}/append?offset=${at}`, { method: 'POST', headers, body });
+        ? await postRetrying(`${url}/api/v1/profiles?partial=true&label=service%3Dgrow`, token, body)
+        : await postRetrying(`${url}/api/v1/profiles/${acked.id}/append?offset=${at}`, token, body);
     assert.ok(res.status === 200 || res.status === 201, `${res.status} ${await res.clone().text()}`);
     const json = (await res.json()) as ProfileMeta | { profile: ProfileMeta; storedBytes: number };
     acked.id = 'profile' in json ? json.profile.id : json.id;
     acked.bytes = 'profile' in json ? json.storedBytes : json.size;
     onAck();
+  }
+}
+
+/** POST a raw body, retrying a 503 (one tenant may hold only part of the upload slots) as the agent and push do. */
+async function postRetrying(url: string, token: string, body: Buffer): Promise<Response> {
+  for (;;) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    if (res.status !== 503) {
+      return res;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
