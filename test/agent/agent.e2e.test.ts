@@ -311,7 +311,8 @@ describe('ghcprof agent (end to end)', { timeout: 600_000 }, () => {
     for (const key of ['sha256', 'startTime', 'endTime', 'timeSource', 'program', 'has']) {
       assert.deepEqual(meta[key], whole[key], key);
     }
-    assert.ok((await rawOf(server!, token, grown.id)).equals(full), 'raw bytes');
+    // An eventlog's raw bytes are the admin scope's by default (--raw-download).
+    assert.ok((await rawOf(server!, createToken(db, 'shop', 'admin'), grown.id)).equals(full), 'raw bytes');
     type Frames = { frames: Array<{ data: { values: unknown[][] } }> };
     const heap = async (t: string, id: string) =>
       (await api<Frames>(server!, t, '/api/v1/query/heap', { profileIds: [id], topN: 1000 })).frames[0].data.values;
