@@ -11,13 +11,17 @@ import type { Labels } from './labels';
 import type { AgentLog } from './log';
 import { AgentMetrics } from './metrics';
 import type { RetryPolicy } from './retry';
+import { EventlogSocketSource } from './socket-source';
 import { Spool } from './spool';
+import { defaultPollMs } from './poller';
 import { formatBytes } from './units';
 import { Uploader } from './uploader';
 import { Watcher } from './watcher';
 
 export interface AgentOptions {
   watchDir: string;
+  /** A Unix socket a program built with eventlog-socket listens on: its live eventlog, next to the files. */
+  eventlogSocket?: string;
   target: ServerTarget;
   labels: Labels;
   settleMs: number;
@@ -40,6 +44,7 @@ export class Agent {
   readonly metrics: AgentMetrics;
   readonly watcher: Watcher;
   readonly uploader: Uploader;
+  readonly socket: EventlogSocketSource | null;
   private http: Server | null = null;
 
   private constructor(
@@ -67,6 +72,16 @@ export class Agent {
       metrics: this.metrics,
       gzip: opts.gzip,
     });
+    this.socket = opts.eventlogSocket
+      ? new EventlogSocketSource({
+          path: opts.eventlogSocket,
+          spool,
+          labels: opts.labels,
+          intervalMs: opts.intervalMs,
+          pollMs: opts.pollMs ?? defaultPollMs(opts.settleMs),
+          log: opts.log,
+        })
+      : null;
   }
 
   static async start(opts: AgentOptions): Promise<Agent> {
@@ -76,10 +91,12 @@ export class Agent {
     const pending = spool.pieces();
     opts.log.info(
       `agent: watching ${resolve(opts.watchDir)}, uploading to ${opts.target.url}, spool ${resolve(opts.spoolDir)} ` +
-        `(${pending.length} piece(s), ${formatBytes(spool.pendingBytes())} left from before; limit ${formatBytes(opts.spoolMaxBytes)})`
+        `(${pending.length} piece(s), ${formatBytes(spool.pendingBytes())} left from before; limit ${formatBytes(opts.spoolMaxBytes)})` +
+        (opts.eventlogSocket ? `; live eventlog from socket ${resolve(opts.eventlogSocket)}` : '')
     );
     agent.uploader.start();
     agent.watcher.start();
+    await agent.socket?.start();
     return agent;
   }
 
@@ -90,6 +107,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     await this.watcher.stop();
+    await this.socket?.stop();
     await this.uploader.stop();
     await new Promise<void>((done) => (this.http ? this.http.close(() => done()) : done()));
   }
@@ -101,6 +119,7 @@ export class Agent {
    */
   async shutdown(drainMs: number): Promise<number> {
     await this.watcher.stop();
+    await this.socket?.stop();
     await this.watcher.scan({ final: true }).catch((err: Error) => this.opts.log.error(`final scan: ${err.message}`));
     const deadline = Date.now() + drainMs;
     while (this.spool.pieces().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -151,3 +151,20 @@ export function eventlogCompleteExtent(
   }
   return { end: from + safe, finished: false };
 }
+
+/**
+ * The complete part of `chunk` (absolute offset `from`) of an eventlog whose header is `header`: the bytes before
+ * the header's end are skipped, and a piece holding the header alone says nothing yet (end = `from`). undefined
+ * while `chunk` ends inside the header.
+ */
+export function eventlogPieceExtent(
+  header: EventlogHeader,
+  chunk: Buffer,
+  from: number,
+  opts: { partialBlocks?: boolean } = {}
+): CompleteExtent | undefined {
+  const scanFrom = Math.max(from, header.dataStart);
+  if (scanFrom >= from + chunk.length) return undefined;
+  const extent = eventlogCompleteExtent(header, chunk.subarray(scanFrom - from), scanFrom, opts);
+  return extent.end > scanFrom ? extent : { ...extent, end: from };
+}

@@ -15,7 +15,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import {
   CANDIDATE_NAME,
   SNIFF_BYTES,
-  eventlogCompleteExtent,
+  eventlogPieceExtent,
   hpCompleteExtent,
   isGrowingKind,
   readEventlogHeader,
@@ -302,13 +302,8 @@ export class Watcher {
       if (!header) return undefined;
       obs.header = header;
     }
-    const scanFrom = Math.max(from, obs.header.dataStart);
-    if (scanFrom >= from + chunk.length) return undefined;
-    const extent = eventlogCompleteExtent(obs.header, chunk.subarray(scanFrom - from), scanFrom, {
-      partialBlocks: when.settled,
-    });
     // A header alone says nothing yet: wait for the first complete events.
-    return extent.end > scanFrom ? extent : { ...extent, end: from };
+    return eventlogPieceExtent(obs.header, chunk, from, { partialBlocks: when.settled });
   }
 
   private async cutWhole(record: ArtefactRecord, path: string, st: { size: number; mtimeMs: number }): Promise<void> {

@@ -28,6 +28,7 @@ interface PushFlags extends ServerFlags {
 
 interface AgentFlags extends ServerFlags {
   watch: string;
+  eventlogSocket?: string;
   settle: string;
   interval: string;
   poll?: string;
@@ -134,6 +135,10 @@ function registerAgent(program: Command): void {
       'node layout: a pod directory unchanged this long is a pod that has gone (final upload, then --delete-after-upload)',
       '1h'
     )
+    .option(
+      '--eventlog-socket <path>',
+      "also stream a live eventlog from this Unix socket (the program listens there with well-typed's eventlog-socket)"
+    )
     .option('--settle <duration>', 'a file unchanged this long is finished', '5s')
     .option('--interval <duration>', 'upload new complete samples of growing .hp/.eventlog files this often', '30s')
     .option('--poll <duration>', 'directory scan period (default: settle/2, at most 1s)')
@@ -152,10 +157,13 @@ function registerAgent(program: Command): void {
     .option('--drain-timeout <duration>', 'on SIGTERM: final scan, then wait this long for the uploads', '20s')
     .option('--retry-max-delay <duration>', 'longest wait between retries while the server is unreachable', '60s')
     .action(async (o: AgentFlags) => {
+      if (o.eventlogSocket && o.layout === 'node')
+        throw new Error('--eventlog-socket is for the sidecar layout (one program, one socket)');
       const log = lineLog();
       const drainMs = parseDuration(o.drainTimeout, '--drain-timeout');
       const options: AgentOptions = {
         watchDir: o.watch,
+        eventlogSocket: o.eventlogSocket,
         target: targetOf(o),
         // Flags win over the downward-API environment.
         labels: { ...agentEnvironmentLabels(o.layout), ...parseLabelArgs(o.label) },
