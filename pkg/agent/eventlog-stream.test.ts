@@ -55,7 +55,7 @@ describe('EventlogStream (one eventlog-socket connection)', () => {
       const stream = new EventlogStream();
       const pieces: StreamPiece[] = [];
       const sizes = chunkSizes(whole.length);
-      for (let pos = 0; pos < whole.length; ) {
+      for (let pos = 0; pos < whole.length;) {
         const next = Math.min(whole.length, pos + sizes.next().value!);
         stream.push(whole.subarray(pos, next));
         pos = next;

@@ -151,8 +151,7 @@ export class EventlogSocketSource {
   }
 
   private async spoolPiece(conn: Connection, piece: StreamPiece): Promise<boolean> {
-    if (piece.corrupt)
-      this.opts.log.warn(`${this.key}: byte offset ${piece.corrupt.offset}: ${piece.corrupt.message}`);
+    if (piece.corrupt) this.opts.log.warn(`${this.key}: byte offset ${piece.corrupt.offset}: ${piece.corrupt.message}`);
     if (!conn.record) {
       const head = piece.bytes.subarray(0, HEAD_IDENTITY_BYTES);
       conn.record = await this.opts.spool.begin(
