@@ -189,6 +189,19 @@ describe('ghcprof agent --eventlog-socket (end to end)', { timeout: 240_000 }, (
     assert.deepEqual(got, want);
   }
 
+  /**
+   * The program's next client gets `second` whole (a new header, then the end marker); then both connections are
+   * stored, `firstKept` (what the agent kept of the first) and `second`, each as the server stores them uploaded whole.
+   */
+  async function secondConnection(firstKept: Buffer, second: Buffer): Promise<void> {
+    const conn = await accepted[1];
+    await trickle(conn, second);
+    conn.end();
+    const [one, two] = await streamedProfiles([firstKept.length, second.length]);
+    await assertSameAsWhole(one, firstKept);
+    await assertSameAsWhole(two, second);
+  }
+
   it('SOCKET: a disconnect in the middle of a block, then a reconnect with a new header: two profiles equal to the whole uploads', async () => {
     const first = readFileSync(`${GHC}/leaky.eventlog`);
     const second = readFileSync(`${GHC}/search.eventlog`);
@@ -203,12 +216,7 @@ describe('ghcprof agent --eventlog-socket (end to end)', { timeout: 240_000 }, (
     const kept = readIncrement('eventlog', null, first.subarray(0, cut)).continuation.offset;
     assert.ok(kept > last && kept < cut);
 
-    const conn2 = await accepted[1];
-    await trickle(conn2, second);
-    conn2.end();
-    const [one, two] = await streamedProfiles([kept, second.length]);
-    await assertSameAsWhole(one, first.subarray(0, kept));
-    await assertSameAsWhole(two, second);
+    await secondConnection(first.subarray(0, kept), second);
   });
 
   it('RESTART: an agent killed (SIGKILL) mid-stream loses nothing it had spooled; the next connection is a new profile', async () => {
@@ -233,11 +241,6 @@ describe('ghcprof agent --eventlog-socket (end to end)', { timeout: 240_000 }, (
 
     server = await startServer(db, server!.port, join(dir, 'serve.log'));
     startAgent();
-    const conn2 = await accepted[1];
-    await trickle(conn2, second);
-    conn2.end();
-    const [one, two] = await streamedProfiles([blockEnd, second.length]);
-    await assertSameAsWhole(one, first.subarray(0, blockEnd));
-    await assertSameAsWhole(two, second);
+    await secondConnection(first.subarray(0, blockEnd), second);
   });
 });
