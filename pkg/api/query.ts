@@ -71,6 +71,17 @@ export const LeaksQuerySchema = HeapQuerySchema.extend({
 });
 export type LeaksQuery = z.infer<typeof LeaksQuerySchema>;
 
+/** One summary row per service (the `service` label) among the profiles a selector matches in a range. */
+export const ServicesQuerySchema = z.object({
+  selector: Selector.optional(),
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
+  /** Label that tells a service's processes apart (counted as pods; heap series are split by it). */
+  splitBy: z.string().max(128).default('pod'),
+  minR2: z.number().min(0).max(1).default(DEFAULT_MIN_R2),
+});
+export type ServicesQuery = z.infer<typeof ServicesQuerySchema>;
+
 export const AnnotationsQuerySchema = SelectionSchema;
 export type AnnotationsQuery = z.infer<typeof AnnotationsQuerySchema>;
 
@@ -184,6 +195,7 @@ export const QUERY_TYPES = [
   'annotations',
   'benchmarks',
   'benchCompare',
+  'services',
 ] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 

@@ -39,11 +39,10 @@ export function groupForHeap(profiles: ProfileMeta[], splitBy: string): Group[] 
   return [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, g]) => g);
 }
 
-async function heapSeries(ctx: QueryContext, q: HeapQuery) {
-  const selected = await selectProfiles(ctx, q, 'heap');
-  const profiles = q.mode ? selected.profiles.filter((p) => p.heapMode === q.mode) : selected.profiles;
+/** The profiles' heaps as series: one per split-label value (and heap mode), each on one absolute time axis. */
+export async function heapSeriesOf(ctx: QueryContext, profiles: ProfileMeta[], splitBy: string): Promise<HeapSeries[]> {
   const series: HeapSeries[] = [];
-  for (const group of groupForHeap(profiles, q.splitBy)) {
+  for (const group of groupForHeap(profiles, splitBy)) {
     const runs: HeapRun[] = [];
     for (const meta of group.profiles) {
       const heap = await ctx.store.getHeap(ctx.tenant, meta.id);
@@ -55,6 +54,13 @@ async function heapSeries(ctx: QueryContext, q: HeapQuery) {
       series.push({ labels: group.labels, combined: combineHeapProfiles(runs) });
     }
   }
+  return series;
+}
+
+async function heapSeries(ctx: QueryContext, q: HeapQuery) {
+  const selected = await selectProfiles(ctx, q, 'heap');
+  const profiles = q.mode ? selected.profiles.filter((p) => p.heapMode === q.mode) : selected.profiles;
+  const series = await heapSeriesOf(ctx, profiles, q.splitBy);
   const notices = [...cappedNotice(selected, ctx.maxProfiles), ...warningNotices(profiles)];
   return { series, profiles, notices };
 }

@@ -16,6 +16,7 @@ import {
   LeaksQuerySchema,
   RtsQuerySchema,
   SelectionSchema,
+  ServicesQuerySchema,
   TopQuerySchema,
 } from '../../api/query';
 import type { FramesResponse } from '../../api/dataframe';
@@ -23,6 +24,7 @@ import { annotationsQuery, profilesQuery } from '../../query/profiles';
 import { benchCompareQuery, benchmarksQuery } from '../../query/bench';
 import { heapQuery, leaksQuery } from '../../query/heap';
 import { rtsQuery } from '../../query/rts';
+import { servicesQuery } from '../../query/services';
 import type { QueryContext } from '../../query/selection';
 import { diffQuery, flamegraphQuery, topQuery } from '../../query/trees';
 import { requireAuth } from '../auth';
@@ -85,6 +87,11 @@ export const QUERY_ROUTES = {
       'Benchmarks of two selections compared (newest result per benchmark): ratio, change, significance, geometric mean',
     schema: BenchCompareQuerySchema,
     run: (c, q) => benchCompareQuery(c, q),
+  }),
+  services: route({
+    summary: 'One row per service: profile and pod counts, newest profile, steepest heap band (slope, R²)',
+    schema: ServicesQuerySchema,
+    run: (c, q) => servicesQuery(c, q),
   }),
   rts: route({
     summary: 'GHC RTS metrics from Prometheus or an ekg endpoint, with stored profiles as exemplars',
