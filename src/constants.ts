@@ -7,6 +7,7 @@ export const DATASOURCE_PLUGIN_ID = datasourcePluginJson.id;
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
 export enum ROUTES {
+  Services = 'services',
   Profiles = 'profiles',
   Profile = 'profile',
   Compare = 'compare',

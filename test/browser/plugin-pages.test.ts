@@ -223,6 +223,68 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     await page.close();
   });
 
+  it('Services page: one row per service, the leaky one first by slope, R² from the .hp censuses, RTS sparklines from Prometheus', async () => {
+    await prometheus.waitForSamples('up', 5);
+    const page = await open({ view: 'app', path: `/?${new URLSearchParams({ from: 'now-30d', to: 'now' })}` });
+    const rows = page.locator(byTestId(testIds.servicesPage.row));
+    await rows.first().waitFor({ timeout: 30_000 });
+    const cell = (row: number, id: string) => rows.nth(row).locator(byTestId(id));
+    await page.screenshot({ path: join(RESULTS, 'services.png'), fullPage: true });
+    assert.deepEqual(await page.locator(byTestId(testIds.servicesPage.service)).allTextContents(), ['leaky', 'search']);
+    for (const [row, file] of [
+      [0, 'leaky.hc.hp'],
+      [1, 'search.hc.hp'],
+    ] as const) {
+      assert.equal(
+        await cell(row, testIds.servicesPage.leakR2)
+          .textContent()
+          .then((t) => t?.slice(0, 5)),
+        steepestHeapBand(file).r2.toFixed(3)
+      );
+      assert.equal(await cell(row, testIds.servicesPage.leakSlope).getAttribute('title'), steepestHeapBand(file).band);
+    }
+    // search: search.prof, search.hc.hp (pod search-1) and search.eventlog-run.prof (pod search-2).
+    assert.equal(await cell(1, testIds.servicesPage.profiles).textContent(), '3');
+    assert.equal(await cell(1, testIds.servicesPage.pods).textContent(), '2');
+    // Prometheus scrapes the fake exporter as service=search: TRUTH.liveBytes (50 MiB) and GC CPU 0.25 / 1.0.
+    await cell(1, testIds.servicesPage.liveBytes).getByText('50 MiB', { exact: true }).waitFor({ timeout: 30_000 });
+    await cell(1, testIds.servicesPage.gcCpu).getByText('25%', { exact: true }).waitFor({ timeout: 30_000 });
+    // A dot or a line for search; no exporter for leaky: a dash and no shape.
+    assert.equal(await cell(1, testIds.servicesPage.liveBytes).locator('polyline, circle').count(), 1);
+    await cell(0, testIds.servicesPage.liveBytes).getByText('–', { exact: true }).waitFor();
+    assert.equal(await cell(0, testIds.servicesPage.liveBytes).locator('polyline, circle').count(), 0);
+    const drilldown = new URL((await cell(0, testIds.servicesPage.drilldown).getAttribute('href'))!, harness.url);
+    assert.equal(drilldown.pathname, '/d/ghcprof-drilldown');
+    assert.equal(drilldown.searchParams.get('var-service'), 'leaky');
+    const profile = new URL((await cell(0, testIds.servicesPage.profile).getAttribute('href'))!, harness.url);
+    assert.equal(profile.searchParams.get('selector'), '{service="leaky"}');
+    const compare = new URL((await cell(0, testIds.servicesPage.compare).getAttribute('href'))!, harness.url);
+    assert.equal(compare.searchParams.get('left.selector'), '{service="leaky"}');
+    assert.equal(compare.searchParams.get('left.to'), compare.searchParams.get('right.from'));
+    await page.locator(byTestId(testIds.servicesPage.table)).screenshot({ path: join(DOC_IMAGES, 'services.png') });
+    await page.screenshot({ path: join(RESULTS, 'services.png'), fullPage: true });
+
+    // Sort by name, then the other way round; filter by name.
+    await page.getByRole('button', { name: 'Service', exact: true }).click();
+    await page.getByRole('button', { name: 'Service', exact: true }).click();
+    assert.deepEqual(await page.locator(byTestId(testIds.servicesPage.service)).allTextContents(), ['search', 'leaky']);
+    await page.locator(byTestId(testIds.servicesPage.filter)).fill('lea');
+    assert.deepEqual(await page.locator(byTestId(testIds.servicesPage.service)).allTextContents(), ['leaky']);
+    await page.close();
+
+    const empty = await open({
+      view: 'app',
+      path: `/services?${new URLSearchParams({ selector: '{service="nope"}', from: 'now-30d', to: 'now' })}`,
+    });
+    const notice = empty.locator(byTestId(testIds.servicesPage.empty));
+    await notice.waitFor({ timeout: 30_000 });
+    for (const way of ['ghcprof push', 'ghcprof agent --watch', 'ghcprof agent --layout node', 'Profiling Job']) {
+      assert.ok((await notice.textContent())?.includes(way), way);
+    }
+    await empty.screenshot({ path: join(RESULTS, 'services-empty.png'), fullPage: true });
+    await empty.close();
+  });
+
   it('Profiles page: lists the stored profiles with their labels', async () => {
     const page = await open({ view: 'app', path: `/profiles?${new URLSearchParams({ from: 'now-30d', to: 'now' })}` });
     const rows = page.locator(byTestId(testIds.profilesPage.row));

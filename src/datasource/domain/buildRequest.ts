@@ -9,6 +9,7 @@ import {
   LeaksQuerySchema,
   RtsQuerySchema,
   SelectionSchema,
+  ServicesQuerySchema,
   TopQuerySchema,
   type QueryType,
 } from '@ghcprof/api/query';
@@ -78,6 +79,16 @@ export function buildQueryRequest(
           left: baselineOf(query, window),
           right: selection,
           benchmark: query.benchmark || undefined,
+        }),
+      };
+    case 'services':
+      return {
+        queryType,
+        body: ServicesQuerySchema.parse({
+          selector: query.selector || undefined,
+          ...window,
+          splitBy: query.splitBy || undefined,
+          minR2: query.minR2,
         }),
       };
   }

@@ -5,7 +5,7 @@ import type { QueryType } from '@ghcprof/api/query';
 export const APP_PROFILE_PAGE = '/a/ghcprof-profiles-app/profile';
 
 /** Query types whose empty answer means "nothing stored here", worth a hint on how to get profiles in. */
-const PROFILE_BACKED: QueryType[] = ['flamegraph', 'diff', 'top', 'heap', 'leaks', 'profiles'];
+const PROFILE_BACKED: QueryType[] = ['flamegraph', 'diff', 'top', 'heap', 'leaks', 'profiles', 'services'];
 
 /** Server frames as Grafana DataFrames, tagged with the panel query's refId; nothing recomputed. */
 export function framesFromJSON(frames: DataFrameJSON[], refId: string): DataFrame[] {

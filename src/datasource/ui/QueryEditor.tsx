@@ -30,6 +30,11 @@ export const QUERY_TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
   { label: 'Profiles', value: 'profiles', description: 'List of stored profiles' },
   { label: 'Benchmarks', value: 'benchmarks', description: 'Benchmark results over time or by version' },
   { label: 'Bench compare', value: 'benchCompare', description: 'Benchmarks of a base version against the selection' },
+  {
+    label: 'Services',
+    value: 'services',
+    description: 'One row per service: counts, newest profile, steepest heap band',
+  },
 ];
 
 const METRIC_OPTIONS: Array<SelectableValue<Metric>> = [

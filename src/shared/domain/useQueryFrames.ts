@@ -8,13 +8,16 @@ import { useAsyncResult } from './useAsyncResult';
  * Runs one panel query through the data source, exactly as a dashboard panel would, so whatever a page shows
  * a dashboard can show too. `query` undefined: nothing to run yet.
  */
-export function useQueryFrames(datasource: GhcprofDataSource, query: GhcprofQuery | undefined, window: TimeWindow) {
-  const key = JSON.stringify({ query, window });
+export function useQueryFrames(
+  datasource: GhcprofDataSource,
+  query: GhcprofQuery | undefined,
+  window: TimeWindow,
+  /** The panel's interval (RTS queries' step); default about 300 points across the range. */
+  stepMs = stepFor(window)
+) {
+  const key = JSON.stringify({ query, window, stepMs });
   return useAsyncResult<DataFrame[]>(
-    () =>
-      query
-        ? datasource.runQuery(datasource.applyTemplateVariables(query), window, stepFor(window))
-        : Promise.resolve([]),
+    () => (query ? datasource.runQuery(datasource.applyTemplateVariables(query), window, stepMs) : Promise.resolve([])),
     [datasource, key]
   );
 }

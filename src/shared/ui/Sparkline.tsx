@@ -16,7 +16,19 @@ export function Sparkline({ values, width = 120, height = 28, title, testId }: P
   return (
     <svg width={width} height={height} role="img" aria-label={title} data-testid={testId}>
       <title>{title}</title>
-      {points !== '' && <polyline points={points} fill="none" stroke={theme.colors.primary.main} strokeWidth={1.5} />}
+      {points.includes(' ') ? (
+        <polyline points={points} fill="none" stroke={theme.colors.primary.main} strokeWidth={1.5} />
+      ) : (
+        // One value (a range that saw a single sample): a dot, so the cell does not look empty.
+        points !== '' && (
+          <circle
+            cx={Number(points.split(',')[0])}
+            cy={Number(points.split(',')[1])}
+            r={2}
+            fill={theme.colors.primary.main}
+          />
+        )
+      )}
     </svg>
   );
 }
