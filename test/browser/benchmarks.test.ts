@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { testIds } from '../../src/components/testIds';
+import { testIds } from '../../src/shared/testIds';
 import { criterionJson, expectedFromCriterionJson } from '../../pkg/formats/bench/__tests__/expected';
 import { bundleHarness } from './support/bundle';
 import { startGhcprof, type Ghcprof } from './support/ghcprofServer';

@@ -1,5 +1,5 @@
 import { Alert } from '@grafana/ui';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 
 /** The Services page's empty state: the four ways profiles reach ghcprof (README § Pushing, § The agent, § Kubernetes). */
 export function GetDataIn({ selector }: { selector: string }) {

@@ -1,7 +1,7 @@
 import { Alert, InlineField, Input, LoadingPlaceholder, Stack } from '@grafana/ui';
 import { useState } from 'react';
 import { DEFAULT_MIN_R2 } from '@ghcprof/api/query';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import { useQueryFrames } from '../../../shared/domain/useQueryFrames';
 import { useSelection, windowOf } from '../../../shared/domain/useSelection';

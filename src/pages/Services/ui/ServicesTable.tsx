@@ -3,7 +3,7 @@ import { css, cx } from '@emotion/css';
 import { dateTimeFormat, formattedValueToString, getValueFormat, type GrafanaTheme2 } from '@grafana/data';
 import { Badge, LinkButton, useStyles2 } from '@grafana/ui';
 import type { RtsPanel } from '@ghcprof/api/query';
-import { testIds } from '../../../components/testIds';
+import { testIds } from '../../../shared/testIds';
 import { ROUTES } from '../../../constants';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { TimeWindow } from '../../../datasource/domain/buildRequest';
