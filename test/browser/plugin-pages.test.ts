@@ -420,6 +420,14 @@ describe('plugin pages in Chromium against ghcprof serve', () => {
     await diff.getByText('Comparison', { exact: true }).first().waitFor();
     await diff.getByText(topCostCentres('search.eventlog-run.prof')[0], { exact: true }).first().waitFor();
     await page.screenshot({ path: join(RESULTS, 'compare.png'), fullPage: true });
+    // Preset: the comparison's own selector one week earlier becomes the baseline.
+    await page.getByRole('button', { name: 'One week earlier' }).click();
+    const selectors = page.locator(byTestId(testIds.shared.selectionSelector));
+    await page.waitForFunction(
+      (id) => (document.querySelector(`[data-testid="${id}"]`) as HTMLInputElement | null)?.value.includes('search-2'),
+      testIds.shared.selectionSelector
+    );
+    assert.equal(await selectors.first().inputValue(), '{service="search",pod="search-2"}');
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { useStyles2 } from '@grafana/ui';
+import { Button, Stack, useStyles2 } from '@grafana/ui';
 import { testIds } from '../../../shared/testIds';
 import type { GhcprofDataSource } from '../../../datasource/datasource';
 import type { GhcprofQuery } from '../../../datasource/types';
@@ -11,6 +11,7 @@ import { FlameGraphView } from '../../../shared/ui/FlameGraphView';
 import { QueryState } from '../../../shared/ui/QueryState';
 import { SelectionBar } from '../../../shared/ui/SelectionBar';
 import { diffQueryOf } from '../domain/diffQueryOf';
+import { shiftedBaseline, TIME_PRESETS } from '../domain/comparePresets';
 
 export function ComparePage() {
   return (
@@ -44,6 +45,19 @@ export function CompareView({ datasource }: { datasource: GhcprofDataSource }) {
           testId={testIds.comparePage.right}
         />
       </div>
+      <Stack direction="row" gap={1} alignItems="center">
+        <span>Baseline presets:</span>
+        {TIME_PRESETS.map((preset) => (
+          <Button
+            key={preset.label}
+            size="sm"
+            variant="secondary"
+            onClick={() => left.actions.setSelection(shiftedBaseline(right.data.selection, preset.shiftMs))}
+          >
+            {preset.label}
+          </Button>
+        ))}
+      </Stack>
       <h3>Diff (baseline to comparison)</h3>
       <QueryState title="Diff flame graph" {...diffResult} frames={diffResult.value}>
         {(frames) => <FlameGraphView frame={frames[0]} testId={testIds.comparePage.diff} />}
