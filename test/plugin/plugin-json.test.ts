@@ -116,7 +116,7 @@ describe('plugin-validator rules', () => {
     const pages = app.includes.filter((include: { type: string }) => include.type === 'page');
     assert.deepEqual(
       pages.map((page: { name: string }) => page.name),
-      ['Profiles', 'Profile', 'Compare', 'Settings']
+      ['Services', 'Profiles', 'Profile', 'Compare', 'Settings']
     );
     const granted = new Set(
       app.roles.flatMap((r: { role: { permissions: Array<{ action: string }> } }) =>
