@@ -8,6 +8,7 @@ import type { EventlogState } from './eventlog';
 import { FormatError } from './errors';
 import { readProfile } from './index';
 import { readIncrement, type Continuation, type GrowingKind } from './incremental';
+import { seeded } from './__tests__/helpers';
 
 const EVENTLOGS = [
   'test/fixtures/ghc/search.eventlog',
@@ -20,17 +21,6 @@ const EVENTLOGS = [
   'pkg/formats/__tests__/fixtures/alike.eventlog',
 ];
 const HPS = ['test/fixtures/ghc/leaky.hc.hp', 'test/fixtures/ghc/search.hy.hp', 'test/fixtures/ghc/bad/truncated.hp'];
-
-/** A small deterministic generator (mulberry32), so a failing split can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reads `bytes` in appends cut at `cuts`, the continuation going through JSON between appends (as in the store). */
 function readInAppends(

@@ -117,3 +117,14 @@ export function hpSamples(text: string): Array<{ time: number; bands: Array<[str
   }
   return samples;
 }
+
+/** A small deterministic generator (mulberry32), so a failing random split or chunking can be replayed. */
+export function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

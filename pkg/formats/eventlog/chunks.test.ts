@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { ProfileData } from '../../model/types';
 import { EventlogDecoder, readEventlog } from './index';
 import { repeatedEventlog } from './__tests__/synthetic';
+import { seeded } from '../__tests__/helpers';
 
 /** Logs that exercise every path of the framer: clean, cut off, repaired damage, odd timestamps, bio censuses. */
 const FILES = [
@@ -24,17 +25,6 @@ function decodeInChunks(bytes: Buffer, sizes: () => number): ProfileData {
     at += n;
   }
   return decoder.end();
-}
-
-/** A small deterministic generator (mulberry32), so a failing chunking can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('eventlog push decoder: chunk boundaries do not matter', () => {
