@@ -8,6 +8,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   api,
   createToken,
@@ -25,7 +26,6 @@ import {
 
 const GHC = 'test/fixtures/ghc';
 const OUTAGE_MS = Number(process.env.GHCPROF_OUTAGE_SECONDS ?? 6) * 1000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface RunningAgent {
   proc: CliProcess;

@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { uploadProfile } from '../../pkg/agent/client';
 import { readIncrement } from '../../pkg/formats/incremental';
 import {
@@ -27,7 +28,6 @@ import {
 } from './support/ghcprof';
 
 const GHC = 'test/fixtures/ghc';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Offsets of the block markers (event type 18) after the header: where each capability buffer starts. */
 function blockStarts(bytes: Buffer): number[] {

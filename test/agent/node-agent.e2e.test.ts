@@ -19,6 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createToken,
   freePort,
@@ -32,7 +33,6 @@ import {
 } from './support/ghcprof';
 
 const GHC = 'test/fixtures/ghc';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One artefact a container writes: where, what it ends as, and the labels it must be stored with. */
 interface Artefact {

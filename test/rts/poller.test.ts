@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataFrameJSON } from '../../pkg/api/dataframe';
 import type { RtsPanel } from '../../pkg/api/query';
 import { HttpError } from '../../pkg/api/errors';
@@ -22,7 +23,6 @@ after(async () => {
   await exporters?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function pollTimes(poller: EkgPoller, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { createToken } from '../../pkg/server/tokens';
 import { bearer, fixture, STORE_KINDS, stopPostgres, testEnv, upload, type TestEnv } from './support';
@@ -85,7 +86,6 @@ function grafanaIdToken(key: SigningKey, issuer: string, c: IdClaims): Promise<s
     .sign(key.privateKey);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const COOLDOWN_MS = 1000;
 
 for (const kind of STORE_KINDS) {
